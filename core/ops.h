@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ops.h - everything the core needs from the world, as ops tables.
+ *
+ * The core never allocates, hashes, touches a file, reads a clock or sends a
+ * byte by itself: a platform (userspace/ or kernel/) fills these tables and
+ * hands them to smb_server_new().  Every op that can fail returns an NT
+ * status (0 == STATUS_SUCCESS) so backends map their own errors once.
+ */
+#ifndef SMB_OPS_H
+#define SMB_OPS_H
+
+#include "compat.h"
+
+/* A scatter/gather element, used for hashing, signing and sending. */
+struct smb_iov {
+	void *base;
+	size_t len;
+};
+
+/* ---- memory ---------------------------------------------------------- */
+struct smb_allocator {
+	void *(*alloc)(size_t size, void *ctx); /* zeroed memory or NULL */
+	void (*free)(void *ptr, void *ctx);
+	void *ctx;
+};
+
+/* ---- crypto ---------------------------------------------------------- */
+enum smb_hash_alg {
+	SMB_HASH_MD5 = 1,
+	SMB_HASH_SHA256 = 2,
+	SMB_HASH_SHA512 = 3,
+};
+
+enum smb_cipher_alg {
+	SMB_CIPHER_AES128_CCM = 1,
+	SMB_CIPHER_AES128_GCM = 2,
+	SMB_CIPHER_AES256_CCM = 3,
+	SMB_CIPHER_AES256_GCM = 4,
+};
+
+#define SMB_MD5_SIZE 16
+#define SMB_SHA256_SIZE 32
+#define SMB_SHA512_SIZE 64
+
+/*
+ * MD4 and RC4 are needed only by NTLM and are implemented in the core
+ * (core/md4.c, core/rc4.c), so no backend has to enable legacy algorithms.
+ * Each op returns 0 on success, nonzero on failure.
+ */
+struct smb_crypto_ops {
+	/* Digest of the concatenated iovs. */
+	int (*hash)(enum smb_hash_alg alg, const struct smb_iov *iov, int niov,
+		    u8 *out);
+	/* HMAC of the concatenated iovs (MD5 or SHA-256). */
+	int (*hmac)(enum smb_hash_alg alg, const u8 *key, size_t key_len,
+		    const struct smb_iov *iov, int niov, u8 *out);
+	/* AES-128-CMAC, 16-byte tag. */
+	int (*aes_cmac)(const u8 key[16], const struct smb_iov *iov, int niov,
+			u8 mac[16]);
+	/* AES-128-GMAC: GCM with all data as AAD, 12-byte nonce. */
+	int (*aes_gmac)(const u8 key[16], const u8 nonce[12],
+			const struct smb_iov *iov, int niov, u8 mac[16]);
+	/*
+	 * AEAD for SMB3 encryption: encrypt/decrypt data in place, aad is the
+	 * transform header's authenticated part.  nonce_len is 11 (CCM) or
+	 * 12 (GCM).  decrypt fails on a tag mismatch.
+	 */
+	int (*aead_encrypt)(enum smb_cipher_alg alg, const u8 *key,
+			    size_t key_len, const u8 *nonce, size_t nonce_len,
+			    const u8 *aad, size_t aad_len,
+			    const struct smb_iov *data, int ndata, u8 tag[16]);
+	int (*aead_decrypt)(enum smb_cipher_alg alg, const u8 *key,
+			    size_t key_len, const u8 *nonce, size_t nonce_len,
+			    const u8 *aad, size_t aad_len,
+			    const struct smb_iov *data, int ndata,
+			    const u8 tag[16]);
+};
+
+/* ---- clock and randomness -------------------------------------------- */
+struct smb_clock_ops {
+	/* Wall clock as an NT time: 100 ns units since 1601-01-01 UTC. */
+	u64 (*now_nt)(void *ctx);
+	/* Monotonic milliseconds for timeouts. */
+	u64 (*monotonic_ms)(void *ctx);
+	void *ctx;
+};
+
+struct smb_random_ops {
+	/* Cryptographically strong bytes; returns 0 on success. */
+	int (*bytes)(void *ctx, void *buf, size_t len);
+	void *ctx;
+};
+
+/* ---- user database --------------------------------------------------- */
+struct smb_user {
+	char name[64];
+	u8 nt_hash[16]; /* MD4(UTF-16LE(password)) */
+	u32 uid;
+	u32 gid;
+	bool is_guest;
+};
+
+struct smb_user_ops {
+	/*
+	 * Look a user up by account name (UTF-8, compared case-insensitively
+	 * as ksmbd does).  Returns 0 and fills *out, or nonzero if unknown.
+	 */
+	int (*lookup)(void *ctx, const char *name, struct smb_user *out);
+	void *ctx;
+};
+
+/* ---- VFS --------------------------------------------------------------- */
+/*
+ * Paths given to the VFS are UTF-8, relative to the share root, components
+ * separated by '/', already validated by the core: no empty, "." or ".."
+ * components, no leading '/'.  "" names the share root itself.  The backend
+ * must still confine every lookup to the root (symlinks, races).
+ */
+struct smb_vfs_share; /* a share root opened by the backend */
+struct smb_vfs_file;  /* an open file or directory */
+
+struct smb_stat {
+	u64 ino;
+	u64 dev;
+	u64 size;
+	u64 alloc_size;
+	u32 nlink;
+	u32 mode; /* POSIX mode bits incl. type */
+	u32 uid;
+	u32 gid;
+	u64 creation_time; /* NT times */
+	u64 access_time;
+	u64 write_time;
+	u64 change_time;
+	u32 attributes; /* FILE_ATTRIBUTE_*, as stored/derived by backend */
+	bool is_dir;
+};
+
+/* Flags for smb_vfs_ops.open(). */
+#define SMB_VFS_O_READ 0x0001u
+#define SMB_VFS_O_WRITE 0x0002u
+#define SMB_VFS_O_CREATE 0x0004u /* create if missing */
+#define SMB_VFS_O_EXCL 0x0008u /* with CREATE: fail if it exists */
+#define SMB_VFS_O_TRUNC 0x0010u
+#define SMB_VFS_O_DIRECTORY 0x0020u /* must be (or create) a directory */
+#define SMB_VFS_O_NOT_DIRECTORY 0x0040u /* must not be a directory */
+#define SMB_VFS_O_PATH_ONLY 0x0080u /* no data access (attributes only) */
+
+struct smb_vfs_dirent {
+	char name[1024]; /* UTF-8, NUL-terminated */
+	struct smb_stat st;
+};
+
+struct smb_vfs_statfs {
+	u64 total_units;
+	u64 free_units;
+	u64 avail_units;
+	u32 sectors_per_unit;
+	u32 bytes_per_sector;
+	u32 max_name_len;
+	u64 fsid;
+};
+
+/* What smb_vfs_ops.setattr() changes: fields whose flag is set. */
+#define SMB_VFS_SET_ATTRIBUTES 0x01u
+#define SMB_VFS_SET_CREATION 0x02u
+#define SMB_VFS_SET_ACCESS 0x04u
+#define SMB_VFS_SET_WRITE 0x08u
+#define SMB_VFS_SET_CHANGE 0x10u
+#define SMB_VFS_SET_SIZE 0x20u
+#define SMB_VFS_SET_ALLOC 0x40u
+struct smb_vfs_setattr {
+	u32 valid;
+	u32 attributes;
+	u64 creation_time, access_time, write_time, change_time;
+	u64 size;
+};
+
+struct smb_vfs_ops {
+	/* Open a share's root directory; fails if it does not exist. */
+	u32 (*share_open)(void *ctx, const char *root_path,
+			  struct smb_vfs_share **out);
+	void (*share_close)(struct smb_vfs_share *share);
+	u32 (*statfs)(struct smb_vfs_share *share, struct smb_vfs_statfs *out);
+
+	/*
+	 * Open or create path under share.  mode is POSIX permission bits for
+	 * a created object (already masked by the share's create/directory
+	 * mask).  On success fills *st and sets *created when it made the
+	 * object.  Errors: STATUS_OBJECT_NAME_NOT_FOUND,
+	 * STATUS_OBJECT_PATH_NOT_FOUND, STATUS_OBJECT_NAME_COLLISION,
+	 * STATUS_FILE_IS_A_DIRECTORY, STATUS_NOT_A_DIRECTORY,
+	 * STATUS_ACCESS_DENIED (also for escapes from the root), ...
+	 */
+	u32 (*open)(struct smb_vfs_share *share, const char *path, u32 flags,
+		    u32 mode, struct smb_vfs_file **out, struct smb_stat *st,
+		    bool *created);
+	void (*close)(struct smb_vfs_file *f);
+	u32 (*fstat)(struct smb_vfs_file *f, struct smb_stat *st);
+	/* Read up to len at off; *done gets the byte count (0 at EOF). */
+	u32 (*pread)(struct smb_vfs_file *f, void *buf, size_t len, u64 off,
+		     size_t *done);
+	u32 (*pwrite)(struct smb_vfs_file *f, const void *buf, size_t len,
+		      u64 off, size_t *done);
+	u32 (*fsync)(struct smb_vfs_file *f);
+	u32 (*setattr)(struct smb_vfs_file *f, const struct smb_vfs_setattr *a);
+	/*
+	 * Directory enumeration on an open directory: next entry (including
+	 * "." and ".."), STATUS_NO_MORE_FILES at the end.  rewind restarts.
+	 */
+	u32 (*readdir)(struct smb_vfs_file *dir, struct smb_vfs_dirent *ent);
+	u32 (*rewinddir)(struct smb_vfs_file *dir);
+	/* Namespace operations, paths as for open(). */
+	u32 (*unlink)(struct smb_vfs_share *share, const char *path);
+	u32 (*rmdir)(struct smb_vfs_share *share, const char *path);
+	u32 (*rename)(struct smb_vfs_share *share, const char *from,
+		      const char *to, bool replace);
+	void *ctx;
+};
+
+#endif /* SMB_OPS_H */
