@@ -19,9 +19,10 @@ bool smb_wildcard_has_wild(const char *pattern_utf8);
  * '<' (DOS_STAR) any run that does not consume the name's last '.', '>'
  * (DOS_QM) any one character except '.', or nothing at a '.' or the end,
  * '"' (DOS_DOT) a '.' or nothing at the end.  "*" and "*.*" match every
- * nonempty name ([MS-FSA] 2.1.4.4 part 1).  Otherwise invalid UTF-8 in
- * either string never matches.  Comparison folds case with smb_upcase().  Work is bounded by strlen(pattern) x strlen(name)
- * with no recursion or backtracking.
+ * nonempty name ([MS-FSA] 2.1.4.4 part 1); otherwise invalid UTF-8 in
+ * either string never matches.  Comparison folds case with smb_upcase().
+ * Work is bounded by strlen(pattern) x strlen(name), with no recursion or
+ * backtracking.
  */
 bool smb_wildcard_match(const char *pattern_utf8, const char *name_utf8);
 
