@@ -461,6 +461,15 @@ static void test_fileinfo_names(void **state)
 	assert_int_equal(w, 4);
 	assert_int_equal(smb_get_le32(buf), 0);
 
+	/* [MS-FSA] copies bytes: a cut may split a surrogate pair. */
+	c.name_utf8 = "\\\xf0\x9f\x98\x80";
+	assert_int_equal(query(FileNameInformation, &c, buf, 7, &w),
+			 STATUS_BUFFER_OVERFLOW);
+	assert_int_equal(w, 7);
+	assert_int_equal(smb_get_le32(buf), 6);
+	assert_memory_equal(buf + 4, "\\\0\x3d", 3);
+	check_guard(buf + 7, 4);
+
 	c.name_utf8 = "\\bad\xff";
 	assert_int_equal(query(FileNameInformation, &c, buf, 512, &w),
 			 STATUS_OBJECT_NAME_INVALID);
