@@ -127,7 +127,8 @@ static const char *const ms311_hash[5] = {
 
 /*
  * Second channel (session binding): final SESSION_SETUP response, signed
- * with the channel key MS311_BIND_SIGNING_KEY: 8D604217FFBACF40635BF9D872992150.
+ * with the channel key MS311_BIND_SIGNING_KEY:
+ * 8D604217FFBACF40635BF9D872992150.
  */
 static const char ms311_bind_session_setup_rsp2[] =
 	"FE534D4240000100000000000100800009000000000000000300000000000000"
