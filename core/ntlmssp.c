@@ -57,6 +57,18 @@ void ntlmssp_server_clear(struct ntlmssp_server *s)
 	smb_memzero_explicit(s, sizeof(*s));
 }
 
+int ntlmssp_message_type(const u8 *msg, size_t len)
+{
+	u32 type;
+
+	if (!msg || len < 12 || memcmp(msg, signature, sizeof(signature)))
+		return -1;
+	type = smb_get_le32(msg + 8);
+	if (type < NTLMSSP_NEGOTIATE_MSG || type > NTLMSSP_AUTHENTICATE_MSG)
+		return -1;
+	return (int)type;
+}
+
 /* What we answer to the client's NEGOTIATE flags ([MS-NLMP] 3.2.5.1.1). */
 static u32 challenge_flags(u32 client)
 {
@@ -153,9 +165,8 @@ u32 ntlmssp_handle_negotiate(struct ntlmssp_server *s, const u8 *in, size_t len,
 		*out_len = 0;
 	if (!s || !out || !out_len || s->state != NTLMSSP_STATE_INIT)
 		return STATUS_INVALID_PARAMETER;
-	if (!in || len < NEGOTIATE_MIN_LEN || len > NTLMSSP_MAX_NEGOTIATE ||
-	    memcmp(in, signature, sizeof(signature)) ||
-	    smb_get_le32(in + 8) != NTLMSSP_NEGOTIATE_MSG)
+	if (len < NEGOTIATE_MIN_LEN || len > NTLMSSP_MAX_NEGOTIATE ||
+	    ntlmssp_message_type(in, len) != NTLMSSP_NEGOTIATE_MSG)
 		return STATUS_INVALID_PARAMETER;
 
 	s->flags = challenge_flags(smb_get_le32(in + 12));
@@ -361,9 +372,8 @@ static u32 authenticate(struct ntlmssp_server *s, const u8 *in, size_t len,
 	size_t min_off;
 	int rc;
 
-	if (!in || len < AUTH_MIN_LEN ||
-	    memcmp(in, signature, sizeof(signature)) ||
-	    smb_get_le32(in + 8) != NTLMSSP_AUTHENTICATE_MSG)
+	if (len < AUTH_MIN_LEN ||
+	    ntlmssp_message_type(in, len) != NTLMSSP_AUTHENTICATE_MSG)
 		return fail(res, NTLMSSP_FAIL_MALFORMED);
 	if (read_field(in, len, 12, &lm) || read_field(in, len, 20, &nt) ||
 	    read_field(in, len, 28, &dom) || read_field(in, len, 36, &user) ||

@@ -146,6 +146,12 @@ u32 ntlmssp_handle_authenticate(struct ntlmssp_server *s, const u8 *in,
 				size_t len, ntlmssp_lookup_fn lookup,
 				void *lookup_ctx, struct ntlmssp_result *res);
 
+/*
+ * Type of an NTLMSSP message (NTLMSSP_NEGOTIATE_MSG, ..._AUTHENTICATE_MSG)
+ * so a caller can dispatch a SPNEGO token; -1 if it is not one.
+ */
+int ntlmssp_message_type(const u8 *msg, size_t len);
+
 /* NTOWFv2 = HMAC-MD5(nt_hash, UTF-16LE(upper(user) + domain)). 0 or -1. */
 int ntlmssp_ntowfv2(const struct smb_crypto_ops *c, const u8 nt_hash[16],
 		    const char *user, const char *domain, u8 out[16]);

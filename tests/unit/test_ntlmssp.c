@@ -997,6 +997,27 @@ static void test_malformed_negotiate(void **state)
 	assert_int_equal(s.negotiate_len, NTLMSSP_MAX_NEGOTIATE);
 }
 
+static void test_message_type(void **state)
+{
+	struct client c = default_client();
+
+	client_negotiate(&c);
+	assert_int_equal(ntlmssp_message_type(c.neg, c.neg_len), 1);
+	assert_int_equal(ntlmssp_message_type(spec_challenge_msg, 12), 2);
+	assert_int_equal(ntlmssp_message_type(kat_authenticate_msg,
+					      sizeof(kat_authenticate_msg)),
+			 3);
+	assert_int_equal(ntlmssp_message_type(c.neg, 11), -1);
+	assert_int_equal(ntlmssp_message_type(NULL, 40), -1);
+	c.neg[8] = 4;
+	assert_int_equal(ntlmssp_message_type(c.neg, c.neg_len), -1);
+	c.neg[8] = 0;
+	assert_int_equal(ntlmssp_message_type(c.neg, c.neg_len), -1);
+	c.neg[8] = 1;
+	c.neg[0] = 'n';
+	assert_int_equal(ntlmssp_message_type(c.neg, c.neg_len), -1);
+}
+
 static void test_init_arguments(void **state)
 {
 	struct ntlmssp_server s;
@@ -1084,6 +1105,7 @@ int main(void)
 		cmocka_unit_test(test_mic_without_room),
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_malformed_negotiate),
+		cmocka_unit_test(test_message_type),
 		cmocka_unit_test(test_init_arguments),
 		cmocka_unit_test(test_longest_names),
 		cmocka_unit_test(test_crypto_failure),
