@@ -855,6 +855,10 @@ static int split_text(struct parser *p, size_t len)
 
 static int invalid(struct parser *p, const struct entry *e, const char *why)
 {
+	/* Keep the reason visible after a long value. */
+	if (strlen(e->value) > 80)
+		return fail(p, e->line, "%s: invalid value '%.64s...' (%s)",
+			    e->key, e->value, why);
 	return fail(p, e->line, "%s: invalid value '%s' (%s)", e->key, e->value,
 		    why);
 }
