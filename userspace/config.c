@@ -863,23 +863,30 @@ static int invalid(struct parser *p, const struct entry *e, const char *why)
 		    why);
 }
 
+/* The implemented key of e, or NULL after warning that it is ignored. */
+static const struct key_def *usable_key(struct parser *p, const struct entry *e)
+{
+	const struct key_def *k = find_key(e->key);
+
+	if (!k)
+		warn(p->file, e->line, "unknown key '%s' ignored", e->key);
+	else if (k->id == K_UNSUPPORTED)
+		warn(p->file, e->line, "key '%s' not supported yet, ignored",
+		     e->key);
+	else
+		return k;
+	return NULL;
+}
+
 static int apply_global_section(struct parser *p, const struct section *sec)
 {
 	for (size_t i = sec->first; i < sec->first + sec->count; i++) {
 		const struct entry *e = &p->entries[i];
-		const struct key_def *k = find_key(e->key);
+		const struct key_def *k = usable_key(p, e);
 		const char *why;
 
-		if (!k) {
-			warn(p->file, e->line, "unknown key '%s' ignored",
-			     e->key);
+		if (!k)
 			continue;
-		}
-		if (k->id == K_UNSUPPORTED) {
-			warn(p->file, e->line,
-			     "key '%s' not supported yet, ignored", e->key);
-			continue;
-		}
 		if (k->scope == SMBD_KEY_GLOBAL)
 			why = apply_global(p->cfg, k->id, e->value);
 		else
@@ -899,19 +906,11 @@ static int apply_share_section(struct parser *p, const struct section *sec,
 {
 	for (size_t i = sec->first; i < sec->first + sec->count; i++) {
 		const struct entry *e = &p->entries[i];
-		const struct key_def *k = find_key(e->key);
+		const struct key_def *k = usable_key(p, e);
 		const char *why;
 
-		if (!k) {
-			warn(p->file, e->line, "unknown key '%s' ignored",
-			     e->key);
+		if (!k)
 			continue;
-		}
-		if (k->id == K_UNSUPPORTED) {
-			warn(p->file, e->line,
-			     "key '%s' not supported yet, ignored", e->key);
-			continue;
-		}
 		if (k->scope == SMBD_KEY_GLOBAL) {
 			warn(p->file, e->line,
 			     "global key '%s' in share section ignored",
