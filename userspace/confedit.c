@@ -132,7 +132,7 @@ static bool header_name(const struct line *l, char *name, size_t size)
 	while (n && blank(s[n - 1]))
 		n--;
 	if (n >= size)
-		n = size - 1;
+		n = 0; /* too long to be a share name: matches none */
 	memcpy(name, s, n);
 	name[n] = '\0';
 	return true;

@@ -235,6 +235,12 @@ int smbd_config_check_share_name(const char *name, char *why, size_t why_size)
 			 SMBD_SHARE_NAME_MAX);
 		return -1;
 	}
+	/* 80 characters of UTF-8 can exceed the byte size of the field. */
+	if (strlen(name) >= SMB_NAME_MAX) {
+		snprintf(why, why_size, "longer than %d bytes",
+			 SMB_NAME_MAX - 1);
+		return -1;
+	}
 	return 0;
 }
 

@@ -261,6 +261,21 @@ static void test_has_share(void **state)
 	assert_int_equal(smbd_conf_has_share(base, strlen(base), "PUB"), 1);
 	assert_int_equal(smbd_conf_has_share(base, strlen(base), "pu"), 0);
 	assert_int_equal(smbd_conf_has_share("", 0, "pub"), 0);
+	/*
+	 * A header too long to be a share name matches nothing, even one
+	 * whose first 255 bytes are a valid name.
+	 */
+	{
+		char text[400] = "[", share[300] = "";
+
+		for (int i = 0; i < 63; i++)
+			strcat(share, "\xf0\x9f\x98\x80");
+		strcat(share, "abc");
+		assert_int_equal(strlen(share), 255);
+		snprintf(text, sizeof(text), "[%szzz]\npath = /a\n", share);
+		assert_int_equal(smbd_conf_has_share(text, strlen(text), share),
+				 0);
+	}
 }
 
 int main(void)

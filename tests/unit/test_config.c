@@ -466,7 +466,7 @@ static void test_duplicate_share(void **state)
 static void test_share_names(void **state)
 {
 	struct smbd_config cfg;
-	char text[256], name[100];
+	char text[400], name[100];
 
 	memset(name, 'n', 80);
 	name[80] = '\0';
@@ -485,6 +485,14 @@ static void test_share_names(void **state)
 	assert_int_equal(parse(text, &cfg), -1);
 	assert_non_null(strstr(err, "invalid share name (longer than 80 "
 				    "characters)"));
+	/* 80 characters but 320 bytes: too big for the name field. */
+	text[0] = '[';
+	for (int i = 0; i < 80; i++)
+		memcpy(text + 1 + 4 * i, "\xf0\x9f\x98\x80", 4);
+	strcpy(text + 321, "]\npath = /n\n");
+	assert_int_equal(parse(text, &cfg), -1);
+	assert_non_null(strstr(err, "invalid share name (longer than 255 "
+				    "bytes)"));
 	expect_error("[a/b]\npath = /n\n",
 		     "t.conf:1: [a/b]: invalid share name (contains '/')");
 	expect_error("[a\\b]\npath = /n\n",
