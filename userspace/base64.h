@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* base64.h - RFC 4648 base64 (standard alphabet, padded), as ksmbdpwd.db uses. */
+/* base64.h - RFC 4648 base64 (standard alphabet, padded) for ksmbdpwd.db. */
 #ifndef SMBD_BASE64_H
 #define SMBD_BASE64_H
 

@@ -27,7 +27,7 @@ int smbd_conf_edit_share(const char *text, size_t len, enum smbd_share_op op,
 			 size_t nopts, char **out, size_t *out_len, char *err,
 			 size_t err_size);
 
-/* 1 if text has a [share] section (case-insensitive), 0 if not, -1 on ENOMEM. */
+/* 1 if text has a [share] section (any case), 0 if not, -1 on ENOMEM. */
 int smbd_conf_has_share(const char *text, size_t len, const char *share);
 
 #endif
