@@ -21,6 +21,20 @@ struct smbd_config {
 	char path[4096]; /* file this was loaded from */
 };
 
+/* Limits of the file format. */
+#define SMBD_CONFIG_MAX_SIZE (16u << 20) /* bytes in a ksmbd.conf */
+#define SMBD_CONFIG_LINE_MAX 8191 /* bytes in one line, without newline */
+#define SMBD_SHARE_NAME_MAX 80 /* characters in a share name */
+#define SMBD_DEFAULT_CONFIG "/etc/ksmbd/ksmbd.conf"
+#define SMBD_TOOLS_VERSION "0.1"
+
+/* Where a key may appear. */
+enum smbd_key_scope {
+	SMBD_KEY_UNKNOWN = 0, /* not a ksmbd key at all */
+	SMBD_KEY_GLOBAL, /* [global] only */
+	SMBD_KEY_SHARE, /* a share; in [global] it sets the share default */
+};
+
 /* Fill cfg with the built-in defaults (as ksmbd uses). */
 void smbd_config_defaults(struct smbd_config *cfg);
 
@@ -33,5 +47,38 @@ void smbd_config_defaults(struct smbd_config *cfg);
 int smbd_config_load(const char *path, struct smbd_config *cfg, char *err,
 		     size_t err_size);
 void smbd_config_free(struct smbd_config *cfg);
+
+/*
+ * Like smbd_config_load, but parse len bytes of text; name is used in
+ * messages.  On failure cfg holds the defaults and no allocations.
+ */
+int smbd_config_parse(const char *name, const char *text, size_t len,
+		      struct smbd_config *cfg, char *err, size_t err_size);
+
+/* Warnings go to f instead of stderr (NULL: back to stderr). */
+void smbd_config_set_warn_stream(FILE *f);
+
+/*
+ * Normalise a key: trimmed, lower case, each run of blanks one space.
+ * out_size must be > 0; longer keys are truncated.
+ */
+void smbd_config_normalize_key(const char *key, size_t len, char *out,
+			       size_t out_size);
+
+/*
+ * Classify a key (any case or spacing).  *supported (may be NULL) says
+ * whether this server implements it.  *setting (may be NULL) gets the
+ * canonical name of the setting, shared by synonyms ("writeable" and
+ * "read only" both give "read only").
+ */
+enum smbd_key_scope smbd_config_key_scope(const char *key, bool *supported,
+					  const char **setting);
+
+/* 0 if name is a valid share name, else -1 and the reason in why. */
+int smbd_config_check_share_name(const char *name, char *why, size_t why_size);
+
+/* The share called name (case-insensitive), or NULL. */
+const struct smb_share_config *
+smbd_config_find_share(const struct smbd_config *cfg, const char *name);
 
 #endif
