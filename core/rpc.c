@@ -217,8 +217,8 @@ static u8 *out_reserve(struct smb_rpc_pipe *p, size_t len, size_t limit)
 	return nb;
 }
 
-static void put_header(u8 *h, const struct smb_rpc_pipe *p, u8 ptype,
-		       u8 flags, size_t frag_len, u32 call_id)
+static void put_header(u8 *h, const struct smb_rpc_pipe *p, u8 ptype, u8 flags,
+		       size_t frag_len, u32 call_id)
 {
 	h[0] = 5;
 	h[1] = p->rpc_vers_minor;
@@ -322,8 +322,9 @@ static bool judge_context(struct smb_rpc_pipe *p, const u8 *elem, u8 n_ts,
 			/* Bits 8..9 of the "uuid" carry what the client
 			 * offers; we can keep pipes open on orphans. */
 			smb_put_le16(res, RESULT_NEGOTIATE_ACK);
-			smb_put_le16(res + 2, smb_get_le16(t + 8) &
-						      BTFN_KEEP_CONNECTION_ON_ORPHAN);
+			smb_put_le16(res + 2,
+				     smb_get_le16(t + 8) &
+					     BTFN_KEEP_CONNECTION_ON_ORPHAN);
 			return false;
 		}
 	}
@@ -403,7 +404,8 @@ static bool handle_bind(struct smb_rpc_pipe *p, const u8 *pdu, size_t len,
 			p->assoc_group = 0x000053f0u;
 		sec_len = (size_t)smb_snprintf(sec_addr, sizeof(sec_addr),
 					       "\\PIPE\\%s",
-					       p->iface->pipe_name) + 1;
+					       p->iface->pipe_name) +
+			  1;
 	}
 	pos = 28;
 	for (i = 0; i < n_ctx; i++) {
@@ -482,8 +484,8 @@ static void run_call(struct smb_rpc_pipe *p)
 	fault = p->iface->dispatch(&p->prov, p->req.opnum, &in, &out);
 	if (!fault && !smb_ndr_writer_ok(&out))
 		fault = NCA_S_FAULT_REMOTE_NO_MEMORY;
-	if (!fault && !queue_response(p, p->req.call_id, p->req.ctx_id,
-				      out.buf, out.len))
+	if (!fault &&
+	    !queue_response(p, p->req.call_id, p->req.ctx_id, out.buf, out.len))
 		fault = NCA_S_FAULT_REMOTE_NO_MEMORY;
 	if (fault)
 		queue_fault(p, p->req.call_id, p->req.ctx_id, fault);
@@ -491,8 +493,8 @@ static void run_call(struct smb_rpc_pipe *p)
 }
 
 /* Append stub bytes to the call being reassembled; false when too big. */
-static bool reassembly_append(struct smb_rpc_pipe *p, const u8 *data,
-			      size_t n, u32 alloc_hint)
+static bool reassembly_append(struct smb_rpc_pipe *p, const u8 *data, size_t n,
+			      u32 alloc_hint)
 {
 	struct reassembly *r = &p->req;
 	size_t need, cap;
@@ -580,8 +582,7 @@ static void handle_request(struct smb_rpc_pipe *p, const u8 *pdu, size_t len)
 		queue_fault(p, call_id, ctx_id, NCA_S_PROTO_ERROR);
 		goto discard;
 	}
-	if (!reassembly_append(p, pdu + stub_off, len - stub_off,
-			       alloc_hint)) {
+	if (!reassembly_append(p, pdu + stub_off, len - stub_off, alloc_hint)) {
 		reassembly_reset(p);
 		/* [MS-RPCE]: an oversized request faults with status 5. */
 		queue_fault(p, call_id, ctx_id, NCA_S_FAULT_ACCESS_DENIED);
@@ -664,7 +665,7 @@ static size_t frag_length(const u8 *h)
 {
 	return (h[4] & 0xf0) == (DREP_LE_ASCII & 0xf0) ?
 		       smb_get_le16(h + 8) :
-				       ((size_t)h[8] << 8 | h[9]);
+		       ((size_t)h[8] << 8 | h[9]);
 }
 
 u32 smb_rpc_pipe_write(struct smb_rpc_pipe *p, const u8 *data, size_t len)
@@ -721,9 +722,8 @@ u32 smb_rpc_pipe_read(struct smb_rpc_pipe *p, u8 *buf, size_t len,
 	return p->msg_left ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
 }
 
-u32 smb_rpc_pipe_transceive(struct smb_rpc_pipe *p, const u8 *in,
-			    size_t in_len, u8 *out, size_t out_size,
-			    size_t *out_len)
+u32 smb_rpc_pipe_transceive(struct smb_rpc_pipe *p, const u8 *in, size_t in_len,
+			    u8 *out, size_t out_size, size_t *out_len)
 {
 	u32 status;
 

@@ -137,9 +137,8 @@ u32 smb_rpc_pipe_read(struct smb_rpc_pipe *p, u8 *buf, size_t len,
  * ([MS-FSCC] 2.3.48); STATUS_BUFFER_OVERFLOW when the reply did not fit,
  * its remainder readable with smb_rpc_pipe_read().
  */
-u32 smb_rpc_pipe_transceive(struct smb_rpc_pipe *p, const u8 *in,
-			    size_t in_len, u8 *out, size_t out_size,
-			    size_t *out_len);
+u32 smb_rpc_pipe_transceive(struct smb_rpc_pipe *p, const u8 *in, size_t in_len,
+			    u8 *out, size_t out_size, size_t *out_len);
 /* Bytes of reply data waiting (for FSCTL_PIPE_PEEK). */
 size_t smb_rpc_pipe_pending(const struct smb_rpc_pipe *p);
 

@@ -170,8 +170,16 @@ static u32 share_enum(const struct smb_rpc_provider *prov,
 static bool share_info_tag_valid(u32 level)
 {
 	switch (level) {
-	case 0: case 1: case 2: case 501: case 502: case 503:
-	case 1004: case 1005: case 1006: case 1501:
+	case 0:
+	case 1:
+	case 2:
+	case 501:
+	case 502:
+	case 503:
+	case 1004:
+	case 1005:
+	case 1006:
+	case 1501:
 		return true;
 	default:
 		return false;
@@ -179,8 +187,7 @@ static bool share_info_tag_valid(u32 level)
 }
 
 static u32 share_get_info(const struct smb_rpc_provider *prov,
-			  struct smb_ndr_reader *in,
-			  struct smb_ndr_writer *out)
+			  struct smb_ndr_reader *in, struct smb_ndr_writer *out)
 {
 	struct smb_rpc_share_info share;
 	struct smb_ndr_flat f;

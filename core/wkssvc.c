@@ -9,8 +9,7 @@
 #include "srvsvc.h"
 
 static u32 wksta_get_info(const struct smb_rpc_provider *prov,
-			  struct smb_ndr_reader *in,
-			  struct smb_ndr_writer *out)
+			  struct smb_ndr_reader *in, struct smb_ndr_writer *out)
 {
 	struct smb_rpc_server_info srv;
 	struct smb_ndr_flat f;
