@@ -492,16 +492,19 @@ static void run_call(struct smb_rpc_pipe *p)
 	smb_ndr_writer_free(&out);
 }
 
-/* Append stub bytes to the call being reassembled; false when too big. */
-static bool reassembly_append(struct smb_rpc_pipe *p, const u8 *data, size_t n,
-			      u32 alloc_hint)
+/*
+ * Append stub bytes to the call being reassembled.  Returns 0, or the
+ * fault status: 5 past SMB_RPC_MAX_STUB, no-memory when allocation fails.
+ */
+static u32 reassembly_append(struct smb_rpc_pipe *p, const u8 *data, size_t n,
+			     u32 alloc_hint)
 {
 	struct reassembly *r = &p->req;
 	size_t need, cap;
 	u8 *nb;
 
 	if (smb_add_overflow(r->len, n, &need) || need > SMB_RPC_MAX_STUB)
-		return false;
+		return NCA_S_FAULT_ACCESS_DENIED;
 	if (need > r->cap) {
 		/* The hint is only a hint: never trust it past 64 KiB. */
 		cap = r->cap ? r->cap * 2 :
@@ -512,7 +515,7 @@ static bool reassembly_append(struct smb_rpc_pipe *p, const u8 *data, size_t n,
 			cap = SMB_RPC_MAX_STUB;
 		nb = p->mem.alloc(cap, p->mem.ctx);
 		if (!nb)
-			return false;
+			return NCA_S_FAULT_REMOTE_NO_MEMORY;
 		if (r->len)
 			memcpy(nb, r->buf, r->len);
 		if (r->buf)
@@ -523,7 +526,7 @@ static bool reassembly_append(struct smb_rpc_pipe *p, const u8 *data, size_t n,
 	if (n)
 		memcpy(r->buf + r->len, data, n);
 	r->len = need;
-	return true;
+	return 0;
 }
 
 static void handle_request(struct smb_rpc_pipe *p, const u8 *pdu, size_t len)
@@ -532,7 +535,7 @@ static void handle_request(struct smb_rpc_pipe *p, const u8 *pdu, size_t len)
 	u8 flags = pdu[3];
 	size_t stub_off = REQ_HDR_LEN;
 	u16 ctx_id, opnum;
-	u32 alloc_hint;
+	u32 alloc_hint, fault;
 
 	if (len < REQ_HDR_LEN) {
 		queue_fault(p, call_id, 0, NCA_S_PROTO_ERROR);
@@ -582,10 +585,12 @@ static void handle_request(struct smb_rpc_pipe *p, const u8 *pdu, size_t len)
 		queue_fault(p, call_id, ctx_id, NCA_S_PROTO_ERROR);
 		goto discard;
 	}
-	if (!reassembly_append(p, pdu + stub_off, len - stub_off, alloc_hint)) {
+	/* [MS-RPCE]: an oversized request faults with status 5. */
+	fault = reassembly_append(p, pdu + stub_off, len - stub_off,
+				  alloc_hint);
+	if (fault) {
 		reassembly_reset(p);
-		/* [MS-RPCE]: an oversized request faults with status 5. */
-		queue_fault(p, call_id, ctx_id, NCA_S_FAULT_ACCESS_DENIED);
+		queue_fault(p, call_id, ctx_id, fault);
 		goto discard;
 	}
 	if (!(flags & PFC_LAST_FRAG))
