@@ -14,7 +14,7 @@
 
 static void md4_block(u32 st[4], const u8 *blk)
 {
-	static const u8 r2[16] = { 0, 4, 8,  12, 1, 5, 9,  13,
+	static const u8 r2[16] = { 0, 4, 8, 12, 1, 5, 9, 13,
 				   2, 6, 10, 14, 3, 7, 11, 15 };
 	static const u8 r3[16] = { 0, 8, 4, 12, 2, 10, 6, 14,
 				   1, 9, 5, 13, 3, 11, 7, 15 };

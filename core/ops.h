@@ -118,7 +118,7 @@ struct smb_user_ops {
  * must still confine every lookup to the root (symlinks, races).
  */
 struct smb_vfs_share; /* a share root opened by the backend */
-struct smb_vfs_file; /* an open file or directory */
+struct smb_vfs_file;  /* an open file or directory */
 
 struct smb_stat {
 	u64 ino;

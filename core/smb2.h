@@ -412,6 +412,6 @@ enum fscc_fs_info_class {
 #define STATUS_INVALID_SID 0xc0000078u
 #define STATUS_LOGON_TYPE_NOT_GRANTED 0xc000015bu
 
-#define NT_STATUS_IS_ERROR(s) (((s)&0xc0000000u) == 0xc0000000u)
+#define NT_STATUS_IS_ERROR(s) (((s) & 0xc0000000u) == 0xc0000000u)
 
 #endif /* SMB_SMB2_H */

@@ -119,8 +119,7 @@ int smb_utf8_to_utf16(const char *in, u8 *out, size_t out_size)
 				return -1;
 			cp -= 0x10000;
 			smb_put_le16(out + pos, (u16)(0xd800 + (cp >> 10)));
-			smb_put_le16(out + pos + 2,
-				     (u16)(0xdc00 + (cp & 0x3ff)));
+			smb_put_le16(out + pos + 2, (u16)(0xdc00 + (cp & 0x3ff)));
 			pos += 4;
 		} else {
 			if (pos + 2 > out_size)
@@ -164,8 +163,7 @@ u32 smb_upcase(u32 cp)
 	/* Latin Extended-A: pairs, upper case at even code points. */
 	if (cp >= 0x100 && cp <= 0x17f && cp != 0x131 && cp != 0x138 &&
 	    cp != 0x149 && cp != 0x17f) {
-		if ((cp >= 0x139 && cp <= 0x148) ||
-		    (cp >= 0x179 && cp <= 0x17e))
+		if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
 			return (cp & 1) ? cp : cp - 1;
 		return (cp & 1) ? cp - 1 : cp;
 	}
