@@ -697,6 +697,12 @@ u32 smb_rpc_pipe_write(struct smb_rpc_pipe *p, const u8 *data, size_t len)
 			}
 			if (p->in_len < flen)
 				break;
+			/* Many small PDUs in one write must not queue
+			 * replies without bound either. */
+			if (smb_rpc_pipe_pending(p) >= SMB_RPC_MAX_PENDING) {
+				p->in_len = 0;
+				return STATUS_INSUFFICIENT_RESOURCES;
+			}
 			handle_pdu(p, p->in, flen);
 			memmove(p->in, p->in + flen, p->in_len - flen);
 			p->in_len -= flen;

@@ -679,6 +679,24 @@ static void test_pending_limit(void **state)
 	smb_rpc_pipe_close(p);
 }
 
+/* One write of many tiny PDUs cannot queue unbounded faults either. */
+static void test_pending_limit_one_write(void **state)
+{
+	struct smb_rpc_pipe *p = open_bound("srvsvc", &prov);
+	size_t count = 200000, len = count * 16;
+	u8 *b = test_malloc(len);
+
+	for (size_t i = 0; i < count; i++)
+		put_hdr(b + i * 16, 2, 3, 16, (u32)i); /* a "response" */
+	assert_int_equal(smb_rpc_pipe_write(p, b, len),
+			 STATUS_INSUFFICIENT_RESOURCES);
+	assert_true(smb_rpc_pipe_pending(p) >= SMB_RPC_MAX_PENDING);
+	assert_true(smb_rpc_pipe_pending(p) <= SMB_RPC_MAX_PENDING + 1024);
+	expect_fault(p, 0, NCA_S_PROTO_ERROR);
+	test_free(b);
+	smb_rpc_pipe_close(p);
+}
+
 /* Out of memory while answering: a fault when possible, never a leak. */
 static void test_alloc_failures(void **state)
 {
@@ -721,6 +739,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_in_pieces, setup),
 		cmocka_unit_test_setup(test_transceive, setup),
 		cmocka_unit_test_setup(test_pending_limit, setup),
+		cmocka_unit_test_setup(test_pending_limit_one_write, setup),
 		cmocka_unit_test_setup(test_alloc_failures, setup),
 	};
 
