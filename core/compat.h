@@ -58,6 +58,7 @@ typedef _Bool bool;
 #define memset(d, c, n) __builtin_memset((d), (c), (n))
 #define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
 #define strlen(s) __builtin_strlen(s)
+#define strcmp(a, b) __builtin_strcmp((a), (b))
 #endif
 
 #ifndef __KERNEL__

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conn.c - one transport connection: splits a PDU into its compound chain,
+ * validates every header, enforces credits, sessions, trees and signing,
+ * dispatches to the command handlers and sends the joined responses.
+ */
+#include "internal.h"
+#include "signing.h"
+
+struct smb_conn *smb_conn_new(struct smb_server *srv,
+			      const struct smb_transport_ops *tops,
+			      struct smb_tconn *tconn)
+{
+	struct smb_conn *conn = smb_alloc(srv, sizeof(*conn));
+
+	if (!conn)
+		return NULL;
+	conn->srv = srv;
+	conn->t = tops;
+	conn->tc = tconn;
+	if (tops && tops->get_limits)
+		tops->get_limits(tconn, &conn->limits);
+	smb_credits_init(&conn->credits);
+	smb_list_init(&conn->sessions);
+	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
+	return conn;
+}
+
+void smb_conn_free(struct smb_conn *conn)
+{
+	struct smb_list *pos, *tmp;
+
+	if (!conn)
+		return;
+	smb_list_for_each_safe(pos, tmp, &conn->sessions)
+		smb_session_destroy(
+			smb_container_of(pos, struct smb_session, link));
+	smb_free(conn->srv, conn);
+}
+
+const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length)
+{
+	u64 end = (u64)offset + length;
+
+	if (length == 0)
+		return w->req;
+	if (offset < SMB2_HDR_SIZE || end > w->req_len)
+		return NULL;
+	return w->req + offset;
+}
+
+u8 *smb_resp_body(struct smb_work *w, size_t body_len)
+{
+	size_t cap = SMB2_HDR_SIZE + body_len + 8;
+
+	if (w->resp)
+		smb_free(w->conn->srv, w->resp);
+	w->resp = smb_alloc(w->conn->srv, cap);
+	if (!w->resp) {
+		w->resp_cap = 0;
+		w->resp_len = 0;
+		return NULL;
+	}
+	w->resp_cap = cap;
+	w->resp_len = SMB2_HDR_SIZE + body_len;
+	return w->resp + SMB2_HDR_SIZE;
+}
+
+void smb_resp_set_body_len(struct smb_work *w, size_t body_len)
+{
+	if (SMB2_HDR_SIZE + body_len <= w->resp_cap - 8)
+		w->resp_len = SMB2_HDR_SIZE + body_len;
+}
+
+int smb_resp_error(struct smb_work *w, u32 status)
+{
+	/* [MS-SMB2] 2.2.2: StructureSize 9 and one byte of ErrorData. */
+	u8 *b = smb_resp_body(w, 9);
+
+	w->status = status;
+	if (!b)
+		return -1;
+	smb_put_le16(b, 9);
+	return 0;
+}
+
+static u16 signing_algo(const struct smb_conn *conn)
+{
+	if (conn->dialect < SMB2_DIALECT_0300)
+		return SMB2_SIGNING_HMAC_SHA256;
+	if (conn->dialect == SMB2_DIALECT_0311)
+		return conn->signing_algo;
+	return SMB2_SIGNING_AES_CMAC;
+}
+
+bool smb_work_should_sign(const struct smb_work *w)
+{
+	const struct smb_session *s = w->sess;
+
+	if (!s || s->state != SMB_SESSION_VALID || s->is_guest ||
+	    s->is_anonymous)
+		return false;
+	return w->sign_response || s->signing_required ||
+	       (w->flags & SMB2_FLAGS_SIGNED);
+}
+
+/* Commands that act within a tree connect. */
+static bool needs_tree(u16 cmd)
+{
+	switch (cmd) {
+	case SMB2_TREE_DISCONNECT:
+	case SMB2_CREATE:
+	case SMB2_CLOSE:
+	case SMB2_FLUSH:
+	case SMB2_READ:
+	case SMB2_WRITE:
+	case SMB2_LOCK:
+	case SMB2_IOCTL:
+	case SMB2_QUERY_DIRECTORY:
+	case SMB2_CHANGE_NOTIFY:
+	case SMB2_QUERY_INFO:
+	case SMB2_SET_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const smb_handler_fn handlers[SMB2_COMMAND_COUNT] = {
+	[SMB2_NEGOTIATE] = smb2_negotiate,
+	[SMB2_SESSION_SETUP] = smb2_session_setup,
+	[SMB2_LOGOFF] = smb2_logoff,
+	[SMB2_TREE_CONNECT] = smb2_tree_connect,
+	[SMB2_TREE_DISCONNECT] = smb2_tree_disconnect,
+	[SMB2_CREATE] = smb2_create,
+	[SMB2_CLOSE] = smb2_close,
+	[SMB2_FLUSH] = smb2_flush,
+	[SMB2_READ] = smb2_read,
+	[SMB2_WRITE] = smb2_write,
+	[SMB2_LOCK] = smb2_lock,
+	[SMB2_IOCTL] = smb2_ioctl,
+	[SMB2_ECHO] = smb2_echo,
+	[SMB2_QUERY_DIRECTORY] = smb2_query_directory,
+	[SMB2_CHANGE_NOTIFY] = smb2_change_notify,
+	[SMB2_QUERY_INFO] = smb2_query_info,
+	[SMB2_SET_INFO] = smb2_set_info,
+	[SMB2_OPLOCK_BREAK] = smb2_oplock_break,
+};
+
+/* Resolve the session and check the request's signature. Returns a status. */
+static u32 check_session(struct smb_work *w)
+{
+	struct smb_conn *conn = w->conn;
+	struct smb_session *sess;
+	bool signed_req = w->flags & SMB2_FLAGS_SIGNED;
+
+	if (w->command == SMB2_NEGOTIATE)
+		return STATUS_SUCCESS;
+	sess = smb_session_find(conn, w->session_id);
+	if (w->command == SMB2_SESSION_SETUP) {
+		/* The handler decides; a signed re-auth is verified below. */
+		w->sess = sess;
+		if (!sess || sess->state != SMB_SESSION_VALID)
+			return STATUS_SUCCESS;
+	} else if (w->command == SMB2_ECHO && !sess) {
+		return STATUS_SUCCESS;
+	} else {
+		if (!sess)
+			return STATUS_USER_SESSION_DELETED;
+		if (sess->state == SMB_SESSION_EXPIRED)
+			return STATUS_NETWORK_SESSION_EXPIRED;
+		if (sess->state != SMB_SESSION_VALID)
+			return STATUS_USER_SESSION_DELETED;
+		w->sess = sess;
+	}
+	if (sess->is_guest || sess->is_anonymous)
+		return STATUS_SUCCESS;
+	if (signed_req) {
+		if (!smb2_verify(conn->srv->ops.crypto, signing_algo(conn),
+				 sess->signing_key, (u8 *)w->req, w->req_len)) {
+			smb_warn("bad signature on command %u from session 0x%llx",
+				 w->command, (unsigned long long)sess->id);
+			return STATUS_ACCESS_DENIED;
+		}
+	} else if (sess->signing_required && w->command != SMB2_SESSION_SETUP) {
+		smb_warn("unsigned command %u on a session that requires signing",
+			 w->command);
+		return STATUS_ACCESS_DENIED;
+	}
+	return STATUS_SUCCESS;
+}
+
+static void fill_header(struct smb_work *w, u16 credits)
+{
+	u8 *h = w->resp;
+	u32 flags = SMB2_FLAGS_SERVER_TO_REDIR;
+
+	memset(h, 0, SMB2_HDR_SIZE);
+	smb_put_le32(h + SMB2_HDR_PROTO, SMB2_PROTO_ID);
+	smb_put_le16(h + SMB2_HDR_STRUCT_SIZE, SMB2_HDR_SIZE);
+	smb_put_le16(h + SMB2_HDR_CREDIT_CHARGE, w->credit_charge);
+	smb_put_le32(h + SMB2_HDR_STATUS, w->status);
+	smb_put_le16(h + SMB2_HDR_COMMAND, w->command);
+	smb_put_le16(h + SMB2_HDR_CREDIT, credits);
+	if (w->flags & SMB2_FLAGS_RELATED_OPERATIONS)
+		flags |= SMB2_FLAGS_RELATED_OPERATIONS;
+	smb_put_le32(h + SMB2_HDR_FLAGS, flags);
+	smb_put_le64(h + SMB2_HDR_MESSAGE_ID, w->message_id);
+	smb_put_le32(h + SMB2_HDR_PROCESS_ID,
+		     smb_get_le32(w->req + SMB2_HDR_PROCESS_ID));
+	smb_put_le32(h + SMB2_HDR_TREE_ID, w->tree_id);
+	smb_put_le64(h + SMB2_HDR_SESSION_ID,
+		     w->sess ? w->sess->id : w->session_id);
+}
+
+/* Check that the credit charge covers a payload ([MS-SMB2] 3.3.5.2.5). */
+static bool charge_covers(const struct smb_work *w)
+{
+	const u8 *b = smb_req_body(w);
+	size_t blen = smb_req_body_len(w);
+	u64 payload = 0, needed;
+
+	if (w->conn->dialect == SMB2_DIALECT_0202 ||
+	    !(w->conn->server_caps & SMB2_GLOBAL_CAP_LARGE_MTU))
+		return true;
+	switch (w->command) {
+	case SMB2_READ:
+		if (blen >= 8)
+			payload = smb_get_le32(b + 4);
+		break;
+	case SMB2_WRITE:
+		if (blen >= 8)
+			payload = smb_get_le32(b + 4);
+		break;
+	case SMB2_QUERY_DIRECTORY:
+		if (blen >= 32)
+			payload = smb_get_le32(b + 28);
+		break;
+	case SMB2_IOCTL:
+		if (blen >= 56) {
+			u64 in = smb_get_le32(b + 28);
+			u64 out = smb_get_le32(b + 44);
+
+			payload = in > out ? in : out;
+		}
+		break;
+	default:
+		return true;
+	}
+	needed = payload ? (payload - 1) / 65536 + 1 : 1;
+	return (u64)(w->credit_charge ? w->credit_charge : 1) >= needed;
+}
+
+static int process_one(struct smb_work *w)
+{
+	struct smb_conn *conn = w->conn;
+	u32 st;
+	int rc;
+
+	if (w->flags & SMB2_FLAGS_SERVER_TO_REDIR)
+		return -1;
+	if (!conn->negotiated && w->command != SMB2_NEGOTIATE)
+		return -1;
+	if (w->command == SMB2_CANCEL) {
+		/* Nothing runs asynchronously yet, so there is nothing to cancel. */
+		w->no_response = true;
+		return 0;
+	}
+	if (!smb_credits_consume(&conn->credits, w->message_id,
+				 conn->dialect == SMB2_DIALECT_0202 ?
+					 1 :
+					 w->credit_charge)) {
+		smb_warn("message id %llu (charge %u) outside the credit window",
+			 (unsigned long long)w->message_id, w->credit_charge);
+		return -1;
+	}
+	if (w->command >= SMB2_COMMAND_COUNT || !handlers[w->command])
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (!charge_covers(w))
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	st = check_session(w);
+	if (st)
+		return smb_resp_error(w, st);
+	if (needs_tree(w->command)) {
+		w->tree = smb_tree_find(w->sess, w->tree_id);
+		if (!w->tree)
+			return smb_resp_error(w, STATUS_NETWORK_NAME_DELETED);
+	}
+	rc = handlers[w->command](w);
+	if (rc < 0)
+		return rc;
+	if (!w->resp && !w->no_response)
+		return smb_resp_error(w, w->status ? w->status :
+						      STATUS_INTERNAL_ERROR);
+	return 0;
+}
+
+static void free_works(struct smb_conn *conn, struct smb_work *works, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		smb_free(conn->srv, works[i].resp);
+}
+
+static int send_responses(struct smb_conn *conn, struct smb_work *works,
+			  int n)
+{
+	struct smb_iov iov[SMB_MAX_COMPOUND];
+	int niov = 0, i, last = -1;
+
+	for (i = 0; i < n; i++)
+		if (!works[i].no_response && works[i].resp)
+			last = i;
+	for (i = 0; i < n; i++) {
+		struct smb_work *w = &works[i];
+
+		if (w->no_response || !w->resp)
+			continue;
+		if (i != last) {
+			size_t padded = SMB_ALIGN8(w->resp_len);
+
+			memset(w->resp + w->resp_len, 0, padded - w->resp_len);
+			w->resp_len = padded;
+			smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
+				     (u32)padded);
+		}
+		if (smb_work_should_sign(w)) {
+			struct smb_iov one = { w->resp, w->resp_len };
+			u32 fl = smb_get_le32(w->resp + SMB2_HDR_FLAGS);
+
+			smb_put_le32(w->resp + SMB2_HDR_FLAGS,
+				     fl | SMB2_FLAGS_SIGNED);
+			if (smb2_sign(conn->srv->ops.crypto, signing_algo(conn),
+				      w->sess->signing_key, &one, 1))
+				return -1;
+		}
+		iov[niov].base = w->resp;
+		iov[niov].len = w->resp_len;
+		niov++;
+	}
+	if (niov == 0)
+		return 0;
+	return conn->t->send_pdu(conn->tc, iov, niov) < 0 ? -1 : 0;
+}
+
+int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
+{
+	struct smb_work works[SMB_MAX_COMPOUND];
+	size_t off = 0;
+	int n = 0, rc = 0, i;
+	u64 rel_sid = 0;
+	u32 rel_tid = 0;
+	u32 prev_status = STATUS_SUCCESS;
+	bool have_prev = false;
+
+	if (len < 4)
+		return -1;
+	if (smb_get_le32(pdu) == SMB1_PROTO_ID)
+		return conn->negotiated ? -1 : smb1_negotiate(conn, pdu, len);
+	if (smb_get_le32(pdu) != SMB2_PROTO_ID)
+		return -1; /* transform/compression headers are not negotiated */
+
+	memset(works, 0, sizeof(works));
+	for (;;) {
+		struct smb_work *w;
+		const u8 *h = pdu + off;
+		size_t avail = len - off;
+		u32 next;
+
+		if (n == SMB_MAX_COMPOUND || avail < SMB2_HDR_SIZE ||
+		    smb_get_le32(h) != SMB2_PROTO_ID ||
+		    smb_get_le16(h + SMB2_HDR_STRUCT_SIZE) != SMB2_HDR_SIZE) {
+			rc = -1;
+			break;
+		}
+		next = smb_get_le32(h + SMB2_HDR_NEXT_COMMAND);
+		if (next && (next < SMB2_HDR_SIZE || (next & 7) ||
+			     next > avail)) {
+			rc = -1;
+			break;
+		}
+		w = &works[n++];
+		w->conn = conn;
+		w->req = h;
+		w->req_len = next ? next : avail;
+		w->command = smb_get_le16(h + SMB2_HDR_COMMAND);
+		w->flags = smb_get_le32(h + SMB2_HDR_FLAGS);
+		w->message_id = smb_get_le64(h + SMB2_HDR_MESSAGE_ID);
+		w->credit_charge = smb_get_le16(h + SMB2_HDR_CREDIT_CHARGE);
+		w->credit_request = smb_get_le16(h + SMB2_HDR_CREDIT);
+		w->tree_id = smb_get_le32(h + SMB2_HDR_TREE_ID);
+		w->session_id = smb_get_le64(h + SMB2_HDR_SESSION_ID);
+		if (w->command == SMB2_NEGOTIATE && (n > 1 || next)) {
+			rc = -1; /* NEGOTIATE cannot be compounded */
+			break;
+		}
+		if (w->flags & SMB2_FLAGS_RELATED_OPERATIONS) {
+			if (!have_prev) {
+				/* The first request cannot be related. */
+				if (!smb_credits_consume(&conn->credits,
+							 w->message_id,
+							 w->credit_charge)) {
+					rc = -1;
+					break;
+				}
+				smb_resp_error(w, STATUS_INVALID_PARAMETER);
+				goto next_msg;
+			}
+			if (w->session_id == U64_MAX)
+				w->session_id = rel_sid;
+			if (w->tree_id == U32_MAX)
+				w->tree_id = rel_tid;
+			w->related_pid = works[n - 2].related_pid;
+			w->related_vid = works[n - 2].related_vid;
+			w->related_fid_valid = works[n - 2].related_fid_valid;
+			w->related_status = prev_status;
+		}
+		rc = process_one(w);
+		if (rc < 0)
+			break;
+next_msg:
+		if (w->disconnect) {
+			rc = -1;
+			break;
+		}
+		have_prev = true;
+		prev_status = w->status;
+		rel_sid = w->sess ? w->sess->id : w->session_id;
+		rel_tid = w->tree_id;
+		if (w->resp) {
+			fill_header(w, smb_credits_grant(&conn->credits,
+							 w->credit_request,
+							 w->credit_charge,
+							 conn->srv->cfg.max_credits));
+			/* 3.1.1 hashes NEGOTIATE and SESSION_SETUP responses as sent. */
+			if (w->preauth_target)
+				smb_preauth_update(conn, w->preauth_target,
+						   w->resp, w->resp_len);
+		}
+		if (!next)
+			break;
+		off += next;
+	}
+	if (rc == 0)
+		rc = send_responses(conn, works, n);
+	/* A logged-off session lives until its (signed) response is out. */
+	for (i = 0; i < n; i++)
+		if (works[i].destroy_after_send)
+			smb_session_destroy(works[i].destroy_after_send);
+	free_works(conn, works, n);
+	return rc;
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* create.c - SMB2 CREATE and CLOSE ([MS-SMB2] 2.2.13-2.2.16, 3.3.5.9-10). */
+#include "internal.h"
+#include "fileinfo.h"
+
+#define CREATE_REQ_FIXED 56
+#define CREATE_RESP_FIXED 88
+#define CLOSE_RESP_SIZE 60
+#define STATUS_EAS_NOT_SUPPORTED 0xc000004fu
+
+/* Reserved DesiredAccess bits ([MS-SMB2] 2.2.13.1). */
+#define ACCESS_RESERVED_BITS 0x0ce0fe00u
+#define WRITE_ACCESS_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | \
+			   FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | \
+			   WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
+
+static u32 map_generic(u32 access)
+{
+	if (access & GENERIC_READ)
+		access |= FILE_GENERIC_READ;
+	if (access & GENERIC_WRITE)
+		access |= FILE_GENERIC_WRITE;
+	if (access & GENERIC_EXECUTE)
+		access |= FILE_GENERIC_EXECUTE;
+	if (access & GENERIC_ALL)
+		access |= FILE_ALL_ACCESS;
+	return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE |
+			  GENERIC_ALL);
+}
+
+struct create_ctx_req {
+	bool mxac;
+	bool qfid;
+};
+
+/* Walk the request's create contexts, bounds-checking each. */
+static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
+			  struct create_ctx_req *cc)
+{
+	const u8 *base, *p;
+	u32 pos = 0;
+
+	memset(cc, 0, sizeof(*cc));
+	if (len == 0)
+		return STATUS_SUCCESS;
+	base = smb_req_range(w, off, len);
+	if (!base || (off & 7))
+		return STATUS_INVALID_PARAMETER;
+	for (;;) {
+		u32 next, dlen;
+		u16 noff, nlen, doff;
+		const u8 *name;
+
+		if (len - pos < 16)
+			return STATUS_INVALID_PARAMETER;
+		p = base + pos;
+		next = smb_get_le32(p);
+		noff = smb_get_le16(p + 4);
+		nlen = smb_get_le16(p + 6);
+		doff = smb_get_le16(p + 10);
+		dlen = smb_get_le32(p + 12);
+		if (next > len - pos || (next && (next < 16 || (next & 7))))
+			return STATUS_INVALID_PARAMETER;
+		{
+			u32 limit = next ? next : len - pos;
+
+			if (noff < 16 || (u64)noff + nlen > limit)
+				return STATUS_INVALID_PARAMETER;
+			if (dlen && (doff < 16 || (u64)doff + dlen > limit))
+				return STATUS_INVALID_PARAMETER;
+		}
+		name = p + noff;
+		if (nlen == 4 && !memcmp(name, "MxAc", 4))
+			cc->mxac = true;
+		else if (nlen == 4 && !memcmp(name, "QFid", 4))
+			cc->qfid = true;
+		else if (nlen == 4 && !memcmp(name, "ExtA", 4) && dlen)
+			return STATUS_EAS_NOT_SUPPORTED;
+		/* Leases, durable handles, security descriptors, AAPL and the
+		 * rest are ignored here: an unanswered context means "not
+		 * granted", which clients handle.
+		 */
+		if (!next)
+			break;
+		pos += next;
+	}
+	return STATUS_SUCCESS;
+}
+
+static size_t put_ctx(u8 *p, const char *name, const u8 *data, u32 dlen,
+		      bool last)
+{
+	size_t total = 24 + dlen;
+
+	smb_put_le32(p, last ? 0 : (u32)SMB_ALIGN8(total));
+	smb_put_le16(p + 4, 16);
+	smb_put_le16(p + 6, 4);
+	smb_put_le16(p + 8, 0);
+	smb_put_le16(p + 10, 24);
+	smb_put_le32(p + 12, dlen);
+	memcpy(p + 16, name, 4);
+	memset(p + 20, 0, 4);
+	memcpy(p + 24, data, dlen);
+	return SMB_ALIGN8(total);
+}
+
+static u32 vfs_flags(u32 access, u32 disposition, u32 options)
+{
+	u32 f = 0;
+
+	if (access & (FILE_READ_DATA | FILE_EXECUTE))
+		f |= SMB_VFS_O_READ;
+	if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA))
+		f |= SMB_VFS_O_WRITE;
+	if (!(f & (SMB_VFS_O_READ | SMB_VFS_O_WRITE)))
+		f |= SMB_VFS_O_PATH_ONLY;
+	switch (disposition) {
+	case FILE_CREATE:
+		f |= SMB_VFS_O_CREATE | SMB_VFS_O_EXCL;
+		break;
+	case FILE_OPEN_IF:
+	case FILE_OVERWRITE_IF:
+	case FILE_SUPERSEDE:
+		f |= SMB_VFS_O_CREATE;
+		break;
+	default:
+		break;
+	}
+	if (options & FILE_DIRECTORY_FILE)
+		f = (f & ~(SMB_VFS_O_WRITE | SMB_VFS_O_PATH_ONLY)) |
+		    SMB_VFS_O_DIRECTORY | SMB_VFS_O_READ;
+	if (options & FILE_NON_DIRECTORY_FILE)
+		f |= SMB_VFS_O_NOT_DIRECTORY;
+	return f;
+}
+
+static void put_times(u8 *p, const struct smb_stat *st)
+{
+	smb_put_le64(p, st->creation_time);
+	smb_put_le64(p + 8, st->access_time);
+	smb_put_le64(p + 16, st->write_time);
+	smb_put_le64(p + 24, st->change_time);
+}
+
+static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
+		     u32 options, u32 attributes, u32 *action,
+		     struct smb_stat *st)
+{
+	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	struct smb_share *sh = w->tree->share;
+	bool created = false, existed;
+	u32 flags = vfs_flags(op->access, disposition, options);
+	u32 mode = (options & FILE_DIRECTORY_FILE) ? sh->cfg.directory_mask :
+						    sh->cfg.create_mask;
+	u32 status;
+
+	status = vfs->open(sh->root, op->path, flags, mode, &op->file, st,
+			   &created);
+	if (status == STATUS_FILE_IS_A_DIRECTORY &&
+	    !(options & FILE_NON_DIRECTORY_FILE) &&
+	    (disposition == FILE_OPEN || disposition == FILE_OPEN_IF)) {
+		/* A directory opened without FILE_DIRECTORY_FILE is still fine. */
+		flags = vfs_flags(op->access, disposition,
+				  options | FILE_DIRECTORY_FILE);
+		status = vfs->open(sh->root, op->path, flags, mode, &op->file,
+				   st, &created);
+	}
+	if (status)
+		return status;
+	existed = !created;
+	op->is_dir = st->is_dir;
+	if (op->is_dir && (disposition == FILE_OVERWRITE ||
+			   disposition == FILE_OVERWRITE_IF ||
+			   disposition == FILE_SUPERSEDE) && existed)
+		return STATUS_INVALID_PARAMETER;
+	status = smb_open_attach_node(op, st);
+	if (status)
+		return status;
+	if (existed && (disposition == FILE_OVERWRITE ||
+			disposition == FILE_OVERWRITE_IF ||
+			disposition == FILE_SUPERSEDE)) {
+		struct smb_vfs_setattr sa;
+
+		/* Truncate only after share modes said yes. */
+		memset(&sa, 0, sizeof(sa));
+		sa.valid = SMB_VFS_SET_SIZE;
+		if (attributes) {
+			sa.valid |= SMB_VFS_SET_ATTRIBUTES;
+			sa.attributes = attributes | FILE_ATTRIBUTE_ARCHIVE;
+		}
+		status = vfs->setattr(op->file, &sa);
+		if (status)
+			return status;
+		*action = disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED :
+							  FILE_OVERWRITTEN;
+	} else {
+		*action = created ? FILE_CREATED : FILE_OPENED;
+	}
+	if (created && attributes & ~(FILE_ATTRIBUTE_NORMAL |
+				      FILE_ATTRIBUTE_DIRECTORY)) {
+		struct smb_vfs_setattr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.valid = SMB_VFS_SET_ATTRIBUTES;
+		sa.attributes = attributes & ~FILE_ATTRIBUTE_NORMAL;
+		if (!op->is_dir)
+			sa.attributes |= FILE_ATTRIBUTE_ARCHIVE;
+		vfs->setattr(op->file, &sa);
+	}
+	if (op->delete_on_close &&
+	    (st->attributes & FILE_ATTRIBUTE_READONLY) && existed)
+		return STATUS_CANNOT_DELETE;
+	return vfs->fstat(op->file, st);
+}
+
+int smb2_create(struct smb_work *w)
+{
+	struct smb_server *srv = w->conn->srv;
+	const u8 *b = smb_req_body(w);
+	struct smb_tree *tree = w->tree;
+	struct create_ctx_req cc;
+	struct smb_open *op;
+	struct smb_stat st;
+	const u8 *name;
+	u32 access, share, disposition, options, attributes, imp, action = 0;
+	u32 status;
+	u16 name_len;
+	bool ro_open_if = false;
+	u8 *r, *p;
+	size_t ctx_len = 0;
+
+	if (smb_req_body_len(w) < CREATE_REQ_FIXED || smb_get_le16(b) != 57)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	imp = smb_get_le32(b + 4);
+	access = smb_get_le32(b + 24);
+	attributes = smb_get_le32(b + 28);
+	share = smb_get_le32(b + 32);
+	disposition = smb_get_le32(b + 36);
+	options = smb_get_le32(b + 40);
+	name_len = smb_get_le16(b + 46);
+	name = smb_req_range(w, smb_get_le16(b + 44), name_len);
+	if (!name)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (imp > SMB2_IMPERSONATION_DELEGATE)
+		return smb_resp_error(w, STATUS_BAD_IMPERSONATION_LEVEL);
+	if (disposition > FILE_OVERWRITE_IF ||
+	    (options & ~FILE_CREATE_OPTIONS_MASK) ||
+	    ((options & FILE_DIRECTORY_FILE) &&
+	     (options & FILE_NON_DIRECTORY_FILE)) ||
+	    (attributes & ~FILE_ATTRIBUTE_VALID_FLAGS) ||
+	    (share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)))
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if ((options & FILE_DIRECTORY_FILE) && disposition != FILE_CREATE &&
+	    disposition != FILE_OPEN && disposition != FILE_OPEN_IF)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (access & ACCESS_RESERVED_BITS)
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	if (access & ACCESS_SYSTEM_SECURITY)
+		return smb_resp_error(w, STATUS_PRIVILEGE_NOT_HELD);
+	if (options & FILE_OPEN_BY_FILE_ID)
+		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
+				&cc);
+	if (status)
+		return smb_resp_error(w, status);
+
+	if (access & MAXIMUM_ALLOWED)
+		access = (access & ~MAXIMUM_ALLOWED) | tree->maximal_access;
+	access = map_generic(access);
+	if (tree->read_only && !tree->share->cfg.is_pipe) {
+		/* Opening existing objects to read is all a read-only share allows. */
+		if ((access & WRITE_ACCESS_BITS) ||
+		    (options & FILE_DELETE_ON_CLOSE) ||
+		    (disposition != FILE_OPEN && disposition != FILE_OPEN_IF))
+			return smb_resp_error(w, STATUS_ACCESS_DENIED);
+		ro_open_if = disposition == FILE_OPEN_IF;
+		disposition = FILE_OPEN;
+	}
+	if ((options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+
+	op = smb_alloc(srv, sizeof(*op));
+	if (!op)
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	op->tree = tree;
+	op->access = access;
+	op->share_access = share;
+	op->create_options = options;
+	op->delete_on_close = options & FILE_DELETE_ON_CLOSE;
+	smb_list_init(&op->link);
+	smb_list_init(&op->node_link);
+
+	if (tree->share->cfg.is_pipe) {
+		char pipe[256];
+
+		status = smb_path_from_wire(name, name_len, pipe, sizeof(pipe));
+		if (!status)
+			status = smb_ipc_open(w, pipe, op);
+		memset(&st, 0, sizeof(st));
+		st.attributes = FILE_ATTRIBUTE_NORMAL;
+		action = FILE_OPENED;
+	} else {
+		status = smb_path_from_wire(name, name_len, op->path,
+					    sizeof(op->path));
+		if (!status && srv->cfg.max_open_files &&
+		    w->sess->nopens >= srv->cfg.max_open_files)
+			status = STATUS_TOO_MANY_OPENED_FILES;
+		if (!status)
+			status = open_disk(w, op, disposition, options,
+					   attributes, &action, &st);
+		if (ro_open_if && status == STATUS_OBJECT_NAME_NOT_FOUND)
+			status = STATUS_ACCESS_DENIED;
+	}
+	if (status) {
+		smb_open_insert(w->sess, op);
+		smb_open_destroy(op, false);
+		return smb_resp_error(w, status);
+	}
+	smb_open_insert(w->sess, op);
+	w->related_pid = op->persistent_id;
+	w->related_vid = op->volatile_id;
+	w->related_fid_valid = true;
+
+	r = smb_resp_body(w, CREATE_RESP_FIXED + 2 * 32 + 2 * 32);
+	if (!r)
+		return -1;
+	smb_put_le16(r, 89);
+	r[2] = SMB2_OPLOCK_LEVEL_NONE;
+	smb_put_le32(r + 4, action);
+	put_times(r + 8, &st);
+	smb_put_le64(r + 40, st.is_dir ? 0 : st.alloc_size);
+	smb_put_le64(r + 48, st.is_dir ? 0 : st.size);
+	smb_put_le32(r + 56, smb_stat_attributes(&st));
+	smb_put_le64(r + 64, op->persistent_id);
+	smb_put_le64(r + 72, op->volatile_id);
+	p = r + CREATE_RESP_FIXED;
+	if (cc.mxac) {
+		u8 d[8];
+
+		smb_put_le32(d, STATUS_SUCCESS);
+		smb_put_le32(d + 4, tree->maximal_access);
+		p += put_ctx(p, "MxAc", d, 8, !cc.qfid);
+	}
+	if (cc.qfid) {
+		u8 d[32];
+
+		memset(d, 0, sizeof(d));
+		smb_put_le64(d, st.ino);
+		smb_put_le64(d + 16, st.dev);
+		p += put_ctx(p, "QFid", d, 32, true);
+	}
+	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
+	if (ctx_len) {
+		smb_put_le32(r + 80, SMB2_HDR_SIZE + CREATE_RESP_FIXED);
+		smb_put_le32(r + 84, (u32)ctx_len);
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + ctx_len);
+	} else {
+		/* The fixed part is 88 bytes plus one byte of Buffer. */
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
+	}
+	return 0;
+}
+
+int smb2_close(struct smb_work *w)
+{
+	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	const u8 *b = smb_req_body(w);
+	struct smb_open *op;
+	struct smb_stat st;
+	u16 flags;
+	u8 *r;
+
+	if (smb_req_body_len(w) < 24 || smb_get_le16(b) != 24)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	flags = smb_get_le16(b + 2);
+	op = smb_open_find(w, b + 8);
+	if (!op)
+		return smb_resp_error(w, w->status);
+	memset(&st, 0, sizeof(st));
+	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && op->file &&
+	    vfs->fstat(op->file, &st))
+		flags &= ~SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB;
+	smb_open_destroy(op, true);
+	r = smb_resp_body(w, CLOSE_RESP_SIZE);
+	if (!r)
+		return -1;
+	smb_put_le16(r, 60);
+	if (flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) {
+		smb_put_le16(r + 2, SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB);
+		put_times(r + 8, &st);
+		smb_put_le64(r + 40, st.is_dir ? 0 : st.alloc_size);
+		smb_put_le64(r + 48, st.is_dir ? 0 : st.size);
+		smb_put_le32(r + 56, smb_stat_attributes(&st));
+	}
+	return 0;
+}

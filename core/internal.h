@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - the core's private object model: server, connection,
+ * session, tree connect, open, and the per-request work item the command
+ * handlers share.  Not for use outside core/.
+ */
+#ifndef SMB_INTERNAL_H
+#define SMB_INTERNAL_H
+
+#include "compat.h"
+#include "list.h"
+#include "ops.h"
+#include "smb2.h"
+#include "smbd.h"
+
+#define SMB_MAX_COMPOUND 64 /* requests in one compound chain */
+#define SMB_CREDIT_WINDOW 8192 /* message ids tracked per connection */
+#define SMB_OPEN_BUCKETS 64
+#define SMB_PATH_MAX 4096
+#define SMB2_MAX_SMALL_MTU 65536u
+
+/* A share as the server runs it: configuration plus the opened root. */
+struct smb_share {
+	struct smb_share_config cfg;
+	struct smb_vfs_share *root; /* NULL for IPC$ */
+};
+
+/*
+ * Server-wide state of one file (dev, ino) that has opens: share modes and
+ * delete-pending are properties of the file, not of a handle.
+ */
+struct smb_file_node {
+	struct smb_list link;
+	u64 dev, ino;
+	int nopens;
+	bool delete_pending;
+	struct smb_list opens; /* struct smb_open.node_link */
+};
+
+struct smb_server {
+	struct smb_server_ops ops;
+	struct smb_server_config cfg;
+	struct smb_share *shares; /* cfg shares plus IPC$ last */
+	int nshares;
+	struct smb_mutex *lock; /* ids, file nodes */
+	struct smb_list file_nodes;
+	u64 next_session_id;
+	u64 next_persistent_id;
+	u64 start_time;
+};
+
+enum smb_session_state {
+	SMB_SESSION_IN_PROGRESS,
+	SMB_SESSION_VALID,
+	SMB_SESSION_EXPIRED,
+};
+
+struct smb_session {
+	struct smb_list link; /* in conn->sessions */
+	struct smb_conn *conn;
+	u64 id;
+	enum smb_session_state state;
+	struct ntlmssp_server *ntlm; /* only while authenticating */
+	bool spnego_raw; /* client sent raw NTLMSSP, answer in kind */
+	u8 preauth_hash[64];
+	u8 session_key[16];
+	u8 signing_key[16];
+	bool signing_required;
+	bool is_guest;
+	bool is_anonymous;
+	struct smb_user user;
+	struct smb_list trees;
+	u32 next_tree_id;
+	struct smb_list opens[SMB_OPEN_BUCKETS];
+	u32 nopens;
+	u64 next_volatile_id;
+};
+
+struct smb_tree {
+	struct smb_list link; /* in session->trees */
+	struct smb_session *sess;
+	u32 id;
+	struct smb_share *share;
+	bool read_only;
+	u32 maximal_access;
+};
+
+struct smb_rpc_pipe;
+
+struct smb_dir_cursor {
+	bool started;
+	bool at_end;
+	bool have_pending; /* an entry read but not yet returned */
+	bool returned_any;
+	char pattern[1024];
+	struct smb_vfs_dirent pending;
+};
+
+struct smb_open {
+	struct smb_list link; /* in session->opens[bucket] */
+	struct smb_list node_link; /* in node->opens */
+	struct smb_tree *tree;
+	struct smb_file_node *node;
+	u64 persistent_id;
+	u64 volatile_id;
+	struct smb_vfs_file *file;
+	struct smb_rpc_pipe *pipe;
+	char path[SMB_PATH_MAX]; /* relative, '/'-separated, "" = root */
+	u32 access;
+	u32 share_access;
+	u32 create_options;
+	bool is_dir;
+	bool delete_on_close;
+	u64 position; /* FilePositionInformation */
+	u32 mode; /* FileModeInformation */
+	struct smb_dir_cursor *dir;
+};
+
+/* Per-connection credit window ([MS-SMB2] 3.3.1.1). */
+struct smb_credits {
+	u64 lo; /* lowest message id not yet used */
+	u64 hi; /* one past the highest id granted */
+	u32 outstanding; /* granted and not yet consumed */
+	u8 used[SMB_CREDIT_WINDOW / 8]; /* bit i: id lo + i consumed */
+};
+
+struct smb_conn {
+	struct smb_server *srv;
+	const struct smb_transport_ops *t;
+	struct smb_tconn *tc;
+	struct smb_transport_limits limits;
+	bool negotiated;
+	bool smb1_upgrade; /* answered an SMB1 negotiate with 0x02ff */
+	u16 dialect;
+	u16 client_security_mode;
+	u32 client_caps;
+	u8 client_guid[16];
+	u16 client_dialects[64];
+	u16 nclient_dialects;
+	u16 server_security_mode;
+	u32 server_caps;
+	u16 signing_algo; /* SMB2_SIGNING_* for 3.1.1, derived otherwise */
+	bool signing_required; /* server signing = mandatory */
+	u8 preauth_hash[64];
+	u32 max_read, max_write, max_trans;
+	struct smb_credits credits;
+	struct smb_list sessions;
+};
+
+/* One request being processed, and the response being built for it. */
+struct smb_work {
+	struct smb_conn *conn;
+	const u8 *req; /* this request's header */
+	size_t req_len; /* up to NextCommand or the PDU end */
+	u16 command;
+	u32 flags;
+	u64 message_id;
+	u16 credit_charge;
+	u16 credit_request;
+	u32 tree_id;
+	u64 session_id;
+	struct smb_session *sess;
+	struct smb_tree *tree;
+	u8 *resp; /* header + body, from the allocator */
+	size_t resp_len;
+	size_t resp_cap;
+	u32 status;
+	bool no_response; /* CANCEL */
+	bool disconnect; /* drop the connection after this */
+	bool sign_response;
+	bool encrypted;
+	/* Compound state passed from the previous related request. */
+	u64 related_pid, related_vid;
+	bool related_fid_valid;
+	u32 related_status; /* status of the previous request in the chain */
+	u8 *preauth_target; /* hash to extend with the response, if any */
+	struct smb_session *destroy_after_send; /* LOGOFF */
+};
+
+/* ---- helpers shared by the command handlers ---------------------------- */
+void *smb_alloc(struct smb_server *srv, size_t size);
+void smb_free(struct smb_server *srv, void *p);
+
+/* Allocate the response: header + body_len bytes; returns the body or NULL. */
+u8 *smb_resp_body(struct smb_work *w, size_t body_len);
+/* Shrink the body to body_len (after writing variable data). */
+void smb_resp_set_body_len(struct smb_work *w, size_t body_len);
+/* Build an error response with status. */
+int smb_resp_error(struct smb_work *w, u32 status);
+
+/* The request body (after the 64-byte header) and its length. */
+static inline const u8 *smb_req_body(const struct smb_work *w)
+{
+	return w->req + SMB2_HDR_SIZE;
+}
+
+static inline size_t smb_req_body_len(const struct smb_work *w)
+{
+	return w->req_len - SMB2_HDR_SIZE;
+}
+
+/*
+ * Check a (offset, length) pair from the request, where offset counts from
+ * the start of the SMB2 header.  Returns the pointer or NULL.  A zero
+ * length yields a valid non-NULL pointer (the header) and never faults.
+ */
+const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length);
+
+u64 smb_now(struct smb_server *srv);
+
+/* Sessions, trees and opens. */
+struct smb_session *smb_session_find(struct smb_conn *conn, u64 id);
+void smb_session_destroy(struct smb_session *sess);
+struct smb_tree *smb_tree_find(struct smb_session *sess, u32 id);
+struct smb_share *smb_share_find(struct smb_server *srv, const char *name);
+void smb_tree_destroy(struct smb_tree *tree);
+struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id);
+void smb_open_destroy(struct smb_open *op, bool process_delete);
+u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st);
+void smb_open_insert(struct smb_session *sess, struct smb_open *op);
+void smb_open_set_delete_pending(struct smb_open *op, bool pending);
+bool smb_open_delete_pending(struct smb_open *op);
+
+/* IPC$ named pipes (ipc.c). */
+u32 smb_ipc_open(struct smb_work *w, const char *name, struct smb_open *op);
+void smb_ipc_close(struct smb_open *op);
+u32 smb_ipc_read(struct smb_open *op, u8 *buf, size_t len, size_t *done);
+u32 smb_ipc_write(struct smb_open *op, const u8 *buf, size_t len);
+u32 smb_ipc_transceive(struct smb_open *op, const u8 *in, size_t in_len,
+		       u8 *out, size_t out_size, size_t *out_len);
+
+/* Signing of responses/validation of requests (conn.c). */
+bool smb_work_should_sign(const struct smb_work *w);
+
+/* Command handlers: return 0, or <0 to drop the connection. */
+typedef int (*smb_handler_fn)(struct smb_work *w);
+int smb2_negotiate(struct smb_work *w);
+int smb1_negotiate(struct smb_conn *conn, const u8 *pdu, size_t len);
+int smb2_session_setup(struct smb_work *w);
+int smb2_logoff(struct smb_work *w);
+int smb2_tree_connect(struct smb_work *w);
+int smb2_tree_disconnect(struct smb_work *w);
+int smb2_create(struct smb_work *w);
+int smb2_close(struct smb_work *w);
+int smb2_flush(struct smb_work *w);
+int smb2_read(struct smb_work *w);
+int smb2_write(struct smb_work *w);
+int smb2_lock(struct smb_work *w);
+int smb2_ioctl(struct smb_work *w);
+int smb2_echo(struct smb_work *w);
+int smb2_query_directory(struct smb_work *w);
+int smb2_change_notify(struct smb_work *w);
+int smb2_query_info(struct smb_work *w);
+int smb2_set_info(struct smb_work *w);
+int smb2_oplock_break(struct smb_work *w);
+
+/* Path handling (path.c). */
+u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size);
+
+/* Credits (credits.c). */
+void smb_credits_init(struct smb_credits *c);
+bool smb_credits_consume(struct smb_credits *c, u64 mid, u16 charge);
+u16 smb_credits_grant(struct smb_credits *c, u16 requested, u16 charge,
+		      u32 max_credits);
+
+/* Preauth hash helper for the connection/session (negotiate.c). */
+void smb_preauth_update(struct smb_conn *conn, u8 hash[64], const u8 *msg,
+			size_t len);
+
+#endif

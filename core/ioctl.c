@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ioctl.c - SMB2 IOCTL/FSCTL ([MS-SMB2] 3.3.5.15). */
+#include "internal.h"
+
+#define IOCTL_REQ_FIXED 56
+#define IOCTL_RESP_FIXED 48
+#define VNEG_OUT_SIZE 24
+
+static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
+		       const u8 *out, size_t out_len, u32 status)
+{
+	u8 *r = smb_resp_body(w, IOCTL_RESP_FIXED + out_len);
+
+	if (!r)
+		return -1;
+	w->status = status;
+	smb_put_le16(r, 49);
+	smb_put_le32(r + 4, ctl);
+	memcpy(r + 8, fid, 16);
+	smb_put_le32(r + 24, SMB2_HDR_SIZE + IOCTL_RESP_FIXED);
+	smb_put_le32(r + 32, SMB2_HDR_SIZE + IOCTL_RESP_FIXED);
+	smb_put_le32(r + 36, (u32)out_len);
+	if (out_len && out != r + IOCTL_RESP_FIXED)
+		memcpy(r + IOCTL_RESP_FIXED, out, out_len);
+	return 0;
+}
+
+/*
+ * FSCTL_VALIDATE_NEGOTIATE_INFO: the client re-sends what it negotiated
+ * under signing; any difference means a man in the middle rewrote the
+ * unsigned NEGOTIATE, so the connection is dropped ([MS-SMB2] 3.3.5.15.12).
+ */
+static int validate_negotiate(struct smb_work *w, const u8 *fid,
+			      const u8 *in, u32 in_len, u32 max_out)
+{
+	struct smb_conn *conn = w->conn;
+	u8 out[VNEG_OUT_SIZE];
+	u16 count, i;
+
+	if (conn->dialect == SMB2_DIALECT_0311) {
+		smb_warn("VALIDATE_NEGOTIATE_INFO on SMB 3.1.1: disconnecting");
+		return -1;
+	}
+	if (!(w->flags & SMB2_FLAGS_SIGNED) && w->sess &&
+	    !w->sess->is_guest && !w->sess->is_anonymous) {
+		smb_warn("unsigned VALIDATE_NEGOTIATE_INFO: disconnecting");
+		return -1;
+	}
+	if (in_len < 24 || max_out < VNEG_OUT_SIZE)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	count = smb_get_le16(in + 22);
+	if (24u + 2u * count > in_len)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (smb_get_le32(in) != conn->client_caps ||
+	    memcmp(in + 4, conn->client_guid, 16) ||
+	    smb_get_le16(in + 20) != conn->client_security_mode ||
+	    count != conn->nclient_dialects) {
+		smb_warn("VALIDATE_NEGOTIATE_INFO mismatch: disconnecting");
+		return -1;
+	}
+	for (i = 0; i < count; i++)
+		if (smb_get_le16(in + 24 + 2 * i) != conn->client_dialects[i]) {
+			smb_warn("VALIDATE_NEGOTIATE_INFO dialects differ");
+			return -1;
+		}
+	smb_put_le32(out, conn->server_caps);
+	memcpy(out + 4, conn->srv->cfg.server_guid, 16);
+	smb_put_le16(out + 20, conn->server_security_mode);
+	smb_put_le16(out + 22, conn->dialect);
+	return ioctl_reply(w, FSCTL_VALIDATE_NEGOTIATE_INFO, fid, out,
+			   sizeof(out), STATUS_SUCCESS);
+}
+
+static int pipe_transceive(struct smb_work *w, const u8 *fid, const u8 *in,
+			   u32 in_len, u32 max_out)
+{
+	struct smb_open *op = smb_open_find(w, fid);
+	size_t done = 0;
+	u32 st;
+	u8 *r;
+
+	if (!op)
+		return smb_resp_error(w, w->status);
+	if (!op->pipe)
+		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+	if (max_out > w->conn->max_trans)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	r = smb_resp_body(w, IOCTL_RESP_FIXED + max_out);
+	if (!r)
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	st = smb_ipc_transceive(op, in, in_len, r + IOCTL_RESP_FIXED, max_out,
+				&done);
+	if (NT_STATUS_IS_ERROR(st))
+		return smb_resp_error(w, st);
+	ioctl_reply(w, FSCTL_PIPE_TRANSCEIVE, fid, r + IOCTL_RESP_FIXED, done,
+		    st);
+	return 0;
+}
+
+int smb2_ioctl(struct smb_work *w)
+{
+	const u8 *b = smb_req_body(w);
+	const u8 *in;
+	u32 ctl, in_len, max_out;
+
+	if (smb_req_body_len(w) < IOCTL_REQ_FIXED || smb_get_le16(b) != 57)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	ctl = smb_get_le32(b + 4);
+	in_len = smb_get_le32(b + 28);
+	in = smb_req_range(w, smb_get_le32(b + 24), in_len);
+	max_out = smb_get_le32(b + 44);
+	if (!in)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (smb_get_le32(b + 48) != SMB2_0_IOCTL_IS_FSCTL)
+		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+	if (in_len > w->conn->max_trans || smb_get_le32(b + 40) != 0)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	switch (ctl) {
+	case FSCTL_VALIDATE_NEGOTIATE_INFO:
+		return validate_negotiate(w, b + 8, in, in_len, max_out);
+	case FSCTL_PIPE_TRANSCEIVE:
+		return pipe_transceive(w, b + 8, in, in_len, max_out);
+	case FSCTL_DFS_GET_REFERRALS:
+	case 0x000601b0u: /* FSCTL_DFS_GET_REFERRALS_EX */
+		/* No DFS: tell the client to use the path as it is. */
+		return smb_resp_error(w, STATUS_FS_DRIVER_REQUIRED);
+	default:
+		/* Interface discovery (multichannel), copy-chunk, sparse files
+		 * and the rest arrive with the work that needs them.
+		 */
+		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+	}
+}
+
+int smb2_lock(struct smb_work *w)
+{
+	/* Byte-range locks arrive with the file-semantics work. */
+	return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+}
+
+int smb2_change_notify(struct smb_work *w)
+{
+	/* Change notification needs async replies; not offered yet. */
+	return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+}
+
+int smb2_oplock_break(struct smb_work *w)
+{
+	/* No oplocks or leases are granted, so no break can be acknowledged. */
+	return smb_resp_error(w, STATUS_INVALID_DEVICE_STATE);
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * open.c - the open-handle table of a session, and the server-wide file
+ * nodes that carry per-file state shared by all handles: share modes and
+ * delete-pending.
+ */
+#include "internal.h"
+
+#define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
+		     FILE_APPEND_DATA | DELETE)
+
+static u32 bucket_of(u64 vid)
+{
+	return (u32)(vid % SMB_OPEN_BUCKETS);
+}
+
+struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
+{
+	u64 pid = smb_get_le64(file_id), vid = smb_get_le64(file_id + 8);
+	struct smb_list *pos, *tmp;
+
+	if (pid == U64_MAX && vid == U64_MAX &&
+	    (w->flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+		if (!w->related_fid_valid) {
+			/* Inherit the failure of the request that should have opened it. */
+			w->status = NT_STATUS_IS_ERROR(w->related_status) ?
+					    w->related_status :
+					    STATUS_INVALID_PARAMETER;
+			return NULL;
+		}
+		pid = w->related_pid;
+		vid = w->related_vid;
+	}
+	w->status = STATUS_FILE_CLOSED;
+	if (!w->sess)
+		return NULL;
+	smb_list_for_each_safe(pos, tmp, &w->sess->opens[bucket_of(vid)]) {
+		struct smb_open *op =
+			smb_container_of(pos, struct smb_open, link);
+
+		if (op->volatile_id == vid && op->persistent_id == pid &&
+		    op->tree == w->tree) {
+			w->status = STATUS_SUCCESS;
+			w->related_pid = pid;
+			w->related_vid = vid;
+			w->related_fid_valid = true;
+			return op;
+		}
+	}
+	return NULL;
+}
+
+/* Would an open with (access, share) conflict with the existing ones? */
+static bool share_conflict(const struct smb_file_node *node, u32 access,
+			   u32 share)
+{
+	const struct smb_list *pos;
+
+	if (!(access & DATA_ACCESS))
+		return false;
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		const struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (!(o->access & DATA_ACCESS))
+			continue;
+		if (((o->access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(share & FILE_SHARE_READ)) ||
+		    ((o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(share & FILE_SHARE_WRITE)) ||
+		    ((o->access & DELETE) && !(share & FILE_SHARE_DELETE)))
+			return true;
+		if (((access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(o->share_access & FILE_SHARE_READ)) ||
+		    ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(o->share_access & FILE_SHARE_WRITE)) ||
+		    ((access & DELETE) && !(o->share_access & FILE_SHARE_DELETE)))
+			return true;
+	}
+	return false;
+}
+
+u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	struct smb_file_node *node = NULL;
+	struct smb_list *pos;
+	u32 status = STATUS_SUCCESS;
+
+	smb_mutex_lock(srv->lock);
+	for (pos = srv->file_nodes.next; pos != &srv->file_nodes;
+	     pos = pos->next) {
+		struct smb_file_node *n =
+			smb_container_of(pos, struct smb_file_node, link);
+
+		if (n->dev == st->dev && n->ino == st->ino) {
+			node = n;
+			break;
+		}
+	}
+	if (node) {
+		if (node->delete_pending)
+			status = STATUS_DELETE_PENDING;
+		else if (share_conflict(node, op->access, op->share_access))
+			status = STATUS_SHARING_VIOLATION;
+	} else {
+		node = smb_alloc(srv, sizeof(*node));
+		if (!node) {
+			status = STATUS_INSUFFICIENT_RESOURCES;
+		} else {
+			node->dev = st->dev;
+			node->ino = st->ino;
+			smb_list_init(&node->opens);
+			smb_list_add_tail(&node->link, &srv->file_nodes);
+		}
+	}
+	if (status == STATUS_SUCCESS) {
+		smb_list_add_tail(&op->node_link, &node->opens);
+		node->nopens++;
+		op->node = node;
+	}
+	smb_mutex_unlock(srv->lock);
+	return status;
+}
+
+void smb_open_insert(struct smb_session *sess, struct smb_open *op)
+{
+	struct smb_server *srv = sess->conn->srv;
+
+	smb_mutex_lock(srv->lock);
+	op->persistent_id = srv->next_persistent_id++;
+	smb_mutex_unlock(srv->lock);
+	op->volatile_id = sess->next_volatile_id++;
+	smb_list_add_tail(&op->link, &sess->opens[bucket_of(op->volatile_id)]);
+	sess->nopens++;
+}
+
+/* Detach from the file node; returns true when the file must be deleted now. */
+static bool detach_node(struct smb_open *op)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	struct smb_file_node *node = op->node;
+	bool delete_now = false;
+
+	if (!node)
+		return false;
+	smb_mutex_lock(srv->lock);
+	if (op->delete_on_close)
+		node->delete_pending = true;
+	smb_list_del(&op->node_link);
+	if (--node->nopens == 0) {
+		delete_now = node->delete_pending;
+		smb_list_del(&node->link);
+		smb_free(srv, node);
+	}
+	smb_mutex_unlock(srv->lock);
+	op->node = NULL;
+	return delete_now;
+}
+
+void smb_open_destroy(struct smb_open *op, bool process_delete)
+{
+	struct smb_session *sess = op->tree->sess;
+	struct smb_server *srv = sess->conn->srv;
+	const struct smb_vfs_ops *vfs = srv->ops.vfs;
+	bool delete_now = detach_node(op);
+
+	if (op->pipe)
+		smb_ipc_close(op);
+	if (op->file)
+		vfs->close(op->file);
+	op->file = NULL;
+	if (delete_now && process_delete && op->tree->share->root) {
+		u32 st = op->is_dir ? vfs->rmdir(op->tree->share->root, op->path) :
+				      vfs->unlink(op->tree->share->root,
+						  op->path);
+
+		if (st)
+			smb_info("delete on close of '%s' failed: 0x%x",
+				 op->path, st);
+	}
+	smb_list_del(&op->link);
+	sess->nopens--;
+	smb_free(srv, op->dir);
+	smb_free(srv, op);
+}
+
+/* Mark or clear delete-pending from FileDispositionInformation. */
+void smb_open_set_delete_pending(struct smb_open *op, bool pending)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+
+	op->delete_on_close = pending;
+	if (!op->node)
+		return;
+	smb_mutex_lock(srv->lock);
+	op->node->delete_pending = pending;
+	smb_mutex_unlock(srv->lock);
+}
+
+bool smb_open_delete_pending(struct smb_open *op)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	bool p;
+
+	if (!op->node)
+		return op->delete_on_close;
+	smb_mutex_lock(srv->lock);
+	p = op->node->delete_pending;
+	smb_mutex_unlock(srv->lock);
+	return p || op->delete_on_close;
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * session.c - SESSION_SETUP and LOGOFF ([MS-SMB2] 3.3.5.5, 3.3.5.6):
+ * SPNEGO-wrapped NTLMSSP (NTLMv2 only), guest mapping, session keys,
+ * signing keys and the 3.1.1 session pre-authentication hash.
+ */
+#include "internal.h"
+#include "ntlmssp.h"
+#include "signing.h"
+#include "spnego.h"
+
+#define SESS_REQ_FIXED 24
+#define SESS_RESP_FIXED 8
+#define AUTH_BUF_MAX 4096
+
+struct smb_session *smb_session_find(struct smb_conn *conn, u64 id)
+{
+	struct smb_list *pos, *tmp;
+
+	if (id == 0)
+		return NULL;
+	smb_list_for_each_safe(pos, tmp, &conn->sessions) {
+		struct smb_session *s =
+			smb_container_of(pos, struct smb_session, link);
+
+		if (s->id == id)
+			return s;
+	}
+	return NULL;
+}
+
+void smb_session_destroy(struct smb_session *sess)
+{
+	struct smb_server *srv = sess->conn->srv;
+	struct smb_list *pos, *tmp;
+
+	smb_list_for_each_safe(pos, tmp, &sess->trees)
+		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
+	smb_list_del(&sess->link);
+	if (sess->ntlm) {
+		ntlmssp_server_clear(sess->ntlm);
+		smb_free(srv, sess->ntlm);
+	}
+	smb_memzero_explicit(sess, sizeof(*sess));
+	smb_free(srv, sess);
+}
+
+static struct smb_session *session_new(struct smb_conn *conn)
+{
+	struct smb_server *srv = conn->srv;
+	struct smb_session *s = smb_alloc(srv, sizeof(*s));
+	int b;
+
+	if (!s)
+		return NULL;
+	s->conn = conn;
+	s->state = SMB_SESSION_IN_PROGRESS;
+	smb_list_init(&s->trees);
+	for (b = 0; b < SMB_OPEN_BUCKETS; b++)
+		smb_list_init(&s->opens[b]);
+	smb_mutex_lock(srv->lock);
+	s->id = srv->next_session_id++;
+	smb_mutex_unlock(srv->lock);
+	s->next_volatile_id = 1;
+	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
+	smb_list_add_tail(&s->link, &conn->sessions);
+	return s;
+}
+
+struct lookup_ctx {
+	struct smb_server *srv;
+	struct smb_user user;
+	bool found;
+};
+
+static int lookup_nt_hash(void *ctx, const char *name, u8 nt_hash[16])
+{
+	struct lookup_ctx *lc = ctx;
+	struct smb_server *srv = lc->srv;
+
+	if (!srv->ops.users.lookup ||
+	    srv->ops.users.lookup(srv->ops.users.ctx, name, &lc->user))
+		return -1;
+	lc->found = true;
+	memcpy(nt_hash, lc->user.nt_hash, 16);
+	return 0;
+}
+
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Build the response with an (optional) security token. */
+static int reply(struct smb_work *w, u32 status, u16 flags, const u8 *tok,
+		 size_t tok_len)
+{
+	u8 *r = smb_resp_body(w, SESS_RESP_FIXED + tok_len);
+
+	if (!r)
+		return -1;
+	w->status = status;
+	smb_put_le16(r, 9);
+	smb_put_le16(r + 2, flags);
+	smb_put_le16(r + 4, tok_len ? SMB2_HDR_SIZE + SESS_RESP_FIXED : 0);
+	smb_put_le16(r + 6, (u16)tok_len);
+	if (tok_len)
+		memcpy(r + SESS_RESP_FIXED, tok, tok_len);
+	return 0;
+}
+
+static int fail(struct smb_work *w, struct smb_session *sess, u32 status)
+{
+	/* A failed authentication ends the session it was establishing. */
+	if (sess && sess->state != SMB_SESSION_VALID) {
+		w->session_id = sess->id;
+		w->sess = NULL;
+		smb_session_destroy(sess);
+	}
+	return smb_resp_error(w, status);
+}
+
+static u32 become_guest(struct smb_server *srv, struct smb_session *sess)
+{
+	struct smb_user g;
+
+	if (srv->cfg.map_to_guest == SMB_MAP_TO_GUEST_NEVER)
+		return STATUS_LOGON_FAILURE;
+	if (srv->cfg.signing == SMB_SIGNING_MANDATORY) {
+		/* A guest cannot sign, and signing is required. */
+		return STATUS_LOGON_FAILURE;
+	}
+	memset(&g, 0, sizeof(g));
+	if (srv->ops.users.lookup && srv->cfg.guest_account[0] &&
+	    srv->ops.users.lookup(srv->ops.users.ctx, srv->cfg.guest_account,
+				  &g) == 0)
+		sess->user = g;
+	else
+		copy_name(sess->user.name, sizeof(sess->user.name),
+			  srv->cfg.guest_account[0] ? srv->cfg.guest_account :
+						      "nobody");
+	sess->user.is_guest = true;
+	sess->is_guest = true;
+	return STATUS_SUCCESS;
+}
+
+static int finish_auth(struct smb_work *w, struct smb_session *sess,
+		       const struct ntlmssp_result *res, bool reauth)
+{
+	struct smb_conn *conn = w->conn;
+	struct smb_server *srv = conn->srv;
+	u8 tok[64];
+	int tlen = 0;
+	u16 flags = 0;
+
+	if (!reauth && !sess->is_guest && !sess->is_anonymous) {
+		struct smb_keys keys;
+
+		memcpy(sess->session_key, res->session_key, 16);
+		if (smb_derive_keys(srv->ops.crypto, conn->dialect, 0,
+				    sess->session_key, sess->preauth_hash,
+				    &keys)) {
+			return fail(w, sess, STATUS_INTERNAL_ERROR);
+		}
+		memcpy(sess->signing_key, keys.signing, 16);
+		smb_memzero_explicit(&keys, sizeof(keys));
+		sess->signing_required =
+			conn->signing_required ||
+			(conn->client_security_mode &
+			 SMB2_NEGOTIATE_SIGNING_REQUIRED);
+	}
+	if (sess->is_guest)
+		flags |= SMB2_SESSION_FLAG_IS_GUEST;
+	if (sess->is_anonymous)
+		flags |= SMB2_SESSION_FLAG_IS_NULL;
+	sess->state = SMB_SESSION_VALID;
+	if (sess->ntlm) {
+		ntlmssp_server_clear(sess->ntlm);
+		smb_free(srv, sess->ntlm);
+		sess->ntlm = NULL;
+	}
+	if (!sess->spnego_raw) {
+		tlen = spnego_build_resp(SPNEGO_ACCEPT_COMPLETED, false, NULL, 0, tok, sizeof(tok));
+		if (tlen < 0)
+			return fail(w, sess, STATUS_INTERNAL_ERROR);
+	}
+	w->sess = sess;
+	/* The final response proves the server has the key (3.x requires it). */
+	w->sign_response = !sess->is_guest && !sess->is_anonymous;
+	smb_info("session 0x%llx: user '%s'%s%s authenticated",
+		 (unsigned long long)sess->id, sess->user.name,
+		 sess->is_guest ? " (guest)" : "",
+		 sess->is_anonymous ? " (anonymous)" : "");
+	return reply(w, STATUS_SUCCESS, flags, tok, (size_t)tlen);
+}
+
+static int handle_authenticate(struct smb_work *w, struct smb_session *sess,
+			       const u8 *msg, size_t len, bool reauth)
+{
+	struct smb_server *srv = w->conn->srv;
+	struct ntlmssp_result res;
+	struct lookup_ctx lc;
+	u32 st;
+	int rc;
+
+	if (!sess->ntlm)
+		return fail(w, sess, STATUS_INVALID_PARAMETER);
+	memset(&lc, 0, sizeof(lc));
+	lc.srv = srv;
+	memset(&res, 0, sizeof(res));
+	st = ntlmssp_handle_authenticate(sess->ntlm, msg, len, lookup_nt_hash,
+					 &lc, &res);
+	if (st == STATUS_SUCCESS && res.anonymous) {
+		if (srv->cfg.map_to_guest == SMB_MAP_TO_GUEST_NEVER ||
+		    srv->cfg.signing == SMB_SIGNING_MANDATORY) {
+			smb_info("anonymous logon refused");
+			smb_memzero_explicit(&res, sizeof(res));
+			return fail(w, sess, STATUS_LOGON_FAILURE);
+		}
+		sess->is_anonymous = true;
+		copy_name(sess->user.name, sizeof(sess->user.name), "");
+	} else if (st == STATUS_SUCCESS) {
+		sess->user = lc.user;
+	} else if (st == STATUS_LOGON_FAILURE &&
+		   ((res.failure == NTLMSSP_FAIL_UNKNOWN_USER &&
+		     srv->cfg.map_to_guest >= SMB_MAP_TO_GUEST_BAD_USER) ||
+		    (res.failure == NTLMSSP_FAIL_BAD_PASSWORD &&
+		     srv->cfg.map_to_guest == SMB_MAP_TO_GUEST_BAD_PASSWORD))) {
+		st = become_guest(srv, sess);
+	}
+	if (st) {
+		smb_info("logon failure for user '%s'", res.user);
+		smb_memzero_explicit(&res, sizeof(res));
+		smb_memzero_explicit(&lc, sizeof(lc));
+		return fail(w, sess, st);
+	}
+	rc = finish_auth(w, sess, &res, reauth);
+	smb_memzero_explicit(&res, sizeof(res));
+	smb_memzero_explicit(&lc, sizeof(lc));
+	return rc;
+}
+
+static int propose_ntlmssp(struct smb_work *w, struct smb_session *sess,
+			   bool reauth)
+{
+	u8 tok[64];
+	int n = spnego_build_resp(SPNEGO_ACCEPT_INCOMPLETE, true, NULL, 0, tok,
+				  sizeof(tok));
+
+	if (n < 0)
+		return fail(w, sess, STATUS_INTERNAL_ERROR);
+	if (reply(w, STATUS_MORE_PROCESSING_REQUIRED, 0, tok, (size_t)n))
+		return -1;
+	if (w->conn->dialect == SMB2_DIALECT_0311 && !reauth)
+		w->preauth_target = sess->preauth_hash;
+	return 0;
+}
+
+/* NTLMSSP NEGOTIATE in, CHALLENGE out (wrapped in SPNEGO unless raw). */
+static int handle_negotiate(struct smb_work *w, struct smb_session *sess,
+			    const u8 *msg, size_t msg_len, bool reauth)
+{
+	struct smb_conn *conn = w->conn;
+	struct smb_server *srv = conn->srv;
+	u8 challenge[8], *out, *wrapped;
+	size_t out_len = 0;
+	int wlen, rc;
+	u32 st;
+
+	if (!sess->ntlm) {
+		sess->ntlm = smb_alloc(srv, sizeof(*sess->ntlm));
+		if (!sess->ntlm)
+			return fail(w, sess, STATUS_INSUFFICIENT_RESOURCES);
+	}
+	if (srv->ops.random.bytes(srv->ops.random.ctx, challenge, 8) ||
+	    ntlmssp_server_init(sess->ntlm, srv->ops.crypto,
+				srv->cfg.netbios_name, srv->cfg.workgroup,
+				challenge, smb_now(srv)))
+		return fail(w, sess, STATUS_INTERNAL_ERROR);
+	/* Heap, not stack: the same code runs in the kernel. */
+	out = smb_alloc(srv, AUTH_BUF_MAX);
+	wrapped = smb_alloc(srv, AUTH_BUF_MAX + 64);
+	if (!out || !wrapped) {
+		smb_free(srv, out);
+		smb_free(srv, wrapped);
+		return fail(w, sess, STATUS_INSUFFICIENT_RESOURCES);
+	}
+	st = ntlmssp_handle_negotiate(sess->ntlm, msg, msg_len, out,
+				      AUTH_BUF_MAX, &out_len);
+	if (st != STATUS_MORE_PROCESSING_REQUIRED) {
+		rc = fail(w, sess, st);
+		goto out;
+	}
+	if (sess->spnego_raw) {
+		memcpy(wrapped, out, out_len);
+		wlen = (int)out_len;
+	} else {
+		wlen = spnego_build_resp(SPNEGO_ACCEPT_INCOMPLETE, true, out, out_len, wrapped,
+					 AUTH_BUF_MAX + 64);
+		if (wlen < 0) {
+			rc = fail(w, sess, STATUS_INTERNAL_ERROR);
+			goto out;
+		}
+	}
+	rc = reply(w, STATUS_MORE_PROCESSING_REQUIRED, 0, wrapped,
+		   (size_t)wlen);
+	if (rc == 0 && conn->dialect == SMB2_DIALECT_0311 && !reauth)
+		w->preauth_target = sess->preauth_hash;
+out:
+	smb_free(srv, out);
+	smb_free(srv, wrapped);
+	return rc;
+}
+
+int smb2_session_setup(struct smb_work *w)
+{
+	struct smb_conn *conn = w->conn;
+	const u8 *b = smb_req_body(w);
+	struct smb_session *sess = w->sess;
+	struct spnego_token tok;
+	const u8 *sec, *msg;
+	size_t msg_len;
+	u16 sec_len;
+	bool reauth = false;
+	u32 type;
+
+	if (smb_req_body_len(w) < SESS_REQ_FIXED || smb_get_le16(b) != 25)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (b[2] & SMB2_SESSION_FLAG_BINDING) {
+		/* Multichannel binding arrives with the multichannel work. */
+		return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
+	}
+	sec_len = smb_get_le16(b + 14);
+	sec = smb_req_range(w, smb_get_le16(b + 12), sec_len);
+	if (!sec || sec_len == 0)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+
+	if (w->session_id == 0) {
+		sess = session_new(conn);
+		if (!sess)
+			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	} else if (!sess) {
+		return smb_resp_error(w, STATUS_USER_SESSION_DELETED);
+	} else if (sess->state == SMB_SESSION_VALID) {
+		if (sess->is_guest || sess->is_anonymous)
+			return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
+		reauth = true;
+	}
+	w->sess = sess;
+	w->session_id = sess->id;
+	if (conn->dialect == SMB2_DIALECT_0311 && !reauth)
+		smb_preauth_update(conn, sess->preauth_hash, w->req, w->req_len);
+
+	if (spnego_parse(sec, sec_len, &tok))
+		return fail(w, sess, STATUS_INVALID_PARAMETER);
+	sess->spnego_raw = tok.kind == SPNEGO_KIND_RAW_NTLMSSP;
+	if (tok.kind == SPNEGO_KIND_INIT) {
+		if (!(tok.mechs & SPNEGO_MECH_NTLMSSP))
+			return fail(w, sess, STATUS_LOGON_FAILURE);
+		if (tok.preferred_mech != SPNEGO_MECH_NTLMSSP) {
+			/* The client's optimistic token is for another mechanism:
+			 * propose NTLMSSP and wait for its NEGOTIATE.
+			 */
+			return propose_ntlmssp(w, sess, reauth);
+		}
+	}
+	msg = tok.mech_token;
+	msg_len = tok.mech_token_len;
+	type = msg ? (u32)ntlmssp_message_type(msg, msg_len) : 0;
+	if (type == 1)
+		return handle_negotiate(w, sess, msg, msg_len, reauth);
+	if (type == 3)
+		return handle_authenticate(w, sess, msg, msg_len, reauth);
+	return fail(w, sess, STATUS_LOGON_FAILURE);
+}
+
+/* LOGOFF and ECHO answer with a bare 4-byte structure. */
+static int reply_empty4(struct smb_work *w)
+{
+	u8 *r;
+
+	if (smb_req_body_len(w) < 4 || smb_get_le16(smb_req_body(w)) != 4)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	r = smb_resp_body(w, 4);
+	if (!r)
+		return -1;
+	smb_put_le16(r, 4);
+	return 0;
+}
+
+int smb2_logoff(struct smb_work *w)
+{
+	int rc = reply_empty4(w);
+
+	if (rc == 0 && w->status == STATUS_SUCCESS)
+		w->destroy_after_send = w->sess;
+	return rc;
+}
+
+int smb2_echo(struct smb_work *w)
+{
+	return reply_empty4(w);
+}
