@@ -9,11 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -901,6 +903,166 @@ static void test_share_open_errors(void **state)
 	fx->ops->share_close(sh);
 }
 
+/*
+ * Permission checks need an unprivileged caller: as root the test forks a
+ * child that becomes "nobody".  Returns the number of the first failed
+ * check (0 = all passed) so a child can report it as its exit status.
+ */
+static int unprivileged_checks(const struct fixture *fx)
+{
+	const struct smb_vfs_ops *ops = fx->ops;
+	struct smb_vfs_dirent ent;
+	struct smb_vfs_share *sh;
+	struct smb_vfs_file *f;
+	struct smb_stat st;
+	size_t done;
+	char buf[4];
+	bool created;
+
+	if (smb_posix_share_open_opts(fx->root, fx->opts, &sh))
+		return 1;
+	/* Unreadable file: attribute-only opens fall back to O_PATH. */
+	if (ops->open(sh, "noread", SMB_VFS_O_READ, 0, &f, &st, &created) !=
+	    STATUS_ACCESS_DENIED)
+		return 2;
+	if (ops->open(sh, "noread", SMB_VFS_O_PATH_ONLY, 0, &f, &st,
+		      &created) ||
+	    st.size != 4 || st.attributes != FILE_ATTRIBUTE_ARCHIVE)
+		return 3;
+	if (ops->fstat(f, &st) || st.size != 4)
+		return 4;
+	if (ops->pread(f, buf, 1, 0, &done) != STATUS_ACCESS_DENIED)
+		return 5;
+	ops->close(f);
+	/* Unreadable directory: openable for attributes, not listable. */
+	if (ops->open(sh, "nolist", SMB_VFS_O_READ, 0, &f, &st, &created) !=
+	    STATUS_ACCESS_DENIED)
+		return 6;
+	if (ops->open(sh, "nolist", SMB_VFS_O_PATH_ONLY, 0, &f, &st,
+		      &created) ||
+	    !st.is_dir)
+		return 7;
+	if (ops->readdir(f, &ent) != STATUS_ACCESS_DENIED)
+		return 8;
+	ops->close(f);
+	/* Untraversable directory. */
+	if (ops->open(sh, "closed/inner", SMB_VFS_O_PATH_ONLY, 0, &f, &st,
+		      &created) != STATUS_ACCESS_DENIED)
+		return 9;
+	/* Not ours to change. */
+	if (ops->unlink(sh, "noread") != STATUS_ACCESS_DENIED)
+		return 10;
+	if (ops->open(sh, "new", SMB_VFS_O_WRITE | SMB_VFS_O_CREATE, 0644, &f,
+		      &st, &created) != STATUS_ACCESS_DENIED)
+		return 11;
+	ops->share_close(sh);
+	return 0;
+}
+
+static void test_permissions(void **state)
+{
+	struct fixture *fx = *state;
+	char p[PATH_MAX];
+	int status;
+	pid_t pid;
+
+	host_write(fx, "noread", "data");
+	host_path(fx, "noread", p);
+	assert_int_equal(chmod(p, 0), 0);
+	host_mkdir(fx, "nolist");
+	host_path(fx, "nolist", p);
+	assert_int_equal(chmod(p, 0311), 0);
+	host_mkdir(fx, "closed");
+	host_write(fx, "closed/inner", "x");
+	host_path(fx, "closed", p);
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(chmod(fx->base, 0755), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(unprivileged_checks(fx), 0);
+		return;
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		_exit(unprivileged_checks(fx));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+struct worker {
+	struct fixture *fx;
+	struct smb_vfs_file *shared_dir;
+	int id, failures;
+};
+
+/* Each worker churns its own files and lists a directory handle that all
+ * of them share. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct smb_vfs_ops *ops = w->fx->ops;
+	struct smb_vfs_dirent *ent = malloc(sizeof(*ent));
+	char name[32], buf[32];
+
+	for (int i = 0; ent && i < 200; i++) {
+		struct smb_vfs_file *f;
+		struct smb_stat st;
+		size_t done;
+		bool created;
+		int len = snprintf(buf, sizeof(buf), "w%d-%d", w->id, i);
+
+		snprintf(name, sizeof(name), "t%d", w->id);
+		if (ops->open(w->fx->share, name,
+			      SMB_VFS_O_READ | SMB_VFS_O_WRITE |
+				      SMB_VFS_O_CREATE | SMB_VFS_O_TRUNC,
+			      0644, &f, &st, &created) ||
+		    ops->pwrite(f, buf, (size_t)len, 0, &done) ||
+		    ops->pread(f, buf, sizeof(buf), 0, &done) ||
+		    done != (size_t)len) {
+			w->failures++;
+			continue;
+		}
+		ops->close(f);
+		if (i % 2 && ops->unlink(w->fx->share, name))
+			w->failures++;
+		if (ops->readdir(w->shared_dir, ent) == STATUS_NO_MORE_FILES)
+			ops->rewinddir(w->shared_dir);
+	}
+	free(ent);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct fixture *fx = *state;
+	struct worker w[4];
+	pthread_t th[4];
+	struct smb_vfs_file *d;
+
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "pre%d", i);
+		host_write(fx, name, "");
+	}
+	assert_int_equal(do_open(fx, "", SMB_VFS_O_READ, &d, NULL, NULL),
+			 STATUS_SUCCESS);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ .fx = fx, .shared_dir = d, .id = i };
+		assert_int_equal(
+			pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].failures, 0);
+	}
+	fx->ops->close(d);
+}
+
 /* ---- confinement (run with openat2 and with the fallback walk) --------- */
 
 static void assert_outside_intact(struct fixture *fx)
@@ -1167,6 +1329,8 @@ int main(void)
 		WITH(test_statfs, opts_default, ""),
 		WITH(test_errno_mapping, opts_default, ""),
 		WITH(test_share_open_errors, opts_default, ""),
+		BOTH(test_permissions),
+		BOTH(test_threads),
 		BOTH(test_confine_symlinks),
 		BOTH(test_confine_chains_loops),
 		BOTH(test_confine_namespace),
