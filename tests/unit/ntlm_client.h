@@ -15,8 +15,8 @@
 #include "ntlmssp.h"
 #include "rc4.h"
 
-static inline void hmac_md5(const u8 *key, size_t key_len, const u8 *data, size_t len,
-		     u8 out[16])
+static inline void hmac_md5(const u8 *key, size_t key_len, const u8 *data,
+			    size_t len, u8 out[16])
 {
 	unsigned int n = 0;
 
@@ -81,7 +81,7 @@ static inline void client_negotiate(struct ntlm_client *c)
 }
 
 static inline void put_payload(struct ntlm_client *c, size_t field, size_t *pos,
-			const void *data, size_t len)
+			       const void *data, size_t len)
 {
 	smb_put_le16(c->auth + field, (u16)len);
 	smb_put_le16(c->auth + field + 2, (u16)len);
@@ -91,7 +91,7 @@ static inline void put_payload(struct ntlm_client *c, size_t field, size_t *pos,
 }
 
 static inline void client_authenticate(struct ntlm_client *c, const u8 *chal,
-				size_t chal_len)
+				       size_t chal_len)
 {
 	u8 blob[1024], resp[1100], buf[1200], name[256], nt_hash[16];
 	u8 ntowf[16], proof[16], base[16], enc[16], mic[16];
