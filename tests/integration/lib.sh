@@ -226,7 +226,7 @@ it_samba_conf() {
 	local s=$IT_DIR/samba
 	mkdir -p "$s"/{private,lock,state,cache,pid,ncalrpc,log,binddns}
 	IT_SAMBA_CONF=$s/smb.conf
-	awk -v s="$s" '
+	awk -v s="$s" -v logs="$IT_LOGS" '
 	/^[ \t]*tcp port[ \t]*=/ { sub(/tcp port/, "smb ports"); print; next }
 	{ print }
 	/^[ \t]*\[global\]/ {
@@ -239,13 +239,16 @@ it_samba_conf() {
 		print "\tpid directory = " s "/pid"
 		print "\tncalrpc dir = " s "/ncalrpc"
 		print "\tbinddns dir = " s "/binddns"
-		print "\tlog file = " s "/log/log.%m"
+		print "\tlog file = " logs "/samba.%m.log"
 		print "\tload printers = no"
 		print "\tprinting = bsd"
 		print "\tprintcap name = /dev/null"
 		print "\tdisable spoolss = yes"
 		print "\tunix password sync = no"
-		print "\tsmb encrypt = off"
+		print "\tvfs objects = acl_xattr streams_xattr"
+		print "\tea support = yes"
+		print "\tstore dos attributes = yes"
+		print "\tmap acl inherit = yes"
 	}' "$IT_CONF" >"$IT_SAMBA_CONF"
 	# Private passwd/group for nss_wrapper; uids start at 20000.
 	export NSS_WRAPPER_PASSWD=$s/passwd NSS_WRAPPER_GROUP=$s/group
@@ -283,7 +286,7 @@ it_start_server() {
 		}
 		# Own session/process group, so stopping it takes its children.
 		LD_PRELOAD=$(it_nss_wrapper_lib) setsid smbd -F --no-process-group \
-			-s "$IT_SAMBA_CONF" --debug-stdout -d 1 \
+			-s "$IT_SAMBA_CONF" --debug-stdout -d ${IT_SAMBA_DEBUG:-1} \
 			>>"$IT_SERVER_LOG" 2>&1 </dev/null &
 		;;
 	*)
