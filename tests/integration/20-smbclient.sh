@@ -7,6 +7,7 @@
 # (smbclient -L) and a client that insists on signing.
 # SMBD_UNDER_TEST=samba runs it against Samba's smbd (see lib.sh).
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init smbclient
 it_require_cmd smbclient sha256sum ss
@@ -18,11 +19,7 @@ OTHER=$(it_share_dir other)
 USER=ituser
 PASS='It-pass 1!'
 it_conf <<EOF
-[global]
-$(it_global_defaults)
-	server signing = mandatory
-	server min protocol = SMB2_02
-	map to guest = never
+$(it_global_defaults mandatory)
 
 [share]
 	path = $SHARE
@@ -36,10 +33,7 @@ $(it_global_defaults)
 	writeable = yes
 EOF
 it_user "$USER" "$PASS"
-it_start_server || {
-	result FAIL server-start "see $IT_SERVER_LOG"
-	it_finish
-}
+it_start_or_fail
 
 BIG=$IT_DIR/big.bin
 BIG_SIZE=$((64 * 1024 * 1024))
@@ -185,5 +179,5 @@ else
 	result FAIL other:content "file not read back intact, or not removed"
 fi
 
-it_server_alive && result PASS server-alive || result FAIL server-alive "server died; see $IT_SERVER_LOG"
+it_check_alive
 it_finish

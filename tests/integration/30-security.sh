@@ -15,6 +15,7 @@
 #     (impacket, dialects 2.0.2, 2.1, 3.0).
 # SMBD_UNDER_TEST=samba runs it against Samba's smbd (see lib.sh).
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init security
 it_require_cmd smbclient ss
@@ -30,11 +31,7 @@ PASS=itpass
 OTHER=itother
 OPASS=otherpass
 it_conf <<EOF
-[global]
-$(it_global_defaults)
-	server signing = mandatory
-	server min protocol = SMB2_02
-	map to guest = never
+$(it_global_defaults mandatory)
 
 [share]
 	path = $SHARE
@@ -68,10 +65,7 @@ ln -s /etc/passwd "$SHARE/escape_file"
 ln -s subdir "$SHARE/inside"
 echo "outside the share" >"$IT_DIR/shares/outside.txt"
 
-it_start_server || {
-	result FAIL server-start "see $IT_SERVER_LOG"
-	it_finish
-}
+it_start_or_fail
 OUT=$IT_DIR/out.txt
 
 # --- authentication ---------------------------------------------------
@@ -231,5 +225,5 @@ else
 	result SKIP rawpath:all "python3-impacket not installed and could not be installed"
 fi
 
-it_server_alive && result PASS server-alive || result FAIL server-alive "server died; see $IT_SERVER_LOG"
+it_check_alive
 it_finish

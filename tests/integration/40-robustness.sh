@@ -9,31 +9,13 @@
 # and not hold on to the dead connections' descriptors.
 # SMBD_UNDER_TEST=samba runs it against Samba's smbd (see lib.sh).
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init robustness
 it_require_cmd smbclient sha256sum ss
 it_require_server
 
-it_init_port
-SHARE=$(it_share_dir share)
-USER=ituser
-PASS=itpass
-it_conf <<EOF
-[global]
-$(it_global_defaults)
-	server signing = auto
-	server min protocol = SMB2_02
-	map to guest = never
-
-[share]
-	path = $SHARE
-	read only = no
-EOF
-it_user "$USER" "$PASS"
-it_start_server || {
-	result FAIL server-start "see $IT_SERVER_LOG"
-	it_finish
-}
+it_one_share_server auto
 PID=$IT_SERVER_PID
 fd_count() { ls "/proc/$PID/fd" 2>/dev/null | wc -l; }
 FDS_BEFORE=$(fd_count)
@@ -109,5 +91,5 @@ else
 	result FAIL no-fd-leak "$FDS_BEFORE fds before, $fds after"
 fi
 
-it_server_alive && result PASS server-alive || result FAIL server-alive "server died; see $IT_SERVER_LOG"
+it_check_alive
 it_finish

@@ -20,6 +20,7 @@
 #   TORTURE_KNOWN_FAILURES=FILE          another known-failures list
 #   SMBD_UNDER_TEST=samba                run against Samba's smbd (lib.sh)
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init torture
 it_require_cmd smbtorture ss
@@ -35,27 +36,7 @@ KNOWN=${TORTURE_KNOWN_FAILURES:-$IT_ROOT/tests/integration/torture-known-failure
 TSV=$IT_BUILD/results/torture-suites.tsv
 printf 'suite\tpass\tfail\txfail\tskip\tseconds\texit\n' >"$TSV"
 
-it_init_port
-SHARE=$(it_share_dir share)
-USER=ituser
-PASS=itpass
-it_conf <<EOF
-[global]
-$(it_global_defaults)
-	server signing = auto
-	server min protocol = SMB2_02
-	map to guest = never
-
-[share]
-	path = $SHARE
-	comment = smbtorture share
-	read only = no
-EOF
-it_user "$USER" "$PASS"
-it_start_server || {
-	result FAIL server-start "see $IT_SERVER_LOG"
-	it_finish
-}
+it_one_share_server auto
 
 start=$(date +%s)
 for suite in $SUITES; do
@@ -112,5 +93,5 @@ for suite in $SUITES; do
 	it_log "$suite: $p passed, $f failed, $x known failures, $s skipped (${secs}s, exit $rc)"
 done
 
-it_server_alive && result PASS server-alive || result FAIL server-alive "server died; see $IT_SERVER_LOG"
+it_check_alive
 it_finish

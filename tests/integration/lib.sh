@@ -176,15 +176,20 @@ it_init_port() {
 	IT_PORT=$(it_free_port)
 }
 
-# it_global_defaults: the [global] lines every stage wants.
+# it_global_defaults [SIGNING]: the [global] section every stage wants,
+# with server signing = SIGNING (auto|mandatory|disabled; default auto).
 it_global_defaults() {
 	cat <<EOF
+[global]
 	netbios name = ITEST
 	workgroup = WORKGROUP
 	server string = ksmbd-direct integration test
 	interfaces = 127.0.0.1
 	bind interfaces only = yes
 	tcp port = $IT_PORT
+	server signing = ${1:-auto}
+	server min protocol = SMB2_02
+	map to guest = never
 EOF
 }
 
@@ -295,8 +300,7 @@ it_start_server() {
 		;;
 	esac
 	IT_SERVER_PID=$!
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if ! kill -0 "$IT_SERVER_PID" 2>/dev/null; then
 			it_log "server exited before listening; log tail:"
 			tail -20 "$IT_SERVER_LOG"
@@ -314,18 +318,53 @@ it_start_server() {
 	return 1
 }
 
+# it_one_share_server [SIGNING]: the common set-up: a free port, one
+# writable share [share] in $SHARE, user $USER / $PASS, server started.
+it_one_share_server() {
+	it_init_port
+	SHARE=$(it_share_dir share)
+	USER=ituser
+	PASS=itpass
+	it_conf <<EOF
+$(it_global_defaults "${1:-auto}")
+
+[share]
+	path = $SHARE
+	comment = integration share
+	read only = no
+EOF
+	it_user "$USER" "$PASS"
+	it_start_or_fail
+}
+
+# it_start_or_fail: it_start_server; if that fails, report and end the stage.
+it_start_or_fail() {
+	it_start_server && return 0
+	result FAIL server-start "see $IT_SERVER_LOG"
+	it_finish
+}
+
 it_server_alive() {
 	[ -n "$IT_SERVER_PID" ] && kill -0 "$IT_SERVER_PID" 2>/dev/null
+}
+
+# it_check_alive: the closing case of every stage.
+it_check_alive() {
+	if it_server_alive; then
+		result PASS server-alive
+	else
+		result FAIL server-alive "server died; see $IT_SERVER_LOG"
+	fi
 }
 
 # it_stop_server: TERM, then KILL after 5 s; the server was started in
 # its own process group (setsid), which is signalled as a whole.
 it_stop_server() {
 	[ -n "$IT_SERVER_PID" ] || return 0
-	local pid=$IT_SERVER_PID i
+	local pid=$IT_SERVER_PID
 	IT_SERVER_PID=
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -336,6 +375,27 @@ it_stop_server() {
 	# Samba's helpers may outlive the parent briefly; they are in the group.
 	kill -KILL -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	[ "$SMBD_UNDER_TEST" = samba ] && it_stop_samba_helpers
+	return 0
+}
+
+# samba-dcerpcd (started on demand by smbd for -L) makes its own session;
+# find it and its rpcd_* workers by our private smb.conf path.
+it_stop_samba_helpers() {
+	[ -n "${IT_SAMBA_CONF:-}" ] || return 0
+	local f p pids=
+	for f in /proc/[0-9]*/cmdline; do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		tr '\0' ' ' <"$f" 2>/dev/null |
+			grep -qF -- "--configfile=$IT_SAMBA_CONF " && pids="$pids $p"
+	done
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086
+	kill -TERM $pids 2>/dev/null
+	sleep 0.5
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null
 	return 0
 }
 

@@ -54,11 +54,17 @@ def connect(port, user, password):
     return conn
 
 
+def exchange(smb, tid, command, req):
+    """Send one request on tree tid and return the answer packet."""
+    pkt = smb.SMB_PACKET()
+    pkt["Command"] = command
+    pkt["TreeID"] = tid
+    pkt["Data"] = req
+    return smb.recvSMB(smb.sendSMB(pkt))
+
+
 def raw_create(smb, tid, name):
     """One SMB2 CREATE with name taken byte for byte; returns the status."""
-    pkt = smb.SMB_PACKET()
-    pkt["Command"] = s3.SMB2_CREATE
-    pkt["TreeID"] = tid
     req = s3.SMB2Create()
     req["SecurityFlags"] = 0
     req["RequestedOplockLevel"] = s3.SMB2_OPLOCK_LEVEL_NONE
@@ -73,8 +79,7 @@ def raw_create(smb, tid, name):
     req["Buffer"] = encoded if encoded else b"\x00"
     req["CreateContextsOffset"] = 0
     req["CreateContextsLength"] = 0
-    pkt["Data"] = req
-    ans = smb.recvSMB(smb.sendSMB(pkt))
+    ans = exchange(smb, tid, s3.SMB2_CREATE, req)
     status = ans["Status"]
     if status == 0:
         resp = s3.SMB2Create_Response(ans["Data"])
@@ -84,14 +89,10 @@ def raw_create(smb, tid, name):
 
 def raw_close(smb, tid, file_id):
     # impacket's close() only knows handles its own create() opened.
-    pkt = smb.SMB_PACKET()
-    pkt["Command"] = s3.SMB2_CLOSE
-    pkt["TreeID"] = tid
     req = s3.SMB2Close()
     req["Flags"] = 0
     req["FileID"] = file_id
-    pkt["Data"] = req
-    smb.recvSMB(smb.sendSMB(pkt))
+    exchange(smb, tid, s3.SMB2_CLOSE, req)
 
 
 def cmd_create(port, user, password, share, names):

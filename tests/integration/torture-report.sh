@@ -4,7 +4,7 @@
 # a table of counts per suite, then the failing and known-failing tests.
 # usage: tests/integration/torture-report.sh [RESULTS_DIR]   (default build/results)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 dir=${1:-build/results}
 tsv=$dir/torture-suites.tsv
 txt=$dir/torture.txt
@@ -31,28 +31,19 @@ NR == 1 { next }
 END { printf "| **total** | **%d** | **%d** | **%d** | **%d** | %d |\n", p, f, x, s, t }
 ' "$tsv"
 
+# section TITLE LINES: a titled list, printed only if LINES is not empty.
+section() {
+	[ -n "$2" ] || return 0
+	printf '\n%s\n\n%s\n' "$1" "$2"
+}
+
 if [ -s "$txt" ]; then
-	fails=$(grep '^FAIL torture:' "$txt" | sed 's/^FAIL torture:/- `/; s/ (/` (/; /`$/!{/(/!s/$/`/}')
-	if [ -n "$fails" ]; then
-		echo
-		echo "Failing:"
-		echo
-		echo "$fails"
-	fi
-	known=$(grep '^SKIP torture:.*(known failure' "$txt" |
-		sed 's/^SKIP torture:\([^ ]*\) (known failure: \(.*\))$/- `\1`: \2/')
-	if [ -n "$known" ]; then
-		echo
-		echo "Known failures (tests/integration/torture-known-failures.txt):"
-		echo
-		echo "$known"
-	fi
-	fixed=$(grep '^PASS torture:.*known failure now passes' "$txt" |
-		sed 's/^PASS torture:\([^ ]*\) .*/- `\1`/')
-	if [ -n "$fixed" ]; then
-		echo
-		echo "Listed as known failures but now passing (remove them from the list):"
-		echo
-		echo "$fixed"
-	fi
+	section "Failing:" "$(grep '^FAIL torture:' "$txt" |
+		sed 's/^FAIL torture:\([^ ]*\)/- `\1`/')"
+	section "Known failures (tests/integration/torture-known-failures.txt):" \
+		"$(grep '^SKIP torture:.*(known failure' "$txt" |
+			sed 's/^SKIP torture:\([^ ]*\) (known failure: \(.*\))$/- `\1`: \2/')"
+	section "Listed as known failures but now passing (remove them from the list):" \
+		"$(grep '^PASS torture:.*known failure now passes' "$txt" |
+			sed 's/^PASS torture:\([^ ]*\) .*/- `\1`/')"
 fi
