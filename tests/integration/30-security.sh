@@ -18,7 +18,7 @@ set -u
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init security
-it_require_cmd smbclient ss
+it_require_cmd smbclient
 it_require_server
 
 it_init_port

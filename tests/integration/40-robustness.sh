@@ -12,7 +12,7 @@ set -u
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init robustness
-it_require_cmd smbclient sha256sum ss
+it_require_cmd smbclient sha256sum
 it_require_server
 
 it_one_share_server auto

@@ -23,7 +23,7 @@ set -u
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 it_init torture
-it_require_cmd smbtorture ss
+it_require_cmd smbtorture
 it_require_server
 
 DEFAULT_SUITES="smb2.connect smb2.read smb2.dir smb2.getinfo smb2.create

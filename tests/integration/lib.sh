@@ -279,6 +279,15 @@ it_samba_conf() {
 	done <"$IT_USERS"
 }
 
+# it_port_listening PORT: some socket listens on TCP PORT (read from
+# /proc, so no client connection disturbs the server and no iproute2 needed).
+it_port_listening() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
 # it_start_server: start the server under test and wait (at most 10 s)
 # for it to listen.  Returns non-zero (after logging why) on failure.
 it_start_server() {
@@ -307,7 +316,7 @@ it_start_server() {
 			IT_SERVER_PID=
 			return 1
 		fi
-		if [ -n "$(ss -Hltn "sport = :$IT_PORT" 2>/dev/null)" ]; then
+		if it_port_listening "$IT_PORT"; then
 			it_log "server pid $IT_SERVER_PID listening on 127.0.0.1:$IT_PORT"
 			return 0
 		fi
