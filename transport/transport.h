@@ -43,7 +43,7 @@ struct smb_transport_ops {
 	/* Accept a connection from a listener (backend specific handle). */
 	int (*accept)(void *listener, struct smb_tconn **out);
 	/*
-	 * Receive one PDU: returns 1 and sets *pdu/*len (valid until the next
+	 * Receive one PDU: returns 1 and sets *pdu and *len (valid until the next
 	 * call) when a whole PDU is ready, 0 when more input is needed, <0 to
 	 * drop the connection (peer closed, oversize or malformed frame).
 	 */
