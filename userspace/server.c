@@ -577,6 +577,7 @@ static void event_loop(struct srv *s)
 
 	while (!__atomic_load_n(&stop_requested, __ATOMIC_SEQ_CST)) {
 		int n = epoll_wait(s->epfd, evs, SRV_EVENTS, SRV_TICK_MS);
+		bool woken = false;
 		u64 now;
 
 		if (n < 0 && errno != EINTR) {
@@ -586,14 +587,17 @@ static void event_loop(struct srv *s)
 		for (int i = 0; i < n; i++) {
 			enum slot_kind *k = evs[i].data.ptr;
 
-			if (*k == SLOT_WAKE)
+			if (*k == SLOT_WAKE) {
+				woken = true;
 				continue;
+			}
 			if (*k == SLOT_LISTENER)
 				listener_readable(s, (void *)k);
 			else
 				conn_readable(s, (void *)k, evs[i].events);
 		}
-		drain(s->killfd);
+		if (woken)
+			drain(s->killfd);
 		process_rescans(s);
 		process_kills(s);
 		reap(s);
