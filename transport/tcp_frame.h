@@ -14,7 +14,9 @@
  * Once a header is parsed it allocates the whole message, and the caller's
  * reads then land straight in it, so large WRITE payloads are copied from
  * the socket only once.  Complete messages are handed over to the caller,
- * who frees them with smb_tcp_frame_free_pdu().
+ * who frees them with smb_tcp_frame_free_pdu().  The framer writes every
+ * byte of what it allocates before reading it, so its allocator need not
+ * zero memory.
  *
  * Typical use with a socket:
  *

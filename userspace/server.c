@@ -58,8 +58,10 @@ struct sconn {
 	bool eof; /* peer closed: drain the queue, then close */
 	bool dead; /* closed: no more input */
 	bool kill_pending;
+	bool read_pending; /* on the rescan queue */
 	struct sconn *ready_next; /* ready queue, kill queue, graveyard */
 	struct sconn *kill_next;
+	struct sconn *rescan_next;
 	struct sconn *prev, *next; /* all listed connections */
 	u64 last_rx_ms;
 };
@@ -79,6 +81,8 @@ struct srv {
 	pthread_cond_t cond;
 	struct sconn *ready_head, *ready_tail;
 	struct sconn *killq;
+	/* Connections whose framer may hold whole PDUs the socket won't signal. */
+	struct sconn *rescanq;
 	struct sconn *graveyard;
 	struct sconn *conns;
 	int nconns;
@@ -218,18 +222,39 @@ static void conn_request_kill_locked(struct srv *s, struct sconn *c)
 	wake(s->killfd);
 }
 
-static void conn_schedule_locked(struct srv *s, struct sconn *c)
+/*
+ * Have the loop read c again without waiting for epoll: input already
+ * taken off the socket may hold more PDUs, and level-triggered epoll only
+ * reports what is still in the socket.
+ */
+static void conn_request_read_locked(struct srv *s, struct sconn *c)
 {
-	if (c->scheduled || c->dead)
+	if (c->dead || c->read_pending)
 		return;
-	c->scheduled = true;
+	c->read_pending = true;
 	c->refs++;
+	c->rescan_next = s->rescanq;
+	s->rescanq = c;
+	wake(s->killfd);
+}
+
+static void ready_push_locked(struct srv *s, struct sconn *c)
+{
 	c->ready_next = NULL;
 	if (s->ready_tail)
 		s->ready_tail->ready_next = c;
 	else
 		s->ready_head = c;
 	s->ready_tail = c;
+}
+
+static void conn_schedule_locked(struct srv *s, struct sconn *c)
+{
+	if (c->scheduled || c->dead)
+		return;
+	c->scheduled = true;
+	c->refs++;
+	ready_push_locked(s, c);
 	pthread_cond_signal(&s->cond);
 }
 
@@ -247,6 +272,7 @@ static void conn_maybe_resume_locked(struct srv *s, struct sconn *c)
 		return;
 	c->paused = false;
 	conn_epoll_set_locked(s, c, EPOLLIN);
+	conn_request_read_locked(s, c);
 }
 
 /* Finalise connections whose last reference is gone; lock not held. */
@@ -262,6 +288,7 @@ static void reap(struct srv *s)
 		struct sconn *c = dead;
 
 		dead = c->ready_next;
+		smb_dbg("server: %s: closed", smb_tcp_ops.peer_name(c->tc));
 		s->h->conn_close(c->hconn);
 		stat_add(&stats.closed);
 		smb_tcp_conn_free(c->tc);
@@ -315,12 +342,7 @@ static void *worker_main(void *arg)
 		}
 		if (c->qhead && !c->dead && !c->kill_pending) {
 			/* Back of the line: one PDU per turn keeps it fair. */
-			c->ready_next = NULL;
-			if (s->ready_tail)
-				s->ready_tail->ready_next = c;
-			else
-				s->ready_head = c;
-			s->ready_tail = c;
+			ready_push_locked(s, c);
 		} else {
 			c->scheduled = false;
 			if (c->eof)
@@ -403,6 +425,9 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
+	pthread_mutex_lock(&s->lock);
+	conn_request_read_locked(s, c);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void conn_add(struct srv *s, struct smb_tconn *tc)
@@ -431,6 +456,7 @@ static void conn_add(struct srv *s, struct smb_tconn *tc)
 	c->fd = smb_tcp_conn_fd(tc);
 	c->refs = 1;
 	c->last_rx_ms = now_ms();
+	smb_dbg("server: %s: connected", smb_tcp_ops.peer_name(tc));
 	ev.data.ptr = c;
 	pthread_mutex_lock(&s->lock);
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
@@ -503,6 +529,30 @@ static void process_kills(struct srv *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+static void process_rescans(struct srv *s)
+{
+	struct sconn *list, *c;
+
+	pthread_mutex_lock(&s->lock);
+	list = s->rescanq;
+	s->rescanq = NULL;
+	pthread_mutex_unlock(&s->lock);
+	while ((c = list)) {
+		bool readable;
+
+		list = c->rescan_next;
+		pthread_mutex_lock(&s->lock);
+		c->read_pending = false;
+		readable = !c->dead && !c->paused && !c->eof;
+		pthread_mutex_unlock(&s->lock);
+		if (readable)
+			conn_readable(s, c, 0);
+		pthread_mutex_lock(&s->lock);
+		conn_unref_locked(s, c);
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
 static void sweep_idle(struct srv *s, u64 now)
 {
 	u64 limit = (u64)s->opts.idle_timeout_s * 1000;
@@ -527,6 +577,7 @@ static void event_loop(struct srv *s)
 
 	while (!__atomic_load_n(&stop_requested, __ATOMIC_SEQ_CST)) {
 		int n = epoll_wait(s->epfd, evs, SRV_EVENTS, SRV_TICK_MS);
+		bool woken = false;
 		u64 now;
 
 		if (n < 0 && errno != EINTR) {
@@ -536,14 +587,18 @@ static void event_loop(struct srv *s)
 		for (int i = 0; i < n; i++) {
 			enum slot_kind *k = evs[i].data.ptr;
 
-			if (*k == SLOT_WAKE)
+			if (*k == SLOT_WAKE) {
+				woken = true;
 				continue;
+			}
 			if (*k == SLOT_LISTENER)
 				listener_readable(s, (void *)k);
 			else
 				conn_readable(s, (void *)k, evs[i].events);
 		}
-		drain(s->killfd);
+		if (woken)
+			drain(s->killfd);
+		process_rescans(s);
 		process_kills(s);
 		reap(s);
 		now = now_ms();
@@ -567,9 +622,11 @@ static void shutdown_all(struct srv *s, pthread_t *threads, int nthreads)
 	s->quit = true;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
+	process_rescans(s);
 	process_kills(s);
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	process_rescans(s);
 	process_kills(s);
 	reap(s);
 }

@@ -35,7 +35,11 @@ struct smbd_conn_handler {
 	 * connection (its queued PDUs are discarded).
 	 */
 	int (*conn_input)(void *conn, u8 *pdu, size_t len);
-	/* Exactly once per opened connection, after its last conn_input. */
+	/*
+	 * Exactly once per opened connection, after its last conn_input
+	 * returned, on any engine thread.  tc is freed right after, so the
+	 * handler must make sure no other thread still sends on it.
+	 */
 	void (*conn_close)(void *conn);
 	void *ctx;
 };
