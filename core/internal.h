@@ -62,6 +62,8 @@ struct smb_session {
 	enum smb_session_state state;
 	struct ntlmssp_server *ntlm; /* only while authenticating */
 	bool spnego_raw; /* client sent raw NTLMSSP, answer in kind */
+	u8 mech_types[128]; /* DER MechTypeList of the NegTokenInit, for the MIC */
+	u16 mech_types_len;
 	u8 preauth_hash[64];
 	u8 session_key[16];
 	u8 signing_key[16];
