@@ -87,7 +87,8 @@ static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		st.nlink = 1;
 	}
 	if (cls == FileFullEaInformation)
-		return STATUS_NO_EAS_ON_FILE;
+		return (op->access & FILE_READ_EA) ? STATUS_NO_EAS_ON_FILE :
+						     STATUS_ACCESS_DENIED;
 	if (cls == FileAlternateNameInformation)
 		return query_alt_name(op, out, avail, written);
 	if ((cls == FileBasicInformation || cls == FileAllInformation ||
@@ -288,6 +289,11 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		return status;
 	if (!op->path[0])
 		return STATUS_ACCESS_DENIED; /* the share root cannot move */
+	if (smb_open_others_deny_delete(op))
+		return STATUS_SHARING_VIOLATION;
+	/* Moving a directory would pull open files out from under their handles. */
+	if (op->is_dir && smb_open_has_children_open(op))
+		return STATUS_ACCESS_DENIED;
 	name = ri.name_utf16;
 	name_len = ri.name_len;
 	/* Tolerate one leading backslash, as Windows does for SMB2. */

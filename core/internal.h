@@ -222,6 +222,8 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st);
 void smb_open_insert(struct smb_session *sess, struct smb_open *op);
 void smb_open_set_delete_pending(struct smb_open *op, bool pending);
 bool smb_open_delete_pending(struct smb_open *op);
+bool smb_open_others_deny_delete(struct smb_open *op);
+bool smb_open_has_children_open(struct smb_open *op);
 
 /* IPC$ named pipes (ipc.c). */
 u32 smb_ipc_open(struct smb_work *w, const char *name, struct smb_open *op);

@@ -304,7 +304,7 @@ it_start_server() {
 			>>"$IT_SERVER_LOG" 2>&1 </dev/null &
 		;;
 	*)
-		setsid "$IT_SMBD" -n -c "$IT_CONF" -u "$IT_PWDDB" -p "$IT_PORT" \
+		setsid "$IT_SMBD" -n ${IT_SMBD_ARGS:-} -c "$IT_CONF" -u "$IT_PWDDB" -p "$IT_PORT" \
 			>>"$IT_SERVER_LOG" 2>&1 </dev/null &
 		;;
 	esac
