@@ -430,6 +430,9 @@ next_msg:
 		prev_status = w->status;
 		rel_sid = w->sess ? w->sess->id : w->session_id;
 		rel_tid = w->tree_id;
+		if (w->resp && NT_STATUS_IS_ERROR(w->status))
+			smb_dbg("command %u (mid %llu) -> 0x%08x", w->command,
+				(unsigned long long)w->message_id, w->status);
 		if (w->resp) {
 			fill_header(w, smb_credits_grant(&conn->credits,
 							 w->credit_request,

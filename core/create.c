@@ -31,6 +31,8 @@ static u32 map_generic(u32 access)
 struct create_ctx_req {
 	bool mxac;
 	bool qfid;
+	bool alloc_size_set;
+	u64 alloc_size; /* "AlSi": initial allocation of a created file */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -76,6 +78,14 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 			cc->qfid = true;
 		else if (nlen == 4 && !memcmp(name, "ExtA", 4) && dlen)
 			return STATUS_EAS_NOT_SUPPORTED;
+		else if (nlen == 4 && !memcmp(name, "TWrp", 4))
+			return STATUS_OBJECT_NAME_NOT_FOUND; /* no snapshots */
+		else if (nlen == 4 && !memcmp(name, "AlSi", 4)) {
+			if (dlen != 8)
+				return STATUS_INVALID_PARAMETER;
+			cc->alloc_size = smb_get_le64(p + doff);
+			cc->alloc_size_set = true;
+		}
 		/* Leases, durable handles, security descriptors, AAPL and the
 		 * rest are ignored here: an unanswered context means "not
 		 * granted", which clients handle.
@@ -144,7 +154,7 @@ static void put_times(u8 *p, const struct smb_stat *st)
 
 static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 		     u32 options, u32 attributes, u32 *action,
-		     struct smb_stat *st)
+		     struct smb_stat *st, const struct create_ctx_req *cc)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	struct smb_share *sh = w->tree->share;
@@ -210,6 +220,14 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 	if (op->delete_on_close &&
 	    (st->attributes & FILE_ATTRIBUTE_READONLY) && existed)
 		return STATUS_CANNOT_DELETE;
+	if (cc->alloc_size_set && !op->is_dir && *action != FILE_OPENED) {
+		struct smb_vfs_setattr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.valid = SMB_VFS_SET_ALLOC;
+		sa.size = cc->alloc_size;
+		vfs->setattr(op->file, &sa); /* a hint: failure is not fatal */
+	}
 	return vfs->fstat(op->file, st);
 }
 
@@ -241,6 +259,8 @@ int smb2_create(struct smb_work *w)
 	name = smb_req_range(w, smb_get_le16(b + 44), name_len);
 	if (!name)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	smb_dbg("CREATE access 0x%x attrs 0x%x share 0x%x disp %u options 0x%x",
+		access, attributes, share, disposition, options);
 	if (imp > SMB2_IMPERSONATION_DELEGATE)
 		return smb_resp_error(w, STATUS_BAD_IMPERSONATION_LEVEL);
 	if (disposition > FILE_OVERWRITE_IF ||
@@ -278,6 +298,9 @@ int smb2_create(struct smb_work *w)
 	}
 	if ((options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	if ((options & FILE_DELETE_ON_CLOSE) &&
+	    (attributes & FILE_ATTRIBUTE_READONLY))
+		return smb_resp_error(w, STATUS_CANNOT_DELETE);
 
 	op = smb_alloc(srv, sizeof(*op));
 	if (!op)
@@ -307,7 +330,7 @@ int smb2_create(struct smb_work *w)
 			status = STATUS_TOO_MANY_OPENED_FILES;
 		if (!status)
 			status = open_disk(w, op, disposition, options,
-					   attributes, &action, &st);
+					   attributes, &action, &st, &cc);
 		if (ro_open_if && status == STATUS_OBJECT_NAME_NOT_FOUND)
 			status = STATUS_ACCESS_DENIED;
 	}

@@ -5,6 +5,8 @@
  */
 #include "internal.h"
 #include "fileinfo.h"
+#include "shortname.h"
+#include "utf16.h"
 
 #define QINFO_REQ_FIXED 40
 #define QINFO_RESP_FIXED 8
@@ -37,6 +39,35 @@ static void wire_name(const struct smb_open *op, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* FileAlternateNameInformation: the 8.3 name of the last component. */
+static u32 query_alt_name(const struct smb_open *op, u8 *out, size_t avail,
+			  size_t *written)
+{
+	const char *last = op->path, *p;
+	char short_name[SMB_SHORT_NAME_MAX];
+	u8 wide[2 * SMB_SHORT_NAME_MAX];
+	int n;
+	size_t copy;
+
+	for (p = op->path; *p; p++)
+		if (*p == '/')
+			last = p + 1;
+	if (!*last || op->pipe)
+		return STATUS_OBJECT_NAME_NOT_FOUND; /* the root has none */
+	if (avail < 4)
+		return STATUS_INFO_LENGTH_MISMATCH;
+	if (smb_short_name(last, short_name) < 0)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	n = smb_utf8_to_utf16(short_name, wide, sizeof(wide));
+	if (n < 0)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	smb_put_le32(out, (u32)n);
+	copy = min_t(size_t, (size_t)n, avail - 4);
+	memcpy(out + 4, wide, copy);
+	*written = 4 + copy;
+	return copy < (size_t)n ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+}
+
 static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		      u8 *out, size_t avail, size_t *written)
 {
@@ -56,7 +87,10 @@ static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		st.nlink = 1;
 	}
 	if (cls == FileFullEaInformation)
-		return STATUS_NO_EAS_ON_FILE;
+		return (op->access & FILE_READ_EA) ? STATUS_NO_EAS_ON_FILE :
+						     STATUS_ACCESS_DENIED;
+	if (cls == FileAlternateNameInformation)
+		return query_alt_name(op, out, avail, written);
 	if ((cls == FileBasicInformation || cls == FileAllInformation ||
 	     cls == FileNetworkOpenInformation ||
 	     cls == FileAttributeTagInformation) &&
@@ -255,6 +289,11 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		return status;
 	if (!op->path[0])
 		return STATUS_ACCESS_DENIED; /* the share root cannot move */
+	if (smb_open_others_deny_delete(op))
+		return STATUS_SHARING_VIOLATION;
+	/* Moving a directory would pull open files out from under their handles. */
+	if (op->is_dir && smb_open_has_children_open(op))
+		return STATUS_ACCESS_DENIED;
 	name = ri.name_utf16;
 	name_len = ri.name_len;
 	/* Tolerate one leading backslash, as Windows does for SMB2. */

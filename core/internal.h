@@ -63,6 +63,8 @@ struct smb_session {
 	enum smb_session_state state;
 	struct ntlmssp_server *ntlm; /* only while authenticating */
 	bool spnego_raw; /* client sent raw NTLMSSP, answer in kind */
+	u8 mech_types[128]; /* DER MechTypeList of the NegTokenInit, for the MIC */
+	u16 mech_types_len;
 	u8 preauth_hash[64];
 	u8 session_key[16];
 	u8 signing_key[16];
@@ -221,6 +223,8 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st);
 void smb_open_insert(struct smb_session *sess, struct smb_open *op);
 void smb_open_set_delete_pending(struct smb_open *op, bool pending);
 bool smb_open_delete_pending(struct smb_open *op);
+bool smb_open_others_deny_delete(struct smb_open *op);
+bool smb_open_has_children_open(struct smb_open *op);
 
 /* IPC$ named pipes (ipc.c). */
 u32 smb_ipc_open(struct smb_work *w, const char *name, struct smb_open *op);

@@ -111,6 +111,12 @@ int smb2_ioctl(struct smb_work *w)
 	max_out = smb_get_le32(b + 44);
 	if (!in)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	/* A handle that is not open is reported as such first. */
+	if (ctl != FSCTL_VALIDATE_NEGOTIATE_INFO &&
+	    ctl != FSCTL_DFS_GET_REFERRALS && ctl != 0x000601b0u &&
+	    ctl != FSCTL_QUERY_NETWORK_INTERFACE_INFO &&
+	    ctl != FSCTL_PIPE_WAIT && !smb_open_find(w, b + 8))
+		return smb_resp_error(w, w->status);
 	if (smb_get_le32(b + 48) != SMB2_0_IOCTL_IS_FSCTL)
 		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
 	if (in_len > w->conn->max_trans || smb_get_le32(b + 40) != 0)

@@ -210,3 +210,59 @@ bool smb_open_delete_pending(struct smb_open *op)
 	smb_mutex_unlock(srv->lock);
 	return p || op->delete_on_close;
 }
+
+/*
+ * Renaming needs every other handle on the file to share delete access,
+ * as deleting does ([MS-FSA] 2.1.5.14.11).
+ */
+bool smb_open_others_deny_delete(struct smb_open *op)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	const struct smb_list *pos;
+	bool deny = false;
+
+	if (!op->node)
+		return false;
+	smb_mutex_lock(srv->lock);
+	for (pos = op->node->opens.next; pos != &op->node->opens;
+	     pos = pos->next) {
+		const struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o != op && !(o->share_access & FILE_SHARE_DELETE))
+			deny = true;
+	}
+	smb_mutex_unlock(srv->lock);
+	return deny;
+}
+
+/* Is any file below the directory op open (by anyone, on this share)? */
+bool smb_open_has_children_open(struct smb_open *op)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	size_t plen = strlen(op->path);
+	const struct smb_list *n, *pos;
+	bool found = false;
+
+	smb_mutex_lock(srv->lock);
+	for (n = srv->file_nodes.next; n != &srv->file_nodes && !found;
+	     n = n->next) {
+		const struct smb_file_node *node =
+			smb_container_of(n, struct smb_file_node, link);
+
+		for (pos = node->opens.next; pos != &node->opens;
+		     pos = pos->next) {
+			const struct smb_open *o = smb_container_of(
+				pos, struct smb_open, node_link);
+
+			if (o->tree->share == op->tree->share &&
+			    !memcmp(o->path, op->path, plen) &&
+			    o->path[plen] == '/') {
+				found = true;
+				break;
+			}
+		}
+	}
+	smb_mutex_unlock(srv->lock);
+	return found;
+}

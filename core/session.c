@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "ntlmssp.h"
+#include "ntlmssp_sign.h"
 #include "signing.h"
 #include "spnego.h"
 
@@ -150,11 +151,12 @@ static u32 become_guest(struct smb_server *srv, struct smb_session *sess)
 }
 
 static int finish_auth(struct smb_work *w, struct smb_session *sess,
-		       const struct ntlmssp_result *res, bool reauth)
+		       const struct ntlmssp_result *res, bool reauth,
+		       const struct spnego_token *tok)
 {
 	struct smb_conn *conn = w->conn;
 	struct smb_server *srv = conn->srv;
-	u8 tok[64];
+	u8 out[96], mic[NTLMSSP_SIGNATURE_SIZE];
 	int tlen = 0;
 	u16 flags = 0;
 
@@ -178,16 +180,38 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
 	if (sess->is_anonymous)
 		flags |= SMB2_SESSION_FLAG_IS_NULL;
+	if (!sess->spnego_raw && tok->mech_list_mic && res->has_session_key &&
+	    !sess->is_guest &&
+	    sess->mech_types_len) {
+		/*
+		 * The client protected the mechanism list: check its MIC and
+		 * answer with ours ([MS-SPNG] 3.3.5.1), both sequence 0.
+		 */
+		if (!ntlmssp_verify(srv->ops.crypto, res->session_key,
+				    res->negotiate_flags, 0, sess->mech_types,
+				    sess->mech_types_len, tok->mech_list_mic,
+				    tok->mech_list_mic_len)) {
+			smb_warn("SPNEGO mechListMIC from the client is wrong");
+			return fail(w, sess, STATUS_ACCESS_DENIED);
+		}
+		if (ntlmssp_sign(srv->ops.crypto, res->session_key,
+				 res->negotiate_flags, true, 0,
+				 sess->mech_types, sess->mech_types_len, mic))
+			return fail(w, sess, STATUS_INTERNAL_ERROR);
+		tlen = spnego_build_resp_mic(SPNEGO_ACCEPT_COMPLETED, false,
+					     NULL, 0, mic, sizeof(mic), out,
+					     sizeof(out));
+	} else if (!sess->spnego_raw) {
+		tlen = spnego_build_resp(SPNEGO_ACCEPT_COMPLETED, false, NULL,
+					 0, out, sizeof(out));
+	}
+	if (tlen < 0)
+		return fail(w, sess, STATUS_INTERNAL_ERROR);
 	sess->state = SMB_SESSION_VALID;
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
 		smb_free(srv, sess->ntlm);
 		sess->ntlm = NULL;
-	}
-	if (!sess->spnego_raw) {
-		tlen = spnego_build_resp(SPNEGO_ACCEPT_COMPLETED, false, NULL, 0, tok, sizeof(tok));
-		if (tlen < 0)
-			return fail(w, sess, STATUS_INTERNAL_ERROR);
 	}
 	w->sess = sess;
 	/* The final response proves the server has the key (3.x requires it). */
@@ -196,11 +220,12 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		 (unsigned long long)sess->id, sess->user.name,
 		 sess->is_guest ? " (guest)" : "",
 		 sess->is_anonymous ? " (anonymous)" : "");
-	return reply(w, STATUS_SUCCESS, flags, tok, (size_t)tlen);
+	return reply(w, STATUS_SUCCESS, flags, out, (size_t)tlen);
 }
 
 static int handle_authenticate(struct smb_work *w, struct smb_session *sess,
-			       const u8 *msg, size_t len, bool reauth)
+			       const u8 *msg, size_t len, bool reauth,
+			       const struct spnego_token *tok)
 {
 	struct smb_server *srv = w->conn->srv;
 	struct ntlmssp_result res;
@@ -239,7 +264,7 @@ static int handle_authenticate(struct smb_work *w, struct smb_session *sess,
 		smb_memzero_explicit(&lc, sizeof(lc));
 		return fail(w, sess, st);
 	}
-	rc = finish_auth(w, sess, &res, reauth);
+	rc = finish_auth(w, sess, &res, reauth, tok);
 	smb_memzero_explicit(&res, sizeof(res));
 	smb_memzero_explicit(&lc, sizeof(lc));
 	return rc;
@@ -360,6 +385,12 @@ int smb2_session_setup(struct smb_work *w)
 		return fail(w, sess, STATUS_INVALID_PARAMETER);
 	sess->spnego_raw = tok.kind == SPNEGO_KIND_RAW_NTLMSSP;
 	if (tok.kind == SPNEGO_KIND_INIT) {
+		sess->mech_types_len = 0;
+		if (tok.mech_types_len <= sizeof(sess->mech_types)) {
+			memcpy(sess->mech_types, tok.mech_types,
+			       tok.mech_types_len);
+			sess->mech_types_len = (u16)tok.mech_types_len;
+		}
 		if (!(tok.mechs & SPNEGO_MECH_NTLMSSP))
 			return fail(w, sess, STATUS_LOGON_FAILURE);
 		if (tok.preferred_mech != SPNEGO_MECH_NTLMSSP) {
@@ -375,7 +406,7 @@ int smb2_session_setup(struct smb_work *w)
 	if (type == 1)
 		return handle_negotiate(w, sess, msg, msg_len, reauth);
 	if (type == 3)
-		return handle_authenticate(w, sess, msg, msg_len, reauth);
+		return handle_authenticate(w, sess, msg, msg_len, reauth, &tok);
 	return fail(w, sess, STATUS_LOGON_FAILURE);
 }
 

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * server.h - the userspace connection engine.
+ *
+ * One event-loop thread accepts TCP connections and reads their sockets
+ * (non-blocking, epoll); every complete PDU becomes a work item for a fixed
+ * pool of worker threads.  PDUs of one connection are handled strictly in
+ * order and never concurrently; different connections run in parallel.  A
+ * connection whose queue grows past max_queued_pdus or max_queued_bytes is
+ * not read until its workers catch up, so TCP flow control pushes back on
+ * the client.
+ *
+ * The engine knows nothing about SMB: a handler turns connections and PDUs
+ * into calls to the core (smb_conn_new / smb_conn_input / smb_conn_free).
+ */
+#ifndef SMBD_SERVER_H
+#define SMBD_SERVER_H
+
+#include "platform.h"
+#include "transport.h"
+#include "tcp_posix.h"
+
+struct smbd_conn_handler {
+	/*
+	 * A connection was accepted (event-loop thread).  Returns the
+	 * handler's per-connection state, or NULL to refuse it.  t and tc
+	 * stay valid until conn_close returns; send replies with
+	 * t->send_pdu(tc, ...) from any thread.
+	 */
+	void *(*conn_open)(void *ctx, const struct smb_transport_ops *t,
+			   struct smb_tconn *tc);
+	/*
+	 * One PDU, on a worker thread; calls for one connection never
+	 * overlap.  pdu is freed after the call returns.  <0 drops the
+	 * connection (its queued PDUs are discarded).
+	 */
+	int (*conn_input)(void *conn, u8 *pdu, size_t len);
+	/*
+	 * Exactly once per opened connection, after its last conn_input
+	 * returned, on any engine thread.  tc is freed right after, so the
+	 * handler must make sure no other thread still sends on it.
+	 */
+	void (*conn_close)(void *conn);
+	void *ctx;
+};
+
+struct smbd_server_opts {
+	int workers; /* worker threads; 0: 4 */
+	int max_connections; /* more are accepted and closed; 0: 1024 */
+	int idle_timeout_s; /* drop connections silent this long; 0: never */
+	int max_queued_pdus; /* per connection before reading pauses; 0: 64 */
+	size_t max_queued_bytes; /* likewise; 0: 16 MiB */
+};
+
+/*
+ * Serve until smbd_server_stop().  Listeners stay owned by the caller (they
+ * are only polled); every connection is closed and every thread joined
+ * before this returns.  One server runs at a time.  Returns 0, or a
+ * negative errno if the engine could not start.
+ */
+int smbd_server_run(const struct smbd_server_opts *opts,
+		    const struct smbd_conn_handler *h,
+		    struct smb_tcp_listener *const *listeners, int nlisteners);
+
+/*
+ * Ask the running server to stop; async-signal-safe, so a SIGINT/SIGTERM
+ * handler may call it.  A stop requested while no server runs makes the
+ * next smbd_server_run() return at once.
+ */
+void smbd_server_stop(void);
+
+/* Counters since the process started (for tests and monitoring). */
+struct smbd_server_stats {
+	u64 accepted; /* connections handed to conn_open */
+	u64 refused; /* over max_connections or refused by conn_open */
+	u64 closed; /* conn_close calls */
+	u64 read_pauses; /* times a connection's queue was full */
+	u64 pdus; /* PDUs handed to conn_input */
+};
+void smbd_server_get_stats(struct smbd_server_stats *out);
+
+#endif /* SMBD_SERVER_H */

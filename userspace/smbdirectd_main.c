@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * smbdirectd - the userspace ksmbd-direct server.  Wires the shared core to
+ * the userspace backends (OpenSSL, POSIX VFS, ksmbd's user database) and
+ * the TCP transport, then runs the event loop until SIGINT/SIGTERM.
+ */
+#include "platform.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto_openssl.h"
+#include "pwddb.h"
+#include "server.h"
+#include "smbd.h"
+#include "tcp_frame.h"
+#include "tcp_posix.h"
+#include "vfs_posix.h"
+
+#define DEFAULT_CONFIG "/etc/ksmbd/ksmbd.conf"
+#define DEFAULT_PWDDB "/etc/ksmbd/ksmbdpwd.db"
+#define MAX_LISTENERS 16
+#define NT_EPOCH_DELTA 116444736000000000ull
+
+static void *mem_alloc(size_t size, void *ctx)
+{
+	return calloc(1, size);
+}
+
+static void mem_free(void *p, void *ctx)
+{
+	free(p);
+}
+
+static u64 clock_now_nt(void *ctx)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (u64)ts.tv_sec * 10000000ull + (u64)ts.tv_nsec / 100 +
+	       NT_EPOCH_DELTA;
+}
+
+static u64 clock_monotonic_ms(void *ctx)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000ull + (u64)ts.tv_nsec / 1000000;
+}
+
+static int random_bytes(void *ctx, void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void *on_open(void *ctx, const struct smb_transport_ops *t,
+		     struct smb_tconn *tc)
+{
+	struct smb_conn *conn = smb_conn_new(ctx, t, tc);
+
+	if (conn)
+		smb_dbg("connection from %s", t->peer_name(tc));
+	return conn;
+}
+
+static int on_input(void *conn, u8 *pdu, size_t len)
+{
+	return smb_conn_input(conn, pdu, len);
+}
+
+static void on_close(void *conn)
+{
+	smb_conn_free(conn);
+}
+
+static void on_signal(int sig)
+{
+	smbd_server_stop();
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: smbdirectd [options]\n"
+		"  -c, --config=FILE   ksmbd.conf to use (default %s)\n"
+		"  -u, --users=PWDDB   user database (default %s)\n"
+		"  -p, --port=N        TCP port (overrides 'tcp port')\n"
+		"  -n, --nodetach      stay in the foreground\n"
+		"  -d, --debug         log at debug level\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this help\n",
+		DEFAULT_CONFIG, DEFAULT_PWDDB);
+}
+
+static int parse_port(const char *s, u16 *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 65535)
+		return -1;
+	*out = (u16)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "users", required_argument, NULL, 'u' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "nodetach", no_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = DEFAULT_CONFIG, *pwddb_path = DEFAULT_PWDDB;
+	struct smb_tcp_listener *listeners[MAX_LISTENERS];
+	struct smbd_server_opts sopts;
+	struct smbd_conn_handler handler;
+	struct smb_tcp_config tcfg;
+	struct smb_server_ops ops;
+	struct smbd_config cfg;
+	struct smbd_pwddb *db = NULL;
+	struct smb_server *srv;
+	bool nodetach = false, debug = false, port_set = false;
+	const char *addresses;
+	char err[512];
+	u16 port = 0;
+	int c, n, i, rc;
+
+	while ((c = getopt_long(argc, argv, "c:u:p:ndVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'u':
+			pwddb_path = optarg;
+			break;
+		case 'p':
+			if (parse_port(optarg, &port)) {
+				fprintf(stderr, "smbdirectd: bad port '%s'\n",
+					optarg);
+				return 2;
+			}
+			port_set = true;
+			break;
+		case 'n':
+			nodetach = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'V':
+			printf("smbdirectd (ksmbd-direct) 0.1\n");
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (smbd_config_load(config_path, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "smbdirectd: %s\n", err);
+		return 1;
+	}
+	smb_set_log_level(debug ? SMB_LOG_DEBUG : cfg.log_level);
+	if (smbd_pwddb_load(pwddb_path, &db, err, sizeof(err))) {
+		fprintf(stderr, "smbdirectd: %s\n", err);
+		smbd_config_free(&cfg);
+		return 1;
+	}
+	if (random_bytes(NULL, cfg.server.server_guid,
+			 sizeof(cfg.server.server_guid)))
+		return 1;
+
+	memset(&ops, 0, sizeof(ops));
+	ops.mem.alloc = mem_alloc;
+	ops.mem.free = mem_free;
+	ops.crypto = smb_openssl_crypto_ops();
+	ops.clock.now_nt = clock_now_nt;
+	ops.clock.monotonic_ms = clock_monotonic_ms;
+	ops.random.bytes = random_bytes;
+	ops.users.lookup = smbd_pwddb_lookup;
+	ops.users.ctx = db;
+	ops.vfs = smb_posix_vfs_ops();
+	srv = smb_server_new(&ops, &cfg.server);
+	if (!srv) {
+		fprintf(stderr, "smbdirectd: cannot start the server (see above)\n");
+		return 1;
+	}
+
+	memset(&tcfg, 0, sizeof(tcfg));
+	/* Room for the largest READ/WRITE/IOCTL plus headers and padding. */
+	tcfg.max_read = cfg.server.max_read;
+	tcfg.max_write = cfg.server.max_write;
+	tcfg.max_pdu = smb_tcp_max_pdu_for(cfg.server.max_trans,
+					   cfg.server.max_read,
+					   cfg.server.max_write);
+	if (!port_set)
+		port = cfg.tcp_port;
+	addresses = cfg.bind_interfaces_only && cfg.interfaces[0] ?
+			    cfg.interfaces :
+			    "0.0.0.0 ::";
+	n = smb_tcp_listen(addresses, port, &tcfg, listeners, MAX_LISTENERS);
+	if (n <= 0) {
+		fprintf(stderr, "smbdirectd: cannot listen on %s port %u\n",
+			addresses, port);
+		smb_server_free(srv);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "smbdirectd: listening on %s\n",
+			smb_tcp_listener_name(listeners[i]));
+	if (!nodetach && daemon(0, 0)) {
+		perror("smbdirectd: daemon");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	memset(&sopts, 0, sizeof(sopts));
+	memset(&handler, 0, sizeof(handler));
+	handler.conn_open = on_open;
+	handler.conn_input = on_input;
+	handler.conn_close = on_close;
+	handler.ctx = srv;
+	rc = smbd_server_run(&sopts, &handler, listeners, n);
+	for (i = 0; i < n; i++)
+		smb_tcp_listener_close(listeners[i]);
+	smb_server_free(srv);
+	smbd_pwddb_free(db);
+	smbd_config_free(&cfg);
+	return rc ? 1 : 0;
+}
