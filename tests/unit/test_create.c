@@ -223,7 +223,8 @@ static size_t ctx(u8 *p, const char *name, const void *data, u32 dlen,
 	smb_put_le16(p + 10, dlen ? 24 : 0);
 	smb_put_le32(p + 12, dlen);
 	memcpy(p + 16, name, 4);
-	memcpy(p + 24, data, dlen);
+	if (dlen)
+		memcpy(p + 24, data, dlen);
 	return last ? total : padded;
 }
 
