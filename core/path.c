@@ -104,7 +104,10 @@ u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 	st = strip_stream(last);
 	if (st)
 		return st;
-	if (last[0] == '\0')
+	/* "..::$DATA" is ".." once the stream suffix is gone. */
+	if (last[0] == '\0' || !strcmp(last, "."))
 		return STATUS_OBJECT_NAME_INVALID;
+	if (!strcmp(last, ".."))
+		return STATUS_OBJECT_PATH_SYNTAX_BAD;
 	return STATUS_SUCCESS;
 }
