@@ -38,7 +38,10 @@ static u8 *writer_reserve(struct smb_ndr_writer *w, size_t n)
 	size_t need, cap;
 	u8 *nb;
 
-	if (w->error)
+	/* Nothing to reserve; callers only write through a non-NULL result,
+	 * and NULL + 0 on a still empty buffer would be undefined.
+	 */
+	if (w->error || n == 0)
 		return NULL;
 	if (smb_add_overflow(w->len, n, &need) || need > w->limit)
 		goto fail;
