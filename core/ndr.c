@@ -169,6 +169,9 @@ static const u8 *reader_take(struct smb_ndr_reader *r, size_t n)
 		r->error = true;
 		return NULL;
 	}
+	/* Zero bytes: nothing to return, and no NULL + 0 on an empty input. */
+	if (n == 0)
+		return NULL;
 	p = r->buf + r->pos;
 	r->pos += n;
 	return p;
