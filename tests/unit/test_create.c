@@ -128,6 +128,16 @@ static void test_path_escapes(void **state)
 	assert_int_equal(h_create(c, "a\\..\\..\\x", H_RW, 0, FILE_OPEN_IF, 0,
 				  fid),
 			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	/* A stream suffix must not hide "." or "..". */
+	assert_int_equal(h_create(c, "..::$DATA", FILE_READ_ATTRIBUTES,
+				  H_SHARE_ALL, FILE_OPEN, 0, fid),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	assert_int_equal(h_create(c, "a\\..:$DATA", FILE_READ_ATTRIBUTES,
+				  H_SHARE_ALL, FILE_OPEN, 0, fid),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	assert_int_equal(h_create(c, ".::$DATA", FILE_READ_ATTRIBUTES,
+				  H_SHARE_ALL, FILE_OPEN, 0, fid),
+			 STATUS_OBJECT_NAME_INVALID);
 	assert_int_equal(h_create(c, "\\in.txt", H_RW, 0, FILE_OPEN, 0, fid),
 			 STATUS_INVALID_PARAMETER);
 	assert_int_equal(h_create(c, ".\\in.txt", H_RW, 0, FILE_OPEN, 0, fid),
