@@ -541,7 +541,14 @@ static H_UNUSED void h_req_flags(struct h_req *r, u32 set)
 }
 
 /* ---- seeds for the fuzzers -------------------------------------------------- */
-static H_UNUSED void h_seed_write(const u8 *pdu, size_t len)
+/*
+ * With H_SEED_DIR set, every message the client sends is also written to
+ * $H_SEED_DIR/<kind>/ (conn: whole PDUs; spnego, ntlmssp: the security
+ * tokens) as seed corpora for tests/fuzz.  prefix, if not negative, is a
+ * first byte the fuzz target uses to pick a mode.
+ */
+static H_UNUSED void h_seed_write_kind(const char *kind, int prefix,
+				       const u8 *data, size_t len)
 {
 	static int seq;
 	const char *dir = getenv("H_SEED_DIR");
@@ -550,13 +557,22 @@ static H_UNUSED void h_seed_write(const u8 *pdu, size_t len)
 
 	if (!dir)
 		return;
-	snprintf(path, sizeof(path), "%s/seed-%d-%d", dir, (int)getpid(),
-		 seq++);
+	snprintf(path, sizeof(path), "%s/%s", dir, kind);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/seed-%d-%d", dir, kind,
+		 (int)getpid(), seq++);
 	f = fopen(path, "wb");
 	if (!f)
 		return;
-	fwrite(pdu, 1, len, f);
+	if (prefix >= 0)
+		fputc(prefix, f);
+	fwrite(data, 1, len, f);
 	fclose(f);
+}
+
+static H_UNUSED void h_seed_write(const u8 *pdu, size_t len)
+{
+	h_seed_write_kind("conn", -1, pdu, len);
 }
 
 /* ---- sending and receiving ------------------------------------------------------- */
@@ -1049,6 +1065,8 @@ static H_UNUSED u32 h_session_setup_ex(struct h_client *c, const char *user,
 		sec_len = h_spnego_init(sec, mechs, 1, c->ntlm.neg,
 					c->ntlm.neg_len);
 	}
+	h_seed_write_kind("spnego", -1, sec, sec_len);
+	h_seed_write_kind("ntlmssp", 0, c->ntlm.neg, c->ntlm.neg_len);
 	memset(&c->s, 0, sizeof(c->s));
 	memcpy(c->s.preauth, c->preauth, 64);
 	h_build_session_setup(c, &r, sec, sec_len);
@@ -1101,6 +1119,8 @@ static H_UNUSED u32 h_session_setup_ex(struct h_client *c, const char *user,
 	} else {
 		sec_len = h_spnego_resp(sec, c->ntlm.auth, c->ntlm.auth_len);
 	}
+	h_seed_write_kind("spnego", -1, sec, sec_len);
+	h_seed_write_kind("ntlmssp", 1, c->ntlm.auth, c->ntlm.auth_len);
 	h_build_session_setup(c, &r, sec, sec_len);
 	h_preauth_add(c, r.p, r.len);
 	/* The final leg goes out unsigned: there is no key yet. */
