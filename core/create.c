@@ -333,6 +333,8 @@ int smb2_create(struct smb_work *w)
 					   attributes, &action, &st, &cc);
 		if (ro_open_if && status == STATUS_OBJECT_NAME_NOT_FOUND)
 			status = STATUS_ACCESS_DENIED;
+		if (status)
+			smb_dbg("CREATE '%s' -> 0x%x", op->path, status);
 	}
 	if (status) {
 		smb_open_insert(w->sess, op);

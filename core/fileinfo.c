@@ -418,9 +418,24 @@ static size_t fsinfo_fixed_size(u8 info_class)
 		return 64;
 	case FileFsSectorSizeInformation:
 		return 28;
+	case FileFsControlInformation:
+		return 48;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The smallest buffer accepted: Windows checks against the C structure
+ * sizes, which pad the name-carrying classes past their fixed wire part.
+ */
+static size_t fsinfo_min_size(u8 info_class, size_t fixed)
+{
+	if (info_class == FileFsVolumeInformation)
+		return 24;
+	if (info_class == FileFsAttributeInformation)
+		return 16;
+	return fixed;
 }
 
 u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
@@ -434,13 +449,9 @@ u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
 	u32 max_name;
 
 	*written = 0;
-	if (!fixed) {
-		/* FileFsControlInformation is a documented query class. */
-		return info_class == FileFsControlInformation ?
-			       STATUS_NOT_SUPPORTED :
-			       STATUS_INVALID_INFO_CLASS;
-	}
-	if (avail < fixed)
+	if (!fixed)
+		return STATUS_INVALID_INFO_CLASS;
+	if (avail < fsinfo_min_size(info_class, fixed))
 		return STATUS_INFO_LENGTH_MISMATCH;
 	memset(out, 0, fixed);
 	*written = fixed;
@@ -490,6 +501,11 @@ u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
 			     SSINFO_FLAGS_ALIGNED_DEVICE |
 				     SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE);
 		/* Both alignment offsets 0. */
+		break;
+	case FileFsControlInformation:
+		/* No quotas are tracked: thresholds, limits and flags all zero
+		 * (FILE_VC_QUOTA_NONE), which is what the zeroed buffer says.
+		 */
 		break;
 	}
 	return STATUS_SUCCESS;

@@ -739,16 +739,24 @@ static void test_fsinfo_names_and_defaults(void **state)
 	u8 buf[256];
 	size_t w;
 
-	/* Label cut to fit: overflow, full length in the length field. */
-	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 21, &w),
+	/* Label cut to fit: overflow, full length in the length field.  The
+	 * smallest buffers accepted are Windows' structure sizes, 24 and 16.
+	 */
+	c.volume_label = "a long volume label";
+	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 23, &w),
+			 STATUS_INFO_LENGTH_MISMATCH);
+	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 25, &w),
 			 STATUS_BUFFER_OVERFLOW);
-	assert_int_equal(w, 21);
-	assert_int_equal(smb_get_le32(buf + 12), 8);
-	check_guard(buf + 21, 4);
-	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 14, &w),
+	assert_int_equal(w, 25);
+	assert_int_equal(smb_get_le32(buf + 12), 38);
+	check_guard(buf + 25, 4);
+	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 15, &w),
+			 STATUS_INFO_LENGTH_MISMATCH);
+	c.fs_name = "a long fs name";
+	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 17, &w),
 			 STATUS_BUFFER_OVERFLOW);
-	assert_int_equal(w, 14);
-	assert_int_equal(smb_get_le32(buf + 8), 8);
+	assert_int_equal(w, 17);
+	assert_int_equal(smb_get_le32(buf + 8), 28);
 
 	c.volume_label = NULL;
 	c.fs_name = "ext4";
@@ -781,10 +789,11 @@ static void test_fsinfo_errors(void **state)
 		u8 cls;
 		size_t fixed;
 	} t[] = {
-		{ FileFsVolumeInformation, 18 },
+		{ FileFsVolumeInformation, 24 },
 		{ FileFsSizeInformation, 24 },
 		{ FileFsDeviceInformation, 8 },
-		{ FileFsAttributeInformation, 12 },
+		{ FileFsAttributeInformation, 16 },
+		{ FileFsControlInformation, 48 },
 		{ FileFsFullSizeInformation, 32 },
 		{ FileFsObjectIdInformation, 64 },
 		{ FileFsSectorSizeInformation, 28 },
@@ -802,8 +811,12 @@ static void test_fsinfo_errors(void **state)
 		assert_int_equal(fsquery(t[i].cls, &c, buf, 0, &w),
 				 STATUS_INFO_LENGTH_MISMATCH);
 	}
+	/* No quotas: FileFsControlInformation is 48 zero bytes. */
+	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(fsquery(FileFsControlInformation, &c, buf, 256, &w),
-			 STATUS_NOT_SUPPORTED);
+			 STATUS_SUCCESS);
+	assert_int_equal(w, 48);
+	check_zero(buf, 48);
 	assert_int_equal(fsquery(FileFsLabelInformation, &c, buf, 256, &w),
 			 STATUS_INVALID_INFO_CLASS);
 	assert_int_equal(fsquery(FileFsDriverPathInformation, &c, buf, 256, &w),
