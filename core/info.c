@@ -312,12 +312,8 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	if (!status)
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
-	if (!status) {
-		/* Other connections read paths under this lock. */
-		smb_mutex_lock(w->conn->srv->lock);
-		memcpy(op->path, target, strlen(target) + 1);
-		smb_mutex_unlock(w->conn->srv->lock);
-	}
+	if (!status)
+		status = smb_open_set_path(op, target);
 	smb_free(w->conn->srv, target);
 	return status;
 }
