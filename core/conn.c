@@ -97,8 +97,10 @@ bool smb_work_should_sign(const struct smb_work *w)
 {
 	const struct smb_session *s = w->sess;
 
-	if (!s || s->state != SMB_SESSION_VALID || s->is_guest ||
-	    s->is_anonymous)
+	/* A LOGOFF response is still signed with the session's key. */
+	if (!s || (s->state != SMB_SESSION_VALID &&
+		   w->destroy_after_send != s) ||
+	    s->is_guest || s->is_anonymous)
 		return false;
 	return w->sign_response || s->signing_required ||
 	       (w->flags & SMB2_FLAGS_SIGNED);

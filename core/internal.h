@@ -55,6 +55,7 @@ enum smb_session_state {
 	SMB_SESSION_IN_PROGRESS,
 	SMB_SESSION_VALID,
 	SMB_SESSION_EXPIRED,
+	SMB_SESSION_LOGGED_OFF, /* LOGOFF answered; destroyed after the send */
 };
 
 struct smb_session {

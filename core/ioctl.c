@@ -6,13 +6,10 @@
 #define IOCTL_RESP_FIXED 48
 #define VNEG_OUT_SIZE 24
 
-static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
-		       const u8 *out, size_t out_len, u32 status)
+/* The fixed part of a response whose output already follows it at r. */
+static void ioctl_fill(struct smb_work *w, u8 *r, u32 ctl, const u8 *fid,
+		       size_t out_len, u32 status)
 {
-	u8 *r = smb_resp_body(w, IOCTL_RESP_FIXED + out_len);
-
-	if (!r)
-		return -1;
 	w->status = status;
 	smb_put_le16(r, 49);
 	smb_put_le32(r + 4, ctl);
@@ -20,8 +17,19 @@ static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
 	smb_put_le32(r + 24, SMB2_HDR_SIZE + IOCTL_RESP_FIXED);
 	smb_put_le32(r + 32, SMB2_HDR_SIZE + IOCTL_RESP_FIXED);
 	smb_put_le32(r + 36, (u32)out_len);
-	if (out_len && out != r + IOCTL_RESP_FIXED)
+	smb_resp_set_body_len(w, IOCTL_RESP_FIXED + out_len);
+}
+
+static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
+		       const u8 *out, size_t out_len, u32 status)
+{
+	u8 *r = smb_resp_body(w, IOCTL_RESP_FIXED + out_len);
+
+	if (!r)
+		return -1;
+	if (out_len)
 		memcpy(r + IOCTL_RESP_FIXED, out, out_len);
+	ioctl_fill(w, r, ctl, fid, out_len, status);
 	return 0;
 }
 
@@ -92,8 +100,8 @@ static int pipe_transceive(struct smb_work *w, const u8 *fid, const u8 *in,
 				&done);
 	if (NT_STATUS_IS_ERROR(st))
 		return smb_resp_error(w, st);
-	ioctl_reply(w, FSCTL_PIPE_TRANSCEIVE, fid, r + IOCTL_RESP_FIXED, done,
-		    st);
+	/* The output is already in place: do not reallocate under it. */
+	ioctl_fill(w, r, FSCTL_PIPE_TRANSCEIVE, fid, done, st);
 	return 0;
 }
 

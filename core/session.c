@@ -373,7 +373,7 @@ int smb2_session_setup(struct smb_work *w)
 		sess = session_new(conn);
 		if (!sess)
 			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
-	} else if (!sess) {
+	} else if (!sess || sess->state == SMB_SESSION_LOGGED_OFF) {
 		return smb_resp_error(w, STATUS_USER_SESSION_DELETED);
 	} else if (sess->state == SMB_SESSION_VALID) {
 		if (sess->is_guest || sess->is_anonymous)
@@ -432,8 +432,11 @@ int smb2_logoff(struct smb_work *w)
 {
 	int rc = reply_empty4(w);
 
-	if (rc == 0 && w->status == STATUS_SUCCESS)
+	if (rc == 0 && w->status == STATUS_SUCCESS) {
+		/* Later requests of the same compound must not find it. */
+		w->sess->state = SMB_SESSION_LOGGED_OFF;
 		w->destroy_after_send = w->sess;
+	}
 	return rc;
 }
 

@@ -276,6 +276,27 @@ static UNUSED u32 rpc_call(struct smb_rpc_pipe *p, u16 opnum, const u8 *stub,
 	return fault;
 }
 
+/*
+ * NetrShareEnum as smbclient sends it for `smbclient -L` (written from
+ * the IDL of [MS-SRVS] 3.1.4.8): ServerName "\\SRV", level 1, an empty
+ * SHARE_INFO_1_CONTAINER, MAX_PREFERRED_LENGTH, ResumeHandle -> 0.
+ */
+static UNUSED const u8 net_share_enum_all_l1[] = {
+	0x00, 0x00, 0x02, 0x00, /* ServerName referent */
+	0x06, 0x00, 0x00, 0x00, /* max_count */
+	0x00, 0x00, 0x00, 0x00, /* offset */
+	0x06, 0x00, 0x00, 0x00, /* actual_count */
+	'\\', 0,    '\\', 0,	'S',  0,    'R',  0,
+	'V',  0,    0,	  0,	0x01, 0x00, 0x00, 0x00, /* InfoStruct.Level */
+	0x01, 0x00, 0x00, 0x00, /* union discriminant */
+	0x04, 0x00, 0x02, 0x00, /* Level1 container referent */
+	0x00, 0x00, 0x00, 0x00, /* EntriesRead */
+	0x00, 0x00, 0x00, 0x00, /* Buffer NULL */
+	0xff, 0xff, 0xff, 0xff, /* PreferedMaximumLength */
+	0x08, 0x00, 0x02, 0x00, /* ResumeHandle referent */
+	0x00, 0x00, 0x00, 0x00, /* *ResumeHandle */
+};
+
 /* ---- a small NDR decoder, independent of core/ndr.c --------------- */
 struct dec {
 	const u8 *b;

@@ -13,6 +13,7 @@
 #include "md4.h"
 #include "ntlmssp.h"
 #include "rc4.h"
+#include "ntlm_client.h"
 #include "smb2.h"
 
 /* ---- a crypto ops table on OpenSSL one-shots (test code only) ------- */
@@ -84,15 +85,6 @@ static const struct smb_crypto_ops broken_crypto = {
 	.hash = test_hash,
 	.hmac = failing_hmac,
 };
-
-static void hmac_md5(const u8 *key, size_t key_len, const u8 *data, size_t len,
-		     u8 out[16])
-{
-	unsigned int n = 0;
-
-	assert_non_null(HMAC(EVP_md5(), key, (int)key_len, data, len, out, &n));
-	assert_int_equal(n, 16);
-}
 
 /* ---- test user database ----------------------------------------------- */
 
@@ -195,180 +187,13 @@ static const u8 kat_session_key[16] = { 0x62, 0x3d, 0xbd, 0x07, 0x1b, 0xe7,
 					0xa5, 0x30, 0xb6, 0xa9, 0x5c, 0x2e,
 					0xb4, 0x98, 0x24, 0x70 };
 
-/* ---- a client, written from [MS-NLMP] 3.1.5 for these tests --------- */
-
-struct client {
-	const char *user;
-	const char *domain; /* as sent */
-	const char *hash_domain; /* used in NTOWFv2; NULL: domain */
-	const char *password;
-	u32 flags; /* NEGOTIATE flags */
-	bool kex;
-	bool mic;
-	bool ntlmv1;
-	bool lm_only;
-	u8 neg[64];
-	size_t neg_len;
-	u8 auth[2048];
-	size_t auth_len;
-	u8 exported[16];
-};
-
-#define CLIENT_FLAGS                                              \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM |      \
-	 NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |        \
-	 NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN | \
-	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |             \
-	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 |      \
-	 NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56)
-
-static size_t ascii_utf16(const char *s, u8 *out, bool upper)
-{
-	size_t n = 0;
-
-	for (; *s; s++, n += 2) {
-		char ch = *s;
-
-		if (upper && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 32);
-		out[n] = (u8)ch;
-		out[n + 1] = 0;
-	}
-	return n;
-}
-
-static void client_negotiate(struct client *c)
-{
-	static const u8 version[8] = { 10, 0, 0x63, 0x45, 0, 0, 0, 15 };
-
-	memset(c->neg, 0, 40);
-	memcpy(c->neg, "NTLMSSP", 8);
-	smb_put_le32(c->neg + 8, 1);
-	smb_put_le32(c->neg + 12, c->flags);
-	smb_put_le32(c->neg + 20, 40);
-	smb_put_le32(c->neg + 28, 40);
-	memcpy(c->neg + 32, version, 8);
-	c->neg_len = 40;
-}
-
-static void put_payload(struct client *c, size_t field, size_t *pos,
-			const void *data, size_t len)
-{
-	smb_put_le16(c->auth + field, (u16)len);
-	smb_put_le16(c->auth + field + 2, (u16)len);
-	smb_put_le32(c->auth + field + 4, (u32)*pos);
-	memcpy(c->auth + *pos, data, len);
-	*pos += len;
-}
-
-static void client_authenticate(struct client *c, const u8 *chal,
-				size_t chal_len)
-{
-	u8 blob[1024], resp[1100], buf[1200], name[256], nt_hash[16];
-	u8 ntowf[16], proof[16], base[16], enc[16], mic[16];
-	size_t ti_len, ti_off, bpos = 0, pos, n, i;
-	u32 flags = smb_get_le32(chal + 20);
-	u64 ts = 0;
-	const u8 *ti;
-
-	assert_true(chal_len >= 48);
-	ti_len = smb_get_le16(chal + 40);
-	ti_off = smb_get_le32(chal + 44);
-	assert_true(ti_off + ti_len <= chal_len);
-	ti = chal + ti_off;
-
-	/* NTLMv2_CLIENT_CHALLENGE with the server's time if it gave one. */
-	for (i = 0; i + 4 <= ti_len;) {
-		u16 id = smb_get_le16(ti + i), len = smb_get_le16(ti + i + 2);
-
-		if (id == NTLMSSP_AV_TIMESTAMP)
-			ts = smb_get_le64(ti + i + 4);
-		if (id == NTLMSSP_AV_EOL)
-			break;
-		i += 4u + len;
-	}
-	memset(blob, 0, 28);
-	blob[0] = blob[1] = 1;
-	smb_put_le64(blob + 8, ts);
-	memset(blob + 16, 0xaa, 8);
-	bpos = 28;
-	memcpy(blob + bpos, ti, i);
-	bpos += i;
-	if (c->mic) {
-		static const u8 flags_av[] = { 6, 0, 4, 0, 2, 0, 0, 0 };
-
-		memcpy(blob + bpos, flags_av, sizeof(flags_av));
-		bpos += sizeof(flags_av);
-	}
-	memset(blob + bpos, 0, 8); /* MsvAvEOL and four zero bytes */
-	bpos += 8;
-
-	assert_int_equal(smb_nt_hash(c->password, nt_hash), 0);
-	n = ascii_utf16(c->user, name, true);
-	n += ascii_utf16(c->hash_domain ? c->hash_domain : c->domain, name + n,
-			 false);
-	hmac_md5(nt_hash, 16, name, n, ntowf);
-	memcpy(buf, chal + 24, 8);
-	memcpy(buf + 8, blob, bpos);
-	hmac_md5(ntowf, 16, buf, 8 + bpos, proof);
-	memcpy(resp, proof, 16);
-	memcpy(resp + 16, blob, bpos);
-	hmac_md5(ntowf, 16, proof, 16, base);
-
-	if (c->kex) {
-		memset(c->exported, 0x5a, 16);
-		memcpy(enc, c->exported, 16);
-		smb_rc4(base, 16, enc, 16);
-	} else {
-		flags &= ~NTLMSSP_NEGOTIATE_KEY_EXCH;
-		memcpy(c->exported, base, 16);
-	}
-
-	memset(c->auth, 0, 88);
-	memcpy(c->auth, "NTLMSSP", 8);
-	smb_put_le32(c->auth + 8, 3);
-	smb_put_le32(c->auth + 60, flags);
-	memcpy(c->auth + 64, chal + 48, 8);
-	pos = 88;
-	memset(buf, 0, 24);
-	put_payload(c, 12, &pos, buf, 24); /* LM: Z(24) */
-	if (c->lm_only)
-		put_payload(c, 20, &pos, buf, 0);
-	else if (c->ntlmv1)
-		put_payload(c, 20, &pos, resp, 24);
-	else
-		put_payload(c, 20, &pos, resp, 16 + bpos);
-	n = ascii_utf16(c->domain, name, false);
-	put_payload(c, 28, &pos, name, n);
-	n = ascii_utf16(c->user, name, false);
-	put_payload(c, 36, &pos, name, n);
-	n = ascii_utf16("WS1", name, false);
-	put_payload(c, 44, &pos, name, n);
-	put_payload(c, 52, &pos, enc, c->kex ? 16 : 0);
-	c->auth_len = pos;
-
-	if (c->mic) {
-		memcpy(buf, c->neg, c->neg_len);
-		memcpy(buf + c->neg_len, chal, chal_len);
-		n = c->neg_len + chal_len;
-		u8 *all = malloc(n + c->auth_len);
-
-		assert_non_null(all);
-		memcpy(all, buf, n);
-		memcpy(all + n, c->auth, c->auth_len);
-		hmac_md5(c->exported, 16, all, n + c->auth_len, mic);
-		free(all);
-		memcpy(c->auth + 72, mic, 16);
-	}
-}
-
 static const u8 test_challenge[8] = { 0x11, 0x22, 0x33, 0x44,
 				      0x55, 0x66, 0x77, 0x88 };
 /* 2024-01-01T00:00:00Z as NT time. */
 static const u64 test_now = 133485408000000000ull;
 
 /* Server init + NEGOTIATE/CHALLENGE + the client's AUTHENTICATE. */
-static void run_to_auth(struct ntlmssp_server *s, struct client *c)
+static void run_to_auth(struct ntlmssp_server *s, struct ntlm_client *c)
 {
 	u8 chal[NTLMSSP_MAX_CHALLENGE];
 	size_t chal_len;
@@ -389,9 +214,9 @@ static u32 auth(struct ntlmssp_server *s, const u8 *msg, size_t len,
 	return ntlmssp_handle_authenticate(s, msg, len, lookup, NULL, res);
 }
 
-static struct client default_client(void)
+static struct ntlm_client default_client(void)
 {
-	struct client c = {
+	struct ntlm_client c = {
 		.user = "alice",
 		.domain = "WORKGROUP",
 		.password = "S3cret!",
@@ -404,7 +229,7 @@ static struct client default_client(void)
 }
 
 /* Fresh server and client for one AUTHENTICATE variant. */
-static u32 auth_variant(struct client *c, struct ntlmssp_result *res)
+static u32 auth_variant(struct ntlm_client *c, struct ntlmssp_result *res)
 {
 	struct ntlmssp_server s;
 
@@ -460,7 +285,7 @@ static void test_spec_ntlmv2_key_exchange(void **state)
 	u8 msg[512], name[32], want[16], nt[128];
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
-	struct client c = { .flags = 0xe28a8233 };
+	struct ntlm_client c = { .flags = 0xe28a8233 };
 	size_t pos = 72, n;
 
 	client_negotiate(&c);
@@ -542,7 +367,7 @@ static void test_challenge_contents(void **state)
 {
 	u8 chal[NTLMSSP_MAX_CHALLENGE], neg[40], name[64];
 	struct ntlmssp_server s;
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	size_t len, ti, ti_len, n, pos;
 	u32 flags;
 	static const u16 want_ids[] = { 2, 1, 4, 3, 7, 0 };
@@ -620,7 +445,7 @@ static void test_challenge_oem(void **state)
 {
 	u8 chal[NTLMSSP_MAX_CHALLENGE];
 	struct ntlmssp_server s;
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	size_t len;
 	u32 flags;
 
@@ -651,7 +476,7 @@ static void test_exchange_matrix(void **state)
 {
 	for (int kex = 0; kex < 2; kex++) {
 		for (int mic = 0; mic < 2; mic++) {
-			struct client c = default_client();
+			struct ntlm_client c = default_client();
 			struct ntlmssp_result res;
 
 			c.kex = kex;
@@ -673,7 +498,7 @@ static void test_exchange_matrix(void **state)
 
 static void test_user_and_domain_matching(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_result res;
 
 	/* Case-insensitive user: NTOWFv2 upper-cases it on both sides. */
@@ -703,7 +528,7 @@ static void test_user_and_domain_matching(void **state)
 
 static void test_logon_failures(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_result res;
 
 	c.password = "wrong";
@@ -754,7 +579,7 @@ static void test_anonymous(void **state)
 {
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	u8 msg[88 + 1];
 
 	run_to_auth(&s, &c);
@@ -785,7 +610,7 @@ static void test_anonymous(void **state)
 /* With a MIC, any change to any byte of AUTHENTICATE must fail. */
 static void test_every_byte_is_covered(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
 	u8 msg[2048];
@@ -809,7 +634,7 @@ static void test_every_byte_is_covered(void **state)
 
 static void test_truncated_auth(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
 
@@ -827,7 +652,7 @@ static void test_truncated_auth(void **state)
 	}
 }
 
-static u32 auth_modified(struct client *c, size_t at, u32 value, int width)
+static u32 auth_modified(struct ntlm_client *c, size_t at, u32 value, int width)
 {
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
@@ -846,7 +671,7 @@ static u32 auth_modified(struct client *c, size_t at, u32 value, int width)
 
 static void test_malformed_auth(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	size_t nt_off, blob;
 
 	run_to_auth(&(struct ntlmssp_server){ 0 }, &c);
@@ -891,7 +716,7 @@ static void test_malformed_auth(void **state)
 /* A MIC announced in the blob needs a header with room for it. */
 static void test_mic_without_room(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
 	u8 msg[2048];
@@ -909,7 +734,7 @@ static void test_mic_without_room(void **state)
 
 static void test_state_machine(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
 	u8 chal[NTLMSSP_MAX_CHALLENGE];
@@ -954,7 +779,7 @@ static void test_state_machine(void **state)
 
 static void test_malformed_negotiate(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	struct ntlmssp_server s;
 	u8 chal[NTLMSSP_MAX_CHALLENGE], big[NTLMSSP_MAX_NEGOTIATE + 1];
 	size_t len;
@@ -999,7 +824,7 @@ static void test_malformed_negotiate(void **state)
 
 static void test_message_type(void **state)
 {
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 
 	client_negotiate(&c);
 	assert_int_equal(ntlmssp_message_type(c.neg, c.neg_len), 1);
@@ -1053,7 +878,7 @@ static void test_longest_names(void **state)
 {
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 	u8 chal[NTLMSSP_MAX_CHALLENGE];
 	char name[65];
 	size_t len;
@@ -1077,7 +902,7 @@ static void test_crypto_failure(void **state)
 {
 	struct ntlmssp_server s;
 	struct ntlmssp_result res;
-	struct client c = default_client();
+	struct ntlm_client c = default_client();
 
 	run_to_auth(&s, &c);
 	s.crypto = &broken_crypto;

@@ -60,27 +60,6 @@ static void sb_str(struct sb *s, const char *a)
 	}
 }
 
-/*
- * NetrShareEnum as smbclient sends it for `smbclient -L` (written from
- * the IDL of [MS-SRVS] 3.1.4.8): ServerName "\\SRV", level 1, an empty
- * SHARE_INFO_1_CONTAINER, MAX_PREFERRED_LENGTH, ResumeHandle -> 0.
- */
-static const u8 net_share_enum_all_l1[] = {
-	0x00, 0x00, 0x02, 0x00, /* ServerName referent */
-	0x06, 0x00, 0x00, 0x00, /* max_count */
-	0x00, 0x00, 0x00, 0x00, /* offset */
-	0x06, 0x00, 0x00, 0x00, /* actual_count */
-	'\\', 0,    '\\', 0,	'S',  0,    'R',  0,
-	'V',  0,    0,	  0,	0x01, 0x00, 0x00, 0x00, /* InfoStruct.Level */
-	0x01, 0x00, 0x00, 0x00, /* union discriminant */
-	0x04, 0x00, 0x02, 0x00, /* Level1 container referent */
-	0x00, 0x00, 0x00, 0x00, /* EntriesRead */
-	0x00, 0x00, 0x00, 0x00, /* Buffer NULL */
-	0xff, 0xff, 0xff, 0xff, /* PreferedMaximumLength */
-	0x08, 0x00, 0x02, 0x00, /* ResumeHandle referent */
-	0x00, 0x00, 0x00, 0x00, /* *ResumeHandle */
-};
-
 static void enum_req(struct sb *s, u32 level, u32 pref, bool resume_ptr,
 		     u32 resume)
 {
