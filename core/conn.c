@@ -348,7 +348,7 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 
 int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 {
-	struct smb_work works[SMB_MAX_COMPOUND];
+	struct smb_work *works;
 	size_t off = 0;
 	int n = 0, rc = 0, i;
 	u64 rel_sid = 0;
@@ -363,7 +363,12 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 	if (smb_get_le32(pdu) != SMB2_PROTO_ID)
 		return -1; /* transform/compression headers are not negotiated */
 
-	memset(works, 0, sizeof(works));
+	/* Heap, not stack: a chain's work items are ~10 KiB, too much for a
+	 * kernel stack.
+	 */
+	works = smb_alloc(conn->srv, sizeof(*works) * SMB_MAX_COMPOUND);
+	if (!works)
+		return -1;
 	for (;;) {
 		struct smb_work *w;
 		const u8 *h = pdu + off;
@@ -454,5 +459,6 @@ next_msg:
 		if (works[i].destroy_after_send)
 			smb_session_destroy(works[i].destroy_after_send);
 	free_works(conn, works, n);
+	smb_free(conn->srv, works);
 	return rc;
 }

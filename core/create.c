@@ -312,6 +312,10 @@ int smb2_create(struct smb_work *w)
 	op->delete_on_close = options & FILE_DELETE_ON_CLOSE;
 	smb_list_init(&op->link);
 	smb_list_init(&op->node_link);
+	if (smb_open_set_path(op, "")) {
+		smb_free(srv, op);
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	}
 
 	if (tree->share->cfg.is_pipe) {
 		char pipe[256];
@@ -323,8 +327,14 @@ int smb2_create(struct smb_work *w)
 		st.attributes = FILE_ATTRIBUTE_NORMAL;
 		action = FILE_OPENED;
 	} else {
-		status = smb_path_from_wire(name, name_len, op->path,
-					    sizeof(op->path));
+		char *path = smb_alloc(srv, SMB_PATH_MAX);
+
+		status = path ? smb_path_from_wire(name, name_len, path,
+						   SMB_PATH_MAX) :
+				STATUS_INSUFFICIENT_RESOURCES;
+		if (!status)
+			status = smb_open_set_path(op, path);
+		smb_free(srv, path);
 		if (!status && srv->cfg.max_open_files &&
 		    w->sess->nopens >= srv->cfg.max_open_files)
 			status = STATUS_TOO_MANY_OPENED_FILES;
@@ -333,6 +343,8 @@ int smb2_create(struct smb_work *w)
 					   attributes, &action, &st, &cc);
 		if (ro_open_if && status == STATUS_OBJECT_NAME_NOT_FOUND)
 			status = STATUS_ACCESS_DENIED;
+		if (status)
+			smb_dbg("CREATE '%s' -> 0x%x", op->path, status);
 	}
 	if (status) {
 		smb_open_insert(w->sess, op);

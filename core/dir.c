@@ -56,8 +56,12 @@ int smb2_query_directory(struct smb_work *w)
 	op = smb_open_find(w, b + 8);
 	if (!op)
 		return smb_resp_error(w, w->status);
-	if (!pat || out_len == 0 || out_len > w->conn->max_trans)
+	if (!pat || out_len == 0 || out_len > w->conn->max_trans) {
+		smb_dbg("QUERY_DIRECTORY: pattern %u@%u, output %u (max %u)",
+			pat_len, smb_get_le16(b + 24), out_len,
+			w->conn->max_trans);
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	}
 	if (!op->is_dir || !op->file)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	if (!(op->access & FILE_LIST_DIRECTORY))

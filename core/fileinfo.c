@@ -5,6 +5,7 @@
  * SET_INFO input parsers.  Field offsets are those of [MS-FSCC] 2.4/2.5.
  */
 #include "fileinfo.h"
+#include "shortname.h"
 #include "smb2.h"
 #include "utf16.h"
 
@@ -154,9 +155,22 @@ int smb_dirinfo_encode(u8 info_class, u8 *out, size_t avail,
 		if (info_class != FileDirectoryInformation)
 			smb_put_le32(out + 64, ea_size);
 	}
+	if ((info_class == FileBothDirectoryInformation ||
+	     info_class == FileIdBothDirectoryInformation) &&
+	    strcmp(name_utf8, ".") && strcmp(name_utf8, "..")) {
+		/* The same 8.3 name FileAlternateNameInformation reports. */
+		char short_name[SMB_SHORT_NAME_MAX];
+		int slen;
+
+		if (smb_short_name(name_utf8, short_name) > 0) {
+			slen = smb_utf8_to_utf16(short_name, out + 70, 24);
+			if (slen > 0)
+				out[68] = (u8)slen;
+		}
+	}
 	switch (info_class) {
 	case FileIdBothDirectoryInformation:
-		/* ShortNameLength 0, ShortName and Reserved2 zero. */
+		/* Reserved2 zero. */
 		smb_put_le64(out + 96, file_id);
 		break;
 	case FileIdFullDirectoryInformation:
@@ -250,7 +264,10 @@ static void put_standard(u8 *p, const struct smb_fileinfo_ctx *c)
 {
 	smb_put_le64(p, stat_alloc(c->st));
 	smb_put_le64(p + 8, stat_eof(c->st));
-	smb_put_le32(p + 16, c->st->nlink);
+	/* A file about to be deleted already reports one link less. */
+	smb_put_le32(p + 16, c->delete_pending && c->st->nlink ?
+				     c->st->nlink - 1 :
+				     c->st->nlink);
 	p[20] = c->delete_pending ? 1 : 0;
 	p[21] = c->st->is_dir ? 1 : 0;
 	smb_put_le16(p + 22, 0);
@@ -401,9 +418,24 @@ static size_t fsinfo_fixed_size(u8 info_class)
 		return 64;
 	case FileFsSectorSizeInformation:
 		return 28;
+	case FileFsControlInformation:
+		return 48;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The smallest buffer accepted: Windows checks against the C structure
+ * sizes, which pad the name-carrying classes past their fixed wire part.
+ */
+static size_t fsinfo_min_size(u8 info_class, size_t fixed)
+{
+	if (info_class == FileFsVolumeInformation)
+		return 24;
+	if (info_class == FileFsAttributeInformation)
+		return 16;
+	return fixed;
 }
 
 u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
@@ -417,13 +449,9 @@ u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
 	u32 max_name;
 
 	*written = 0;
-	if (!fixed) {
-		/* FileFsControlInformation is a documented query class. */
-		return info_class == FileFsControlInformation ?
-			       STATUS_NOT_SUPPORTED :
-			       STATUS_INVALID_INFO_CLASS;
-	}
-	if (avail < fixed)
+	if (!fixed)
+		return STATUS_INVALID_INFO_CLASS;
+	if (avail < fsinfo_min_size(info_class, fixed))
 		return STATUS_INFO_LENGTH_MISMATCH;
 	memset(out, 0, fixed);
 	*written = fixed;
@@ -473,6 +501,11 @@ u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
 			     SSINFO_FLAGS_ALIGNED_DEVICE |
 				     SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE);
 		/* Both alignment offsets 0. */
+		break;
+	case FileFsControlInformation:
+		/* No quotas are tracked: thresholds, limits and flags all zero
+		 * (FILE_VC_QUOTA_NONE), which is what the zeroed buffer says.
+		 */
 		break;
 	}
 	return STATUS_SUCCESS;

@@ -313,7 +313,7 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
 	if (!status)
-		memcpy(op->path, target, strlen(target) + 1);
+		status = smb_open_set_path(op, target);
 	smb_free(w->conn->srv, target);
 	return status;
 }
@@ -384,8 +384,10 @@ static u32 set_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		status = vfs->fstat(op->file, &st);
 		if (status)
 			return status;
-		/* Allocation below end of file truncates, as on NTFS. */
-		if (v < st.size) {
+		/* Allocation at or below end of file truncates, as on NTFS;
+		 * truncating to the same size drops preallocated blocks.
+		 */
+		if (v <= st.size) {
 			sa.valid = SMB_VFS_SET_SIZE;
 			sa.size = v;
 		} else {
@@ -448,8 +450,11 @@ int smb2_set_info(struct smb_work *w)
 		status = STATUS_INVALID_PARAMETER;
 		break;
 	}
-	if (status)
+	if (status) {
+		smb_dbg("SET_INFO type %u class %u length %u -> 0x%x", b[2], b[3],
+			len, status);
 		return smb_resp_error(w, status);
+	}
 	r = smb_resp_body(w, 2);
 	if (!r)
 		return -1;

@@ -18,6 +18,8 @@
 #define SMB_OPEN_BUCKETS 64
 #define SMB_PATH_MAX 4096
 #define SMB2_MAX_SMALL_MTU 65536u
+#define SMB_MAX_SESSIONS_PER_CONN 64 /* bounds what one client can pin */
+#define SMB_MAX_TREES_PER_SESSION 1024
 
 /* A share as the server runs it: configuration plus the opened root. */
 struct smb_share {
@@ -73,6 +75,7 @@ struct smb_session {
 	bool is_anonymous;
 	struct smb_user user;
 	struct smb_list trees;
+	u32 ntrees;
 	u32 next_tree_id;
 	struct smb_list opens[SMB_OPEN_BUCKETS];
 	u32 nopens;
@@ -108,7 +111,7 @@ struct smb_open {
 	u64 volatile_id;
 	struct smb_vfs_file *file;
 	struct smb_rpc_pipe *pipe;
-	char path[SMB_PATH_MAX]; /* relative, '/'-separated, "" = root */
+	char *path; /* relative, '/'-separated, "" = root; never NULL */
 	u32 access;
 	u32 share_access;
 	u32 create_options;
@@ -148,6 +151,7 @@ struct smb_conn {
 	u32 max_read, max_write, max_trans;
 	struct smb_credits credits;
 	struct smb_list sessions;
+	u32 nsessions;
 };
 
 /* One request being processed, and the response being built for it. */
@@ -261,6 +265,8 @@ int smb2_oplock_break(struct smb_work *w);
 
 /* Path handling (path.c). */
 u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size);
+/* Replace op->path with a copy of path (exactly sized). */
+u32 smb_open_set_path(struct smb_open *op, const char *path);
 
 /* Credits (credits.c). */
 void smb_credits_init(struct smb_credits *c);

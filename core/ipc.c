@@ -93,8 +93,7 @@ u32 smb_ipc_open(struct smb_work *w, const char *name, struct smb_open *op)
 	op->pipe = smb_rpc_pipe_open(&srv->ops.mem, name, &prov);
 	if (!op->pipe)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	memcpy(op->path, name, strlen(name) + 1);
-	return STATUS_SUCCESS;
+	return smb_open_set_path(op, name);
 }
 
 void smb_ipc_close(struct smb_open *op)

@@ -182,6 +182,7 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	smb_list_del(&op->link);
 	sess->nopens--;
 	smb_free(srv, op->dir);
+	smb_free(srv, op->path);
 	smb_free(srv, op);
 }
 
@@ -265,4 +266,22 @@ bool smb_open_has_children_open(struct smb_open *op)
 	}
 	smb_mutex_unlock(srv->lock);
 	return found;
+}
+
+u32 smb_open_set_path(struct smb_open *op, const char *path)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	size_t n = strlen(path) + 1;
+	char *copy = smb_alloc(srv, n), *old;
+
+	if (!copy)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	memcpy(copy, path, n);
+	/* Other connections read paths under this lock (open children). */
+	smb_mutex_lock(srv->lock);
+	old = op->path;
+	op->path = copy;
+	smb_mutex_unlock(srv->lock);
+	smb_free(srv, old);
+	return STATUS_SUCCESS;
 }

@@ -38,6 +38,7 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_list_del(&sess->link);
+	sess->conn->nsessions--;
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
 		smb_free(srv, sess->ntlm);
@@ -54,6 +55,7 @@ static struct smb_session *session_new(struct smb_conn *conn)
 
 	if (!s)
 		return NULL;
+	conn->nsessions++;
 	s->conn = conn;
 	s->state = SMB_SESSION_IN_PROGRESS;
 	smb_list_init(&s->trees);
@@ -366,6 +368,8 @@ int smb2_session_setup(struct smb_work *w)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
 	if (w->session_id == 0) {
+		if (conn->nsessions >= SMB_MAX_SESSIONS_PER_CONN)
+			return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
 		sess = session_new(conn);
 		if (!sess)
 			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);

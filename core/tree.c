@@ -36,6 +36,7 @@ void smb_tree_destroy(struct smb_tree *tree)
 		}
 	}
 	smb_list_del(&tree->link);
+	sess->ntrees--;
 	smb_free(sess->conn->srv, tree);
 }
 
@@ -116,9 +117,12 @@ int smb2_tree_connect(struct smb_work *w)
 			 sh->cfg.name);
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	}
+	if (sess->ntrees >= SMB_MAX_TREES_PER_SESSION)
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	tree = smb_alloc(w->conn->srv, sizeof(*tree));
 	if (!tree)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	sess->ntrees++;
 	tree->sess = sess;
 	tree->share = sh;
 	tree->id = ++sess->next_tree_id;

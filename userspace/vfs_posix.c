@@ -56,6 +56,12 @@
 
 #define XATTR_DOSATTRIB "user.smbdirect.dosattrib"
 #define XATTR_CREATION "user.smbdirect.ctime"
+/*
+ * Linux cannot set a file's change time, but clients set it (and check it
+ * reads back).  The set value is kept with the mtime it was set at, and
+ * reported only while the file's data has not changed since.
+ */
+#define XATTR_CHANGE "user.smbdirect.chtime"
 #define DOS_ATTR_MASK                                      \
 	(FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN | \
 	 FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE)
@@ -561,15 +567,16 @@ static ssize_t get_xattr(const struct smb_vfs_share *sh, int dirfd,
 }
 
 struct smb_xattrs {
-	bool has_dos, has_creation;
+	bool has_dos, has_creation, has_change;
 	u32 dos;
 	u64 creation;
+	u64 change, change_mtime;
 };
 
 static void read_smb_xattrs(const struct smb_vfs_share *sh, int dirfd,
 			    const char *name, struct smb_xattrs *x)
 {
-	u8 buf[8];
+	u8 buf[8], chbuf[16];
 	int fd = -1;
 
 	memset(x, 0, sizeof(*x));
@@ -592,6 +599,12 @@ static void read_smb_xattrs(const struct smb_vfs_share *sh, int dirfd,
 	if (get_xattr(sh, dirfd, name, XATTR_CREATION, buf, sizeof(buf)) == 8) {
 		x->has_creation = true;
 		x->creation = smb_get_le64(buf);
+	}
+	if (get_xattr(sh, dirfd, name, XATTR_CHANGE, chbuf, sizeof(chbuf)) ==
+	    16) {
+		x->has_change = true;
+		x->change = smb_get_le64(chbuf);
+		x->change_mtime = smb_get_le64(chbuf + 8);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -633,6 +646,8 @@ static int stat_at(const struct smb_vfs_share *sh, int dirfd, const char *name,
 	memset(&x, 0, sizeof(x));
 	if (read_xattrs && (S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode)))
 		read_smb_xattrs(sh, dirfd, name, &x);
+	if (x.has_change && x.change_mtime == mtime)
+		st->change_time = x.change;
 	if (x.has_creation)
 		st->creation_time = x.creation;
 	else if (sx.stx_mask & STATX_BTIME)
@@ -1124,8 +1139,7 @@ static u32 posix_setattr(struct smb_vfs_file *f,
 		if (status)
 			return status;
 	}
-	/* Times after the size change, which would bump mtime. ctime
-	 * (SET_CHANGE) cannot be set on Linux and is ignored. */
+	/* Times after the size change, which would bump mtime. */
 	if (a->valid & SMB_VFS_SET_ACCESS)
 		ts[0] = nt_to_timespec(a->access_time);
 	if (a->valid & SMB_VFS_SET_WRITE)
@@ -1147,6 +1161,19 @@ static u32 posix_setattr(struct smb_vfs_file *f,
 	if (a->valid & SMB_VFS_SET_ATTRIBUTES) {
 		smb_put_le32(buf, a->attributes & DOS_ATTR_MASK);
 		status = set_xattr(f, XATTR_DOSATTRIB, buf, 4);
+		if (status)
+			return status;
+	}
+	if (a->valid & SMB_VFS_SET_CHANGE) {
+		struct statx sx;
+		u8 ch[16];
+
+		/* Last, so the mtime recorded is the one that stays. */
+		if (statx(f->fd, "", AT_EMPTY_PATH, STATX_MTIME, &sx))
+			return smb_errno_to_status(errno);
+		smb_put_le64(ch, a->change_time);
+		smb_put_le64(ch + 8, statx_nt(&sx.stx_mtime));
+		status = set_xattr(f, XATTR_CHANGE, ch, 16);
 		if (status)
 			return status;
 	}

@@ -8,6 +8,8 @@
 
 #include "platform.h"
 #include "fileinfo.h"
+#include "shortname.h"
+#include "utf16.h"
 #include "smb2.h"
 
 #define CTIME 0x01d9000000000001ull
@@ -67,6 +69,22 @@ static void check_zero(const u8 *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(p[i], 0);
+}
+
+/* ShortNameLength, Reserved1, ShortName[24]: the 8.3 name, zero padded. */
+static void check_short_name(const u8 *buf)
+{
+	char short_name[SMB_SHORT_NAME_MAX];
+	u8 want[24];
+	int n;
+
+	memset(want, 0, sizeof(want));
+	assert_true(smb_short_name(name_utf8, short_name) > 0);
+	n = smb_utf8_to_utf16(short_name, want, sizeof(want));
+	assert_true(n > 0);
+	assert_int_equal(buf[68], n);
+	assert_int_equal(buf[69], 0);
+	assert_memory_equal(buf + 70, want, sizeof(want));
 }
 
 static void check_guard(const u8 *p, size_t n)
@@ -148,12 +166,12 @@ static void test_dirinfo_layouts(void **state)
 			break;
 		case FileBothDirectoryInformation:
 			assert_int_equal(smb_get_le32(buf + 64), 0x1234);
-			/* ShortNameLength, Reserved1, ShortName[24] */
-			check_zero(buf + 68, 26);
+			check_short_name(buf);
 			break;
 		case FileIdBothDirectoryInformation:
 			assert_int_equal(smb_get_le32(buf + 64), 0x1234);
-			check_zero(buf + 68, 28); /* ..., Reserved2 */
+			check_short_name(buf);
+			check_zero(buf + 94, 2); /* Reserved2 */
 			assert_int_equal(smb_get_le64(buf + 96), FILE_ID);
 			break;
 		case FileIdFullDirectoryInformation:
@@ -292,7 +310,8 @@ static void test_fileinfo_fixed_classes(void **state)
 	assert_int_equal(w, 24);
 	assert_int_equal(smb_get_le64(buf), 4096);
 	assert_int_equal(smb_get_le64(buf + 8), 1000);
-	assert_int_equal(smb_get_le32(buf + 16), 2);
+	/* two links, one of them about to go: delete is pending */
+	assert_int_equal(smb_get_le32(buf + 16), 1);
 	assert_int_equal(buf[20], 1); /* DeletePending */
 	assert_int_equal(buf[21], 0); /* Directory */
 	check_zero(buf + 22, 2);
@@ -383,7 +402,7 @@ static void test_fileinfo_all(void **state)
 	assert_int_equal(smb_get_le32(buf + 32), FILE_ATTRIBUTE_ARCHIVE);
 	assert_int_equal(smb_get_le64(buf + 40), 4096);
 	assert_int_equal(smb_get_le64(buf + 48), 1000);
-	assert_int_equal(smb_get_le32(buf + 56), 2);
+	assert_int_equal(smb_get_le32(buf + 56), 1); /* delete pending */
 	assert_int_equal(buf[60], 1);
 	assert_int_equal(buf[61], 0);
 	assert_int_equal(smb_get_le64(buf + 64), FILE_ID);
@@ -720,16 +739,24 @@ static void test_fsinfo_names_and_defaults(void **state)
 	u8 buf[256];
 	size_t w;
 
-	/* Label cut to fit: overflow, full length in the length field. */
-	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 21, &w),
+	/* Label cut to fit: overflow, full length in the length field.  The
+	 * smallest buffers accepted are Windows' structure sizes, 24 and 16.
+	 */
+	c.volume_label = "a long volume label";
+	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 23, &w),
+			 STATUS_INFO_LENGTH_MISMATCH);
+	assert_int_equal(fsquery(FileFsVolumeInformation, &c, buf, 25, &w),
 			 STATUS_BUFFER_OVERFLOW);
-	assert_int_equal(w, 21);
-	assert_int_equal(smb_get_le32(buf + 12), 8);
-	check_guard(buf + 21, 4);
-	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 14, &w),
+	assert_int_equal(w, 25);
+	assert_int_equal(smb_get_le32(buf + 12), 38);
+	check_guard(buf + 25, 4);
+	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 15, &w),
+			 STATUS_INFO_LENGTH_MISMATCH);
+	c.fs_name = "a long fs name";
+	assert_int_equal(fsquery(FileFsAttributeInformation, &c, buf, 17, &w),
 			 STATUS_BUFFER_OVERFLOW);
-	assert_int_equal(w, 14);
-	assert_int_equal(smb_get_le32(buf + 8), 8);
+	assert_int_equal(w, 17);
+	assert_int_equal(smb_get_le32(buf + 8), 28);
 
 	c.volume_label = NULL;
 	c.fs_name = "ext4";
@@ -762,10 +789,11 @@ static void test_fsinfo_errors(void **state)
 		u8 cls;
 		size_t fixed;
 	} t[] = {
-		{ FileFsVolumeInformation, 18 },
+		{ FileFsVolumeInformation, 24 },
 		{ FileFsSizeInformation, 24 },
 		{ FileFsDeviceInformation, 8 },
-		{ FileFsAttributeInformation, 12 },
+		{ FileFsAttributeInformation, 16 },
+		{ FileFsControlInformation, 48 },
 		{ FileFsFullSizeInformation, 32 },
 		{ FileFsObjectIdInformation, 64 },
 		{ FileFsSectorSizeInformation, 28 },
@@ -783,8 +811,12 @@ static void test_fsinfo_errors(void **state)
 		assert_int_equal(fsquery(t[i].cls, &c, buf, 0, &w),
 				 STATUS_INFO_LENGTH_MISMATCH);
 	}
+	/* No quotas: FileFsControlInformation is 48 zero bytes. */
+	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(fsquery(FileFsControlInformation, &c, buf, 256, &w),
-			 STATUS_NOT_SUPPORTED);
+			 STATUS_SUCCESS);
+	assert_int_equal(w, 48);
+	check_zero(buf, 48);
 	assert_int_equal(fsquery(FileFsLabelInformation, &c, buf, 256, &w),
 			 STATUS_INVALID_INFO_CLASS);
 	assert_int_equal(fsquery(FileFsDriverPathInformation, &c, buf, 256, &w),
