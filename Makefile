@@ -61,7 +61,7 @@ $(BUILD)/bin/ksmbd.%: $(BUILD)/userspace/%_main.o $(BUILD)/libsmbuser.a $(BUILD)
 	$(CC) -pthread $< -o $@ $(BUILD)/libsmbuser.a $(BUILD)/libsmbcore.a $(BUILD)/libsmbuser.a $(LDLIBS)
 
 .PHONY: all deps run check unit unit-asan freestanding test-integration \
-	test-torture format clean vmtest bench
+	test-torture format clean vmtest bench fuzz
 
 all: $(PROGS) $(UNIT_TESTS)
 
@@ -77,6 +77,10 @@ unit-asan: $(UNIT_TESTS_ASAN)
 # The core must build with no libc headers at all, as it does in ksmbd.ko.
 freestanding:
 	@ci/freestanding.sh $(CORE_SRC)
+
+# libFuzzer targets for every parser; FUZZ_SECONDS per target.
+fuzz:
+	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
 
 run: deps
 	@$(MAKE) --no-print-directory all

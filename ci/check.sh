@@ -37,6 +37,17 @@ stage build build_all
 stage freestanding make -s freestanding
 stage unit make -s unit
 stage unit-asan make -s unit-asan
+# A short run of every parser's fuzzer: a regression that crashes on the
+# seed corpus or soon after fails the check.  `make fuzz` runs longer.
+fuzz_smoke() {
+	: >build/results/fuzz.txt
+	FUZZ_RESULTS=build/results/fuzz.txt tests/fuzz/run.sh "${FUZZ_SECONDS:-15}" \
+		>build/results/fuzz.log 2>&1
+	local rc=$?
+	cat build/results/fuzz.log | grep -E '^fuzz_' || true
+	return $rc
+}
+stage fuzz fuzz_smoke
 for t in tests/integration/[0-9]*.sh; do
 	[ -x "$t" ] || continue
 	stage "$(basename "$t" .sh)" "$t"

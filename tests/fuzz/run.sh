@@ -102,9 +102,13 @@ for t in $TARGETS; do
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
 	if [ "$rc" -eq 0 ]; then
 		echo "fuzz_$t: ok, ${runs:-?} runs, ${eps:-?} exec/s, $cov"
+		[ -n "${FUZZ_RESULTS:-}" ] &&
+			echo "PASS fuzz:$t (${runs:-?} runs, ${SECS}s)" >>"$FUZZ_RESULTS"
 	else
 		echo "fuzz_$t: FAILED (rc $rc), see $log"
 		grep -m 5 -E 'ERROR|runtime error|leak' "$log" || true
+		[ -n "${FUZZ_RESULTS:-}" ] &&
+			echo "FAIL fuzz:$t (crash, see $log)" >>"$FUZZ_RESULTS"
 		status=1
 	fi
 done
