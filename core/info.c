@@ -294,6 +294,16 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	/* Moving a directory would pull open files out from under their handles. */
 	if (op->is_dir && smb_open_has_children_open(op))
 		return STATUS_ACCESS_DENIED;
+	{
+		const char *slash = NULL, *p;
+
+		for (p = op->path; *p; p++)
+			if (*p == '/')
+				slash = p;
+		if (smb_open_parent_blocks_rename(
+			    op, op->path, slash ? (size_t)(slash - op->path) : 0))
+			return STATUS_SHARING_VIOLATION;
+	}
 	name = ri.name_utf16;
 	name_len = ri.name_len;
 	/* Tolerate one leading backslash, as Windows does for SMB2. */

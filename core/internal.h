@@ -229,6 +229,8 @@ void smb_open_set_delete_pending(struct smb_open *op, bool pending);
 bool smb_open_delete_pending(struct smb_open *op);
 bool smb_open_others_deny_delete(struct smb_open *op);
 bool smb_open_has_children_open(struct smb_open *op);
+bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
+				   size_t parent_len);
 
 /* IPC$ named pipes (ipc.c). */
 u32 smb_ipc_open(struct smb_work *w, const char *name, struct smb_open *op);

@@ -285,3 +285,43 @@ u32 smb_open_set_path(struct smb_open *op, const char *path)
 	smb_free(srv, old);
 	return STATUS_SUCCESS;
 }
+
+/*
+ * Windows renames through the parent directory: an open of that directory
+ * that holds DELETE access, or that does not share delete, makes a rename
+ * of one of its entries a sharing violation.  parent has parent_len bytes.
+ */
+bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
+				   size_t parent_len)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	const struct smb_list *n, *pos;
+	bool blocked = false;
+
+	smb_mutex_lock(srv->lock);
+	for (n = srv->file_nodes.next; n != &srv->file_nodes && !blocked;
+	     n = n->next) {
+		const struct smb_file_node *node =
+			smb_container_of(n, struct smb_file_node, link);
+
+		for (pos = node->opens.next; pos != &node->opens;
+		     pos = pos->next) {
+			const struct smb_open *o = smb_container_of(
+				pos, struct smb_open, node_link);
+
+			/* Attribute-only opens take no part, as in share modes. */
+			if (o == op || !o->is_dir || !(o->access & DATA_ACCESS) ||
+			    o->tree->share != op->tree->share ||
+			    strlen(o->path) != parent_len ||
+			    memcmp(o->path, parent, parent_len))
+				continue;
+			if ((o->access & DELETE) ||
+			    !(o->share_access & FILE_SHARE_DELETE)) {
+				blocked = true;
+				break;
+			}
+		}
+	}
+	smb_mutex_unlock(srv->lock);
+	return blocked;
+}
