@@ -49,9 +49,11 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "smb2.h"
+#include "utf16.h"
 #include "vfs_posix.h"
 
 #define XATTR_DOSATTRIB "user.smbdirect.dosattrib"
@@ -458,6 +460,107 @@ static u32 lookup_error(const struct smb_vfs_share *sh, const char *path,
 		return STATUS_OBJECT_PATH_NOT_FOUND;
 	close(fd);
 	return STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
+/* ---- case-insensitive names -------------------------------------------- */
+
+/*
+ * SMB clients name files case-insensitively; the disk is case-sensitive.
+ * When a path does not exist as spelled, each missing component is looked
+ * up in its directory ignoring case, and the name found on disk is used.
+ * Components that match nothing are kept as given (they may be created).
+ */
+
+/* Find name in the directory at dirpath ignoring case; 0 and out filled. */
+static int ci_find(const struct smb_vfs_share *sh, const char *dirpath,
+		   const char *name, char *out, size_t out_size)
+{
+	struct dirent *de;
+	int fd = resolve(sh, dirpath, O_RDONLY | O_DIRECTORY, 0);
+	int rc = -ENOENT;
+	DIR *d;
+
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (smb_name_equal_ci(de->d_name, name) &&
+		    strlen(de->d_name) < out_size) {
+			strcpy(out, de->d_name);
+			rc = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static bool exists(const struct smb_vfs_share *sh, const char *path)
+{
+	int fd = resolve(sh, path, O_PATH | O_NOFOLLOW, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * The path to use for a lookup: path itself when it exists as spelled (or
+ * is the root), else a copy in buf with every component found on disk
+ * replaced by its on-disk spelling.
+ */
+static const char *ci_path(const struct smb_vfs_share *sh, const char *path,
+			   char *buf)
+{
+	char comp[NAME_MAX + 1], real[NAME_MAX + 1];
+	const char *p = path;
+	size_t n = 0;
+	bool missing = false;
+
+	if (!*path || exists(sh, path))
+		return path;
+	buf[0] = '\0';
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (len > NAME_MAX || n + len + 2 > PATH_MAX)
+			return path;
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		if (n)
+			buf[n++] = '/';
+		buf[n] = '\0';
+		if (!missing) {
+			memcpy(buf + n, comp, len + 1);
+			if (!exists(sh, buf)) {
+				/* buf without the last component is its directory */
+				char dir[PATH_MAX];
+
+				memcpy(dir, buf, n ? n - 1 : 0);
+				dir[n ? n - 1 : 0] = '\0';
+				if (ci_find(sh, dir, comp, real, sizeof(real)) == 0) {
+					len = strlen(real);
+					if (n + len + 2 > PATH_MAX)
+						return path;
+					memcpy(comp, real, len + 1);
+				} else {
+					missing = true;
+				}
+			}
+		}
+		memcpy(buf + n, comp, len + 1);
+		n += len;
+		p = slash ? slash + 1 : p + len;
+	}
+	return buf;
 }
 
 /* The parent directory of a non-empty path, and its last name. */
@@ -939,6 +1042,7 @@ static u32 posix_open(struct smb_vfs_share *sh, const char *path, u32 flags,
 		      u32 mode, struct smb_vfs_file **out, struct smb_stat *st,
 		      bool *created)
 {
+	char ci_buf[PATH_MAX];
 	struct smb_vfs_file *f;
 	enum open_result r = OPEN_RETRY;
 	u32 status = STATUS_SUCCESS;
@@ -950,6 +1054,7 @@ static u32 posix_open(struct smb_vfs_share *sh, const char *path, u32 flags,
 		*created = false;
 	if (!path_is_valid(path))
 		return STATUS_OBJECT_NAME_INVALID;
+	path = ci_path(sh, path, ci_buf);
 	if ((flags & SMB_VFS_O_DIRECTORY) &&
 	    (flags & (SMB_VFS_O_NOT_DIRECTORY | SMB_VFS_O_TRUNC)))
 		return STATUS_INVALID_PARAMETER;
@@ -1353,10 +1458,13 @@ static u32 posix_rewinddir(struct smb_vfs_file *dir)
 static u32 remove_entry(const struct smb_vfs_share *sh, const char *path,
 			int at_flags, int *err)
 {
+	char ci_buf[PATH_MAX];
 	const char *last;
 	u32 status;
 	int pfd;
 
+	if (path_is_valid(path))
+		path = ci_path(sh, path, ci_buf);
 	status = open_parent(sh, path, &pfd, &last);
 	if (status)
 		return status;
@@ -1414,10 +1522,32 @@ static int rename_fds(int fpd, const char *from, int tpd, const char *to,
 static u32 posix_rename(struct smb_vfs_share *sh, const char *from,
 			const char *to, bool replace)
 {
-	const char *flast, *tlast;
+	char from_buf[PATH_MAX], to_buf[PATH_MAX];
+	const char *flast, *tlast, *fixed_to;
 	int fpd, tpd, err;
 	u32 status;
 
+	if (path_is_valid(from) && path_is_valid(to)) {
+		from = ci_path(sh, from, from_buf);
+		fixed_to = ci_path(sh, to, to_buf);
+		if (strcmp(fixed_to, from)) {
+			to = fixed_to;
+		} else if (strcmp(to, from)) {
+			/* A change of case only: the source's directory, the
+			 * new spelling of the name.
+			 */
+			const char *fslash = strrchr(from, '/');
+			const char *tslash = strrchr(to, '/');
+			size_t plen = fslash ? (size_t)(fslash - from) + 1 : 0;
+			const char *tname = tslash ? tslash + 1 : to;
+
+			if (plen + strlen(tname) < PATH_MAX) {
+				memmove(to_buf, from, plen);
+				strcpy(to_buf + plen, tname);
+				to = to_buf;
+			}
+		}
+	}
 	status = open_parent(sh, from, &fpd, &flast);
 	if (status)
 		return status;

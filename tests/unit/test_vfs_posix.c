@@ -702,6 +702,55 @@ static void test_rename(void **state)
 /* ---- metadata ------------------------------------------------------------ */
 
 /* The attributes test_dos_attributes leaves, as a root listing sees them. */
+/* SMB names are case-insensitive: lookups fall back to the on-disk case. */
+static void test_case_insensitive(void **state)
+{
+	struct fixture *fx = *state;
+	struct smb_vfs_file *f;
+	char buf[64], p[PATH_MAX];
+	bool created = true;
+
+	host_mkdir(fx, "Dir");
+	host_write(fx, "Dir/File.TXT", "data");
+	read_all(fx, "dir/file.txt", buf, sizeof(buf));
+	assert_string_equal(buf, "data");
+	read_all(fx, "DIR/FILE.txt", buf, sizeof(buf));
+	assert_string_equal(buf, "data");
+	/* Creating an existing name in another case opens that file. */
+	assert_int_equal(do_open(fx, "dir/FILE.txt",
+				 SMB_VFS_O_READ | SMB_VFS_O_CREATE, &f, NULL,
+				 &created),
+			 STATUS_SUCCESS);
+	assert_false(created);
+	fx->ops->close(f);
+	host_path(fx, "Dir/FILE.txt", p);
+	assert_false(host_exists(p));
+	/* A new name keeps its spelling, in the existing directory. */
+	assert_int_equal(do_open(fx, "DIR/New.txt",
+				 SMB_VFS_O_WRITE | SMB_VFS_O_CREATE, &f, NULL,
+				 &created),
+			 STATUS_SUCCESS);
+	assert_true(created);
+	fx->ops->close(f);
+	host_path(fx, "Dir/New.txt", p);
+	assert_true(host_exists(p));
+	/* A change of case only renames, and other names find their file. */
+	assert_int_equal(fx->ops->rename(fx->share, "dir/new.txt",
+					 "dir/NEW.TXT", false),
+			 STATUS_SUCCESS);
+	host_path(fx, "Dir/NEW.TXT", p);
+	assert_true(host_exists(p));
+	assert_int_equal(fx->ops->rename(fx->share, "dir/new.txt",
+					 "dir/file.txt", false),
+			 STATUS_OBJECT_NAME_COLLISION);
+	assert_int_equal(fx->ops->unlink(fx->share, "DIR/new.TXT"),
+			 STATUS_SUCCESS);
+	host_path(fx, "Dir/NEW.TXT", p);
+	assert_false(host_exists(p));
+	assert_int_equal(fx->ops->unlink(fx->share, "dir/missing"),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
 static void check_listed_attrs(struct fixture *fx, struct smb_vfs_share *sh)
 {
 	struct listing *l = malloc(sizeof(*l));
@@ -1324,6 +1373,7 @@ int main(void)
 		WITH(test_readdir_large, opts_default, ""),
 		BOTH(test_unlink_rmdir),
 		BOTH(test_rename),
+		BOTH(test_case_insensitive),
 		WITH(test_dos_attributes, opts_default, ""),
 		WITH(test_times, opts_default, ""),
 		WITH(test_statfs, opts_default, ""),
