@@ -15,12 +15,12 @@
 #include "smbdirect.h"
 
 /* NT status values used in the Negotiate Response ([MS-ERREF]). */
-#define SMBD_STATUS_SUCCESS 0x00000000u
-#define SMBD_STATUS_NOT_SUPPORTED 0xc00000bbu
-#define SMBD_STATUS_INSUFFICIENT_RESOURCES 0xc000009au
+#define SMBDIRECT_STATUS_SUCCESS 0x00000000u
+#define SMBDIRECT_STATUS_NOT_SUPPORTED 0xc00000bbu
+#define SMBDIRECT_STATUS_INSUFFICIENT_RESOURCES 0xc000009au
 
 /* Most iovs of one outgoing message: the header plus payload slices. */
-#define SMBD_MAX_MSG_IOV 16
+#define SMBDIRECT_MAX_MSG_IOV 16
 
 enum keepalive_state {
 	KEEPALIVE_NONE = 0,
@@ -45,12 +45,12 @@ enum send_result {
 	SEND_DEAD = 4, /* the engine is closed */
 };
 
-struct smbd_engine {
-	struct smbd_config cfg;
+struct smbdirect_engine {
+	struct smbdirect_config cfg;
 	struct smb_allocator mem;
-	struct smbd_engine_ops ops;
+	struct smbdirect_engine_ops ops;
 	void *ctx;
-	enum smbd_state state;
+	enum smbdirect_state state;
 	int disconnect_reason;
 
 	/* Negotiated sizes. */
@@ -83,73 +83,76 @@ struct smbd_engine {
 	struct send_entry *queue_tail;
 	u32 queued_bytes;
 
-	u8 hdr[SMBD_NEGOTIATE_RESP_SIZE]; /* the header being sent */
-	struct smbd_stats stats;
+	u8 hdr[SMBDIRECT_NEGOTIATE_RESP_SIZE]; /* the header being sent */
+	struct smbdirect_stats stats;
 };
 
-void smbd_config_defaults(struct smbd_config *cfg)
+void smbdirect_config_defaults(struct smbdirect_config *cfg)
 {
 	if (!cfg->recv_credit_max)
-		cfg->recv_credit_max = SMBD_DEFAULT_RECV_CREDIT_MAX;
+		cfg->recv_credit_max = SMBDIRECT_DEFAULT_RECV_CREDIT_MAX;
 	if (!cfg->send_credit_target)
-		cfg->send_credit_target = SMBD_DEFAULT_SEND_CREDIT_TARGET;
+		cfg->send_credit_target = SMBDIRECT_DEFAULT_SEND_CREDIT_TARGET;
 	if (!cfg->max_send_size)
-		cfg->max_send_size = SMBD_DEFAULT_MAX_SEND_SIZE;
+		cfg->max_send_size = SMBDIRECT_DEFAULT_MAX_SEND_SIZE;
 	if (!cfg->max_recv_size)
-		cfg->max_recv_size = SMBD_DEFAULT_MAX_RECV_SIZE;
+		cfg->max_recv_size = SMBDIRECT_DEFAULT_MAX_RECV_SIZE;
 	if (!cfg->max_fragmented_recv_size)
 		cfg->max_fragmented_recv_size =
-			SMBD_DEFAULT_MAX_FRAGMENTED_RECV;
+			SMBDIRECT_DEFAULT_MAX_FRAGMENTED_RECV;
 	if (!cfg->max_read_write_size)
-		cfg->max_read_write_size = SMBD_DEFAULT_MAX_READ_WRITE;
+		cfg->max_read_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE;
 	if (!cfg->keepalive_interval_ms)
-		cfg->keepalive_interval_ms = SMBD_DEFAULT_KEEPALIVE_INTERVAL_MS;
+		cfg->keepalive_interval_ms =
+			SMBDIRECT_DEFAULT_KEEPALIVE_INTERVAL_MS;
 	if (!cfg->keepalive_timeout_ms)
-		cfg->keepalive_timeout_ms = SMBD_DEFAULT_KEEPALIVE_TIMEOUT_MS;
+		cfg->keepalive_timeout_ms =
+			SMBDIRECT_DEFAULT_KEEPALIVE_TIMEOUT_MS;
 	if (!cfg->negotiate_timeout_ms)
-		cfg->negotiate_timeout_ms = SMBD_DEFAULT_NEGOTIATE_TIMEOUT_MS;
+		cfg->negotiate_timeout_ms =
+			SMBDIRECT_DEFAULT_NEGOTIATE_TIMEOUT_MS;
 	if (!cfg->max_queued_bytes)
-		cfg->max_queued_bytes = SMBD_DEFAULT_MAX_QUEUED_BYTES;
+		cfg->max_queued_bytes = SMBDIRECT_DEFAULT_MAX_QUEUED_BYTES;
 }
 
-int smbd_engine_new(const struct smbd_config *cfg,
-		    const struct smb_allocator *mem,
-		    const struct smbd_engine_ops *ops, void *ctx,
-		    struct smbd_engine **out)
+int smbdirect_engine_new(const struct smbdirect_config *cfg,
+			 const struct smb_allocator *mem,
+			 const struct smbdirect_engine_ops *ops, void *ctx,
+			 struct smbdirect_engine **out)
 {
-	struct smbd_config c;
-	struct smbd_engine *e;
+	struct smbdirect_config c;
+	struct smbdirect_engine *e;
 
 	if (!out)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	*out = NULL;
 	if (!mem || !mem->alloc || !mem->free || !ops || !ops->post_send ||
 	    !ops->post_recv || !ops->deliver || !ops->disconnect)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	if (cfg)
 		c = *cfg;
 	else
 		memset(&c, 0, sizeof(c));
-	smbd_config_defaults(&c);
+	smbdirect_config_defaults(&c);
 	/* Our own limits must pass the checks the peer makes (3.1.5.7). */
-	if (c.max_send_size < SMBD_MIN_RECEIVE_SIZE ||
-	    c.max_recv_size < SMBD_MIN_RECEIVE_SIZE ||
-	    c.max_fragmented_recv_size < SMBD_MIN_FRAGMENTED_SIZE)
-		return SMBD_ERR_INVAL;
+	if (c.max_send_size < SMBDIRECT_MIN_RECEIVE_SIZE ||
+	    c.max_recv_size < SMBDIRECT_MIN_RECEIVE_SIZE ||
+	    c.max_fragmented_recv_size < SMBDIRECT_MIN_FRAGMENTED_SIZE)
+		return SMBDIRECT_ERR_INVAL;
 	e = mem->alloc(sizeof(*e), mem->ctx);
 	if (!e)
-		return SMBD_ERR_NOMEM;
+		return SMBDIRECT_ERR_NOMEM;
 	memset(e, 0, sizeof(*e));
 	e->cfg = c;
 	e->mem = *mem;
 	e->ops = *ops;
 	e->ctx = ctx;
-	e->state = SMBD_STATE_IDLE;
+	e->state = SMBDIRECT_STATE_IDLE;
 	*out = e;
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
-static void drop_buffers(struct smbd_engine *e)
+static void drop_buffers(struct smbdirect_engine *e)
 {
 	struct send_entry *s = e->queue_head;
 
@@ -169,7 +172,7 @@ static void drop_buffers(struct smbd_engine *e)
 	e->rx_have = 0;
 }
 
-void smbd_engine_free(struct smbd_engine *e)
+void smbdirect_engine_free(struct smbdirect_engine *e)
 {
 	if (!e)
 		return;
@@ -177,38 +180,40 @@ void smbd_engine_free(struct smbd_engine *e)
 	e->mem.free(e, e->mem.ctx);
 }
 
-void smbd_engine_free_pdu(struct smbd_engine *e, u8 *pdu)
+void smbdirect_engine_free_pdu(struct smbdirect_engine *e, u8 *pdu)
 {
 	if (pdu)
 		e->mem.free(pdu, e->mem.ctx);
 }
 
 /* Stop for good: the backend is told once, later input is ignored. */
-static void engine_fail(struct smbd_engine *e, int reason)
+static void engine_fail(struct smbdirect_engine *e, int reason)
 {
-	if (e->state == SMBD_STATE_CLOSED)
+	if (e->state == SMBDIRECT_STATE_CLOSED)
 		return;
-	e->state = SMBD_STATE_CLOSED;
+	e->state = SMBDIRECT_STATE_CLOSED;
 	e->disconnect_reason = reason;
-	if (reason == SMBD_DISC_PROTOCOL || reason == SMBD_DISC_CREDITS ||
-	    reason == SMBD_DISC_REASSEMBLY ||
-	    reason == SMBD_DISC_NEGOTIATE_REJECTED)
+	if (reason == SMBDIRECT_DISC_PROTOCOL ||
+	    reason == SMBDIRECT_DISC_CREDITS ||
+	    reason == SMBDIRECT_DISC_REASSEMBLY ||
+	    reason == SMBDIRECT_DISC_NEGOTIATE_REJECTED)
 		e->stats.protocol_errors++;
 	drop_buffers(e);
 	e->ops.disconnect(e->ctx, reason);
 }
 
-void smbd_engine_close(struct smbd_engine *e)
+void smbdirect_engine_close(struct smbdirect_engine *e)
 {
-	engine_fail(e, SMBD_DISC_LOCAL);
+	engine_fail(e, SMBDIRECT_DISC_LOCAL);
 }
 
-enum smbd_state smbd_engine_state(const struct smbd_engine *e)
+enum smbdirect_state smbdirect_engine_state(const struct smbdirect_engine *e)
 {
 	return e->state;
 }
 
-void smbd_engine_get_info(const struct smbd_engine *e, struct smbd_info *out)
+void smbdirect_engine_get_info(const struct smbdirect_engine *e,
+			       struct smbdirect_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->state = e->state;
@@ -230,7 +235,7 @@ void smbd_engine_get_info(const struct smbd_engine *e, struct smbd_info *out)
 }
 
 /* Ask the backend for n more receive buffers; false when it failed hard. */
-static bool post_receives(struct smbd_engine *e, u32 n)
+static bool post_receives(struct smbdirect_engine *e, u32 n)
 {
 	int r;
 
@@ -238,14 +243,14 @@ static bool post_receives(struct smbd_engine *e, u32 n)
 		return true;
 	r = e->ops.post_recv(e->ctx, n);
 	if (r < 0 || (u32)r > n) {
-		engine_fail(e, SMBD_DISC_BACKEND);
+		engine_fail(e, SMBDIRECT_DISC_BACKEND);
 		return false;
 	}
 	e->recv_posted += (u32)r;
 	return true;
 }
 
-static u32 effective_recv_target(const struct smbd_engine *e)
+static u32 effective_recv_target(const struct smbdirect_engine *e)
 {
 	u32 t = e->recv_target ? e->recv_target : 1;
 
@@ -260,7 +265,7 @@ static u32 effective_recv_target(const struct smbd_engine *e)
  * and the peer can answer with credits.  Buffers posted earlier for a
  * grant that never went out are granted now.
  */
-static u32 credits_to_grant(struct smbd_engine *e, bool last_credit)
+static u32 credits_to_grant(struct smbdirect_engine *e, bool last_credit)
 {
 	u32 target = effective_recv_target(e);
 	u32 want = 0, have;
@@ -277,14 +282,14 @@ static u32 credits_to_grant(struct smbd_engine *e, bool last_credit)
 }
 
 /* Whether the peer is low enough on credits to grant without data. */
-static bool grant_due(const struct smbd_engine *e)
+static bool grant_due(const struct smbdirect_engine *e)
 {
 	u32 target = effective_recv_target(e);
 
 	return e->recv_credits < target && e->recv_credits <= target / 2;
 }
 
-static void note_stall(struct smbd_engine *e)
+static void note_stall(struct smbdirect_engine *e)
 {
 	if (!e->stalled)
 		e->stats.credit_stalls++;
@@ -296,11 +301,11 @@ static void note_stall(struct smbd_engine *e)
  * data_len payload bytes (none for an empty message), remaining is the
  * RemainingDataLength.
  */
-static enum send_result send_message(struct smbd_engine *e,
+static enum send_result send_message(struct smbdirect_engine *e,
 				     const struct smb_iov *slices, int nslices,
 				     u32 data_len, u32 remaining)
 {
-	struct smb_iov iov[SMBD_MAX_MSG_IOV];
+	struct smb_iov iov[SMBDIRECT_MAX_MSG_IOV];
 	bool last_credit;
 	bool empty = data_len == 0;
 	u16 flags = 0;
@@ -308,7 +313,7 @@ static enum send_result send_message(struct smbd_engine *e,
 	size_t hdr_len;
 	int i, r;
 
-	if (e->state != SMBD_STATE_CONNECTED)
+	if (e->state != SMBDIRECT_STATE_CONNECTED)
 		return SEND_DEAD;
 	if (e->send_credits == 0) {
 		note_stall(e);
@@ -316,7 +321,7 @@ static enum send_result send_message(struct smbd_engine *e,
 	}
 	last_credit = e->send_credits == 1;
 	grant = credits_to_grant(e, last_credit);
-	if (e->state != SMBD_STATE_CONNECTED)
+	if (e->state != SMBDIRECT_STATE_CONNECTED)
 		return SEND_DEAD;
 	/* An empty message exists to answer, to keep alive or to grant. */
 	if (empty && !e->send_immediate && e->keepalive != KEEPALIVE_PENDING &&
@@ -328,34 +333,34 @@ static enum send_result send_message(struct smbd_engine *e,
 		return SEND_STALL;
 	}
 	if (e->keepalive == KEEPALIVE_PENDING)
-		flags |= SMBD_FLAG_RESPONSE_REQUESTED;
+		flags |= SMBDIRECT_FLAG_RESPONSE_REQUESTED;
 
 	smb_put_le16(e->hdr + 0, e->cfg.send_credit_target);
 	smb_put_le16(e->hdr + 2, (u16)grant);
 	smb_put_le16(e->hdr + 4, flags);
 	smb_put_le16(e->hdr + 6, 0);
 	smb_put_le32(e->hdr + 8, empty ? 0 : remaining);
-	smb_put_le32(e->hdr + 12, empty ? 0 : SMBD_DATA_OFFSET);
+	smb_put_le32(e->hdr + 12, empty ? 0 : SMBDIRECT_DATA_OFFSET);
 	smb_put_le32(e->hdr + 16, data_len);
 	smb_put_le32(e->hdr + 20, 0); /* padding up to DataOffset */
-	hdr_len = empty ? SMBD_DATA_MIN_SIZE : SMBD_DATA_OFFSET;
+	hdr_len = empty ? SMBDIRECT_DATA_MIN_SIZE : SMBDIRECT_DATA_OFFSET;
 	iov[0].base = e->hdr;
 	iov[0].len = hdr_len;
 	for (i = 0; i < nslices; i++)
 		iov[i + 1] = slices[i];
 
 	r = e->ops.post_send(e->ctx, iov, nslices + 1);
-	if (r == SMBD_POST_BUSY)
+	if (r == SMBDIRECT_POST_BUSY)
 		return SEND_BUSY;
 	if (r != 0) {
-		engine_fail(e, SMBD_DISC_BACKEND);
+		engine_fail(e, SMBDIRECT_DISC_BACKEND);
 		return SEND_DEAD;
 	}
 	e->send_credits--;
 	e->recv_credits += grant;
 	e->send_immediate = false;
 	e->stalled = false;
-	if (flags & SMBD_FLAG_RESPONSE_REQUESTED) {
+	if (flags & SMBDIRECT_FLAG_RESPONSE_REQUESTED) {
 		e->keepalive = KEEPALIVE_SENT;
 		e->stats.keepalives_out++;
 	}
@@ -371,11 +376,11 @@ static enum send_result send_message(struct smbd_engine *e,
  * asked for a response, a keep-alive is due, or the peer runs low on
  * credits and nothing else would carry a grant soon.
  */
-static void flush_sends(struct smbd_engine *e)
+static void flush_sends(struct smbdirect_engine *e)
 {
-	u32 max_payload = e->max_send_size - SMBD_DATA_OFFSET;
+	u32 max_payload = e->max_send_size - SMBDIRECT_DATA_OFFSET;
 
-	while (e->queue_head && e->state == SMBD_STATE_CONNECTED) {
+	while (e->queue_head && e->state == SMBDIRECT_STATE_CONNECTED) {
 		struct send_entry *s = e->queue_head;
 		u32 left = s->len - s->sent;
 		u32 chunk = min_t(u32, left, max_payload);
@@ -384,15 +389,15 @@ static void flush_sends(struct smbd_engine *e)
 		if (send_message(e, &slice, 1, chunk, left - chunk) != SEND_OK)
 			return;
 		s->sent += chunk;
+		e->queued_bytes -= chunk;
 		if (s->sent < s->len)
 			continue;
 		e->queue_head = s->next;
 		if (!e->queue_head)
 			e->queue_tail = NULL;
-		e->queued_bytes -= s->len;
 		e->mem.free(s, e->mem.ctx);
 	}
-	if (e->state != SMBD_STATE_CONNECTED)
+	if (e->state != SMBDIRECT_STATE_CONNECTED)
 		return;
 	/* A grant alone waits for a credit without counting as a stall. */
 	if (e->send_immediate || e->keepalive == KEEPALIVE_PENDING ||
@@ -400,26 +405,26 @@ static void flush_sends(struct smbd_engine *e)
 		send_message(e, NULL, 0, 0, 0);
 }
 
-void smbd_engine_on_send_done(struct smbd_engine *e)
+void smbdirect_engine_on_send_done(struct smbdirect_engine *e)
 {
 	flush_sends(e);
 }
 
 /* ---- negotiation ([MS-SMBD] 3.1.5.3, 3.1.5.6) ------------------------ */
 
-static bool send_negotiate_response(struct smbd_engine *e, u32 status)
+static bool send_negotiate_response(struct smbdirect_engine *e, u32 status)
 {
 	u8 *p = e->hdr;
-	struct smb_iov iov = { p, SMBD_NEGOTIATE_RESP_SIZE };
-	bool ok = status == SMBD_STATUS_SUCCESS;
+	struct smb_iov iov = { p, SMBDIRECT_NEGOTIATE_RESP_SIZE };
+	bool ok = status == SMBDIRECT_STATUS_SUCCESS;
 
 	/* A failure response carries only the versions and the status. */
-	memset(p, 0, SMBD_NEGOTIATE_RESP_SIZE);
-	smb_put_le16(p + 0, SMBD_PROTOCOL_V1);
-	smb_put_le16(p + 2, SMBD_PROTOCOL_V1);
+	memset(p, 0, SMBDIRECT_NEGOTIATE_RESP_SIZE);
+	smb_put_le16(p + 0, SMBDIRECT_PROTOCOL_V1);
+	smb_put_le16(p + 2, SMBDIRECT_PROTOCOL_V1);
 	smb_put_le32(p + 12, status);
 	if (ok) {
-		smb_put_le16(p + 4, SMBD_PROTOCOL_V1);
+		smb_put_le16(p + 4, SMBDIRECT_PROTOCOL_V1);
 		smb_put_le16(p + 8, e->cfg.send_credit_target);
 		smb_put_le16(p + 10, (u16)e->recv_credits);
 		smb_put_le32(p + 16, e->cfg.max_read_write_size);
@@ -431,22 +436,23 @@ static bool send_negotiate_response(struct smbd_engine *e, u32 status)
 	return e->ops.post_send(e->ctx, &iov, 1) == 0;
 }
 
-static int reject_negotiate(struct smbd_engine *e, u32 status, int reason)
+static int reject_negotiate(struct smbdirect_engine *e, u32 status, int reason)
 {
 	if (!send_negotiate_response(e, status))
-		reason = SMBD_DISC_BACKEND;
+		reason = SMBDIRECT_DISC_BACKEND;
 	engine_fail(e, reason);
-	return SMBD_ERR_PROTO;
+	return SMBDIRECT_ERR_PROTO;
 }
 
-static int handle_negotiate(struct smbd_engine *e, const u8 *msg, size_t len)
+static int handle_negotiate(struct smbdirect_engine *e, const u8 *msg,
+			    size_t len)
 {
 	u16 min_version, max_version, credits_requested;
 	u32 preferred_send, peer_max_recv, peer_max_frag, posted;
 
-	if (len < SMBD_NEGOTIATE_REQ_SIZE) {
-		engine_fail(e, SMBD_DISC_PROTOCOL);
-		return SMBD_ERR_PROTO;
+	if (len < SMBDIRECT_NEGOTIATE_REQ_SIZE) {
+		engine_fail(e, SMBDIRECT_DISC_PROTOCOL);
+		return SMBDIRECT_ERR_PROTO;
 	}
 	e->recv_posted--;
 	min_version = smb_get_le16(msg + 0);
@@ -457,51 +463,54 @@ static int handle_negotiate(struct smbd_engine *e, const u8 *msg, size_t len)
 	peer_max_recv = smb_get_le32(msg + 12);
 	peer_max_frag = smb_get_le32(msg + 16);
 
-	if (min_version > SMBD_PROTOCOL_V1 || max_version < SMBD_PROTOCOL_V1)
-		return reject_negotiate(e, SMBD_STATUS_NOT_SUPPORTED,
-					SMBD_DISC_NEGOTIATE_REJECTED);
-	if (credits_requested == 0 || peer_max_recv < SMBD_MIN_RECEIVE_SIZE ||
-	    peer_max_frag < SMBD_MIN_FRAGMENTED_SIZE) {
-		engine_fail(e, SMBD_DISC_PROTOCOL);
-		return SMBD_ERR_PROTO;
+	if (min_version > SMBDIRECT_PROTOCOL_V1 ||
+	    max_version < SMBDIRECT_PROTOCOL_V1)
+		return reject_negotiate(e, SMBDIRECT_STATUS_NOT_SUPPORTED,
+					SMBDIRECT_DISC_NEGOTIATE_REJECTED);
+	if (credits_requested == 0 ||
+	    peer_max_recv < SMBDIRECT_MIN_RECEIVE_SIZE ||
+	    peer_max_frag < SMBDIRECT_MIN_FRAGMENTED_SIZE) {
+		engine_fail(e, SMBDIRECT_DISC_PROTOCOL);
+		return SMBDIRECT_ERR_PROTO;
 	}
 
 	e->max_recv_size = min_t(u32, e->cfg.max_recv_size, preferred_send);
-	if (e->max_recv_size < SMBD_MIN_RECEIVE_SIZE)
-		e->max_recv_size = SMBD_MIN_RECEIVE_SIZE;
+	if (e->max_recv_size < SMBDIRECT_MIN_RECEIVE_SIZE)
+		e->max_recv_size = SMBDIRECT_MIN_RECEIVE_SIZE;
 	e->max_send_size = min_t(u32, e->cfg.max_send_size, peer_max_recv);
 	e->max_frag_send = peer_max_frag;
 	e->recv_target = credits_requested;
 
 	/* Receives for the credits granted in the response (3.1.5.9). */
 	if (!post_receives(e, effective_recv_target(e)))
-		return SMBD_ERR_CLOSED;
+		return SMBDIRECT_ERR_CLOSED;
 	posted = e->recv_posted;
 	if (posted == 0)
-		return reject_negotiate(e, SMBD_STATUS_INSUFFICIENT_RESOURCES,
-					SMBD_DISC_NOMEM);
+		return reject_negotiate(e,
+					SMBDIRECT_STATUS_INSUFFICIENT_RESOURCES,
+					SMBDIRECT_DISC_NOMEM);
 	e->recv_credits = posted;
-	if (!send_negotiate_response(e, SMBD_STATUS_SUCCESS)) {
-		engine_fail(e, SMBD_DISC_BACKEND);
-		return SMBD_ERR_CLOSED;
+	if (!send_negotiate_response(e, SMBDIRECT_STATUS_SUCCESS)) {
+		engine_fail(e, SMBDIRECT_DISC_BACKEND);
+		return SMBDIRECT_ERR_CLOSED;
 	}
 	/* The request granted nothing: the peer's first message will. */
 	e->send_credits = 0;
-	e->state = SMBD_STATE_CONNECTED;
+	e->state = SMBDIRECT_STATE_CONNECTED;
 	e->recv_seen = true;
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
 /* ---- receiving ([MS-SMBD] 3.1.5.8) ----------------------------------- */
 
-static int fail_proto(struct smbd_engine *e, int reason)
+static int fail_proto(struct smbdirect_engine *e, int reason)
 {
 	engine_fail(e, reason);
-	return SMBD_ERR_PROTO;
+	return SMBDIRECT_ERR_PROTO;
 }
 
 /* Add one fragment's payload; returns a finished PDU through *done. */
-static int reassemble(struct smbd_engine *e, const u8 *data, u32 data_len,
+static int reassemble(struct smbdirect_engine *e, const u8 *data, u32 data_len,
 		      u32 remaining, u8 **done, u32 *done_len)
 {
 	*done = NULL;
@@ -511,14 +520,14 @@ static int reassemble(struct smbd_engine *e, const u8 *data, u32 data_len,
 
 		e->rx_pdu = e->mem.alloc(total, e->mem.ctx);
 		if (!e->rx_pdu) {
-			engine_fail(e, SMBD_DISC_NOMEM);
-			return SMBD_ERR_NOMEM;
+			engine_fail(e, SMBDIRECT_DISC_NOMEM);
+			return SMBDIRECT_ERR_NOMEM;
 		}
 		e->rx_len = total;
 		e->rx_have = 0;
 	} else if (data_len > e->rx_len - e->rx_have ||
 		   remaining != e->rx_len - e->rx_have - data_len) {
-		return fail_proto(e, SMBD_DISC_REASSEMBLY);
+		return fail_proto(e, SMBDIRECT_DISC_REASSEMBLY);
 	}
 	memcpy(e->rx_pdu + e->rx_have, data, data_len);
 	e->rx_have += data_len;
@@ -529,10 +538,10 @@ static int reassemble(struct smbd_engine *e, const u8 *data, u32 data_len,
 		e->rx_len = 0;
 		e->rx_have = 0;
 	}
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
-static int handle_data(struct smbd_engine *e, const u8 *msg, size_t len)
+static int handle_data(struct smbdirect_engine *e, const u8 *msg, size_t len)
 {
 	u16 credits_requested, credits_granted, flags;
 	u32 remaining, data_offset, data_length, pdu_len = 0;
@@ -540,8 +549,8 @@ static int handle_data(struct smbd_engine *e, const u8 *msg, size_t len)
 	int r;
 
 	/* Every check of 3.1.5.8 before anything is used. */
-	if (len < SMBD_DATA_MIN_SIZE || len > e->max_recv_size)
-		return fail_proto(e, SMBD_DISC_PROTOCOL);
+	if (len < SMBDIRECT_DATA_MIN_SIZE || len > e->max_recv_size)
+		return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 	credits_requested = smb_get_le16(msg + 0);
 	credits_granted = smb_get_le16(msg + 2);
 	flags = smb_get_le16(msg + 4);
@@ -550,18 +559,18 @@ static int handle_data(struct smbd_engine *e, const u8 *msg, size_t len)
 	data_offset = smb_get_le32(msg + 12);
 	data_length = smb_get_le32(msg + 16);
 	if (credits_requested == 0 || (data_offset & 7) != 0)
-		return fail_proto(e, SMBD_DISC_PROTOCOL);
+		return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 	/* Payload may not overlap the header (nor its padding). */
-	if (data_length && data_offset < SMBD_DATA_OFFSET)
-		return fail_proto(e, SMBD_DISC_PROTOCOL);
+	if (data_length && data_offset < SMBDIRECT_DATA_OFFSET)
+		return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 	if ((u64)data_offset + data_length > len)
-		return fail_proto(e, SMBD_DISC_PROTOCOL);
+		return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 	if ((u64)data_length + remaining > e->cfg.max_fragmented_recv_size)
-		return fail_proto(e, SMBD_DISC_PROTOCOL);
+		return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 
 	/* The message used one of the peer's credits (and our buffer). */
 	if (e->recv_credits == 0)
-		return fail_proto(e, SMBD_DISC_CREDITS);
+		return fail_proto(e, SMBDIRECT_DISC_CREDITS);
 	e->recv_credits--;
 	e->recv_posted--;
 	e->stats.msgs_in++;
@@ -569,12 +578,12 @@ static int handle_data(struct smbd_engine *e, const u8 *msg, size_t len)
 	e->recv_target = credits_requested;
 	e->recv_seen = true;
 	e->keepalive = KEEPALIVE_NONE;
-	if (flags & SMBD_FLAG_RESPONSE_REQUESTED)
+	if (flags & SMBDIRECT_FLAG_RESPONSE_REQUESTED)
 		e->send_immediate = true;
 	if (credits_granted) {
 		/* No peer can need more than CreditsRequested can ask for. */
 		if ((u64)e->send_credits + credits_granted > U16_MAX)
-			return fail_proto(e, SMBD_DISC_CREDITS);
+			return fail_proto(e, SMBDIRECT_DISC_CREDITS);
 		e->send_credits += credits_granted;
 	}
 
@@ -583,67 +592,69 @@ static int handle_data(struct smbd_engine *e, const u8 *msg, size_t len)
 		r = reassemble(e, msg + data_offset, data_length, remaining,
 			       &pdu, &pdu_len);
 		if (r < 0)
-			return r == SMBD_ERR_NOMEM ? r : SMBD_ERR_PROTO;
+			return r == SMBDIRECT_ERR_NOMEM ? r :
+							  SMBDIRECT_ERR_PROTO;
 	}
 	if (pdu) {
 		e->stats.pdus_in++;
 		e->ops.deliver(e->ctx, pdu, pdu_len);
 	}
 	flush_sends(e);
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
-int smbd_engine_on_recv(struct smbd_engine *e, const u8 *msg, size_t len)
+int smbdirect_engine_on_recv(struct smbdirect_engine *e, const u8 *msg,
+			     size_t len)
 {
 	if (!msg && len)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	switch (e->state) {
-	case SMBD_STATE_NEGOTIATE:
+	case SMBDIRECT_STATE_NEGOTIATE:
 		if (e->recv_posted == 0)
-			return SMBD_ERR_STATE;
+			return SMBDIRECT_ERR_STATE;
 		if (len > e->cfg.max_recv_size)
-			return fail_proto(e, SMBD_DISC_PROTOCOL);
+			return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 		return handle_negotiate(e, msg, len);
-	case SMBD_STATE_CONNECTED:
+	case SMBDIRECT_STATE_CONNECTED:
 		return handle_data(e, msg, len);
-	case SMBD_STATE_CLOSED:
-		return SMBD_ERR_CLOSED;
+	case SMBDIRECT_STATE_CLOSED:
+		return SMBDIRECT_ERR_CLOSED;
 	default:
-		return SMBD_ERR_STATE;
+		return SMBDIRECT_ERR_STATE;
 	}
 }
 
-int smbd_engine_start(struct smbd_engine *e, u64 now_ms)
+int smbdirect_engine_start(struct smbdirect_engine *e, u64 now_ms)
 {
-	if (e->state != SMBD_STATE_IDLE)
-		return SMBD_ERR_STATE;
-	e->state = SMBD_STATE_NEGOTIATE;
+	if (e->state != SMBDIRECT_STATE_IDLE)
+		return SMBDIRECT_ERR_STATE;
+	e->state = SMBDIRECT_STATE_NEGOTIATE;
 	e->negotiate_deadline = now_ms + e->cfg.negotiate_timeout_ms;
 	if (!post_receives(e, 1))
-		return SMBD_ERR_CLOSED;
+		return SMBDIRECT_ERR_CLOSED;
 	if (e->recv_posted == 0) {
-		engine_fail(e, SMBD_DISC_NOMEM);
-		return SMBD_ERR_NOMEM;
+		engine_fail(e, SMBDIRECT_DISC_NOMEM);
+		return SMBDIRECT_ERR_NOMEM;
 	}
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
 /* ---- timers ([MS-SMBD] 3.1.2.2) -------------------------------------- */
 
-u64 smbd_engine_tick(struct smbd_engine *e, u64 now_ms)
+u64 smbdirect_engine_tick(struct smbdirect_engine *e, u64 now_ms)
 {
 	u64 idle_deadline;
 
 	switch (e->state) {
-	case SMBD_STATE_NEGOTIATE:
+	case SMBDIRECT_STATE_NEGOTIATE:
 		if (now_ms < e->negotiate_deadline)
 			return e->negotiate_deadline;
-		engine_fail(e, SMBD_DISC_NEGOTIATE_TIMEOUT);
-		return SMBD_TICK_NEVER;
-	case SMBD_STATE_CONNECTED:
+		engine_fail(e, SMBDIRECT_DISC_NEGOTIATE_TIMEOUT);
+		return SMBDIRECT_TICK_NEVER;
+	case SMBDIRECT_STATE_CONNECTED:
 		break;
 	default:
-		return SMBD_TICK_NEVER;
+		return SMBDIRECT_TICK_NEVER;
 	}
 	/* Receives are timestamped here: on_recv has no clock. */
 	if (e->recv_seen) {
@@ -652,13 +663,13 @@ u64 smbd_engine_tick(struct smbd_engine *e, u64 now_ms)
 	}
 	if (e->keepalive != KEEPALIVE_NONE) {
 		if (now_ms >= e->keepalive_deadline) {
-			engine_fail(e, SMBD_DISC_KEEPALIVE_TIMEOUT);
-			return SMBD_TICK_NEVER;
+			engine_fail(e, SMBDIRECT_DISC_KEEPALIVE_TIMEOUT);
+			return SMBDIRECT_TICK_NEVER;
 		}
 		return e->keepalive_deadline;
 	}
 	if (e->cfg.no_keepalive)
-		return SMBD_TICK_NEVER;
+		return SMBDIRECT_TICK_NEVER;
 	idle_deadline = e->last_recv_ms + e->cfg.keepalive_interval_ms;
 	if (now_ms < idle_deadline)
 		return idle_deadline;
@@ -666,8 +677,8 @@ u64 smbd_engine_tick(struct smbd_engine *e, u64 now_ms)
 	e->keepalive = KEEPALIVE_PENDING;
 	e->keepalive_deadline = now_ms + e->cfg.keepalive_timeout_ms;
 	flush_sends(e);
-	if (e->state != SMBD_STATE_CONNECTED)
-		return SMBD_TICK_NEVER;
+	if (e->state != SMBDIRECT_STATE_CONNECTED)
+		return SMBDIRECT_TICK_NEVER;
 	return e->keepalive_deadline;
 }
 
@@ -712,32 +723,33 @@ static u32 cursor_slices(const struct iov_cursor *c, u32 max,
 	return got;
 }
 
+/* Move n bytes on, and past any iov that is used up (or empty). */
 static void cursor_advance(struct iov_cursor *c, size_t n)
 {
-	while (n && c->idx < c->niov) {
+	while (c->idx < c->niov) {
 		size_t avail = c->iov[c->idx].len - c->off;
 		size_t take = min_t(size_t, avail, n);
 
 		c->off += take;
 		n -= take;
-		if (c->off == c->iov[c->idx].len) {
-			c->idx++;
-			c->off = 0;
-		}
+		if (c->off < c->iov[c->idx].len)
+			break;
+		c->idx++;
+		c->off = 0;
 	}
 }
 
 /* Copy the rest of the cursor (len bytes) to the end of the send queue. */
-static int queue_rest(struct smbd_engine *e, struct iov_cursor *c, u32 len)
+static int queue_rest(struct smbdirect_engine *e, struct iov_cursor *c, u32 len)
 {
 	struct send_entry *s;
 	u32 copied = 0;
 
 	if ((u64)e->queued_bytes + len > e->cfg.max_queued_bytes)
-		return SMBD_ERR_QUEUE_FULL;
+		return SMBDIRECT_ERR_QUEUE_FULL;
 	s = e->mem.alloc(sizeof(*s) + len, e->mem.ctx);
 	if (!s)
-		return SMBD_ERR_NOMEM;
+		return SMBDIRECT_ERR_NOMEM;
 	s->next = NULL;
 	s->len = len;
 	s->sent = 0;
@@ -756,36 +768,36 @@ static int queue_rest(struct smbd_engine *e, struct iov_cursor *c, u32 len)
 		e->queue_head = s;
 	e->queue_tail = s;
 	e->queued_bytes += len;
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
-int smbd_engine_send_pdu(struct smbd_engine *e, const struct smb_iov *iov,
-			 int niov)
+int smbdirect_engine_send_pdu(struct smbdirect_engine *e,
+			      const struct smb_iov *iov, int niov)
 {
 	struct iov_cursor c = { iov, niov, 0, 0 };
-	struct smb_iov slices[SMBD_MAX_MSG_IOV - 1];
+	struct smb_iov slices[SMBDIRECT_MAX_MSG_IOV - 1];
 	u32 max_payload, left;
 	size_t total = 0;
 	int i;
 
-	if (e->state == SMBD_STATE_CLOSED)
-		return SMBD_ERR_CLOSED;
-	if (e->state != SMBD_STATE_CONNECTED)
-		return SMBD_ERR_STATE;
+	if (e->state == SMBDIRECT_STATE_CLOSED)
+		return SMBDIRECT_ERR_CLOSED;
+	if (e->state != SMBDIRECT_STATE_CONNECTED)
+		return SMBDIRECT_ERR_STATE;
 	if (niov <= 0 || !iov)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	for (i = 0; i < niov; i++) {
 		if (!iov[i].base && iov[i].len)
-			return SMBD_ERR_INVAL;
+			return SMBDIRECT_ERR_INVAL;
 		if (smb_add_overflow(total, iov[i].len, &total))
-			return SMBD_ERR_TOO_BIG;
+			return SMBDIRECT_ERR_TOO_BIG;
 	}
 	if (total == 0)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	if (total > e->max_frag_send)
-		return SMBD_ERR_TOO_BIG;
+		return SMBDIRECT_ERR_TOO_BIG;
 	left = (u32)total;
-	max_payload = e->max_send_size - SMBD_DATA_OFFSET;
+	max_payload = e->max_send_size - SMBDIRECT_DATA_OFFSET;
 
 	/* Straight from the caller's memory while nothing waits before us. */
 	while (left && !e->queue_head) {
@@ -796,7 +808,7 @@ int smbd_engine_send_pdu(struct smbd_engine *e, const struct smb_iov *iov,
 			send_message(e, slices, n, chunk, left - chunk);
 
 		if (r == SEND_DEAD)
-			return SMBD_ERR_CLOSED;
+			return SMBDIRECT_ERR_CLOSED;
 		if (r != SEND_OK)
 			break;
 		cursor_advance(&c, chunk);
@@ -810,14 +822,14 @@ int smbd_engine_send_pdu(struct smbd_engine *e, const struct smb_iov *iov,
 	}
 	e->stats.pdus_out++;
 	flush_sends(e);
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }
 
 /* ---- SMB2 READ/WRITE channel information ([MS-SMBD] 2.2.3.1) --------- */
 
-int smbd_parse_buffer_descriptors(const u8 *buf, size_t len,
-				  struct smb_rdma_desc *out, int max,
-				  int *count, u64 *total)
+int smbdirect_parse_buffer_descriptors(const u8 *buf, size_t len,
+				       struct smb_rdma_desc *out, int max,
+				       int *count, u64 *total)
 {
 	size_t n, i;
 	u64 sum = 0;
@@ -827,22 +839,22 @@ int smbd_parse_buffer_descriptors(const u8 *buf, size_t len,
 	if (total)
 		*total = 0;
 	if (!buf || !out || !count || !total || max <= 0)
-		return SMBD_ERR_INVAL;
-	if (len == 0 || len % SMBD_BUFFER_DESC_SIZE != 0)
-		return SMBD_ERR_INVAL;
-	n = len / SMBD_BUFFER_DESC_SIZE;
+		return SMBDIRECT_ERR_INVAL;
+	if (len == 0 || len % SMBDIRECT_BUFFER_DESC_SIZE != 0)
+		return SMBDIRECT_ERR_INVAL;
+	n = len / SMBDIRECT_BUFFER_DESC_SIZE;
 	if (n > (size_t)max)
-		return SMBD_ERR_INVAL;
+		return SMBDIRECT_ERR_INVAL;
 	for (i = 0; i < n; i++) {
-		const u8 *p = buf + i * SMBD_BUFFER_DESC_SIZE;
+		const u8 *p = buf + i * SMBDIRECT_BUFFER_DESC_SIZE;
 
 		out[i].offset = smb_get_le64(p);
 		out[i].token = smb_get_le32(p + 8);
 		out[i].length = smb_get_le32(p + 12);
 		if (smb_add_overflow(sum, (u64)out[i].length, &sum))
-			return SMBD_ERR_INVAL;
+			return SMBDIRECT_ERR_INVAL;
 	}
 	*count = (int)n;
 	*total = sum;
-	return SMBD_OK;
+	return SMBDIRECT_OK;
 }

@@ -10,35 +10,35 @@
  * the queue pair and memory and drives the engine:
  *
  *   - accept the connection with at least one receive buffer of
- *     cfg.max_recv_size bytes able to be posted, then smbd_engine_start();
+ *     cfg.max_recv_size bytes able to be posted, then smbdirect_engine_start();
  *     the engine asks for that first buffer through ops.post_recv;
- *   - for every receive completion call smbd_engine_on_recv() with the
+ *   - for every receive completion call smbdirect_engine_on_recv() with the
  *     bytes received; the buffer is then free again (the engine copies what
  *     it keeps) and counts as consumed: the engine alone decides how many
  *     buffers are posted, through ops.post_recv, and reports them to the
  *     peer as credits.  Repost the same memory when asked;
- *   - call smbd_engine_tick() after handling a batch of completions and at
+ *   - call smbdirect_engine_tick() after handling a batch of completions and at
  *     the latest at the time it returned, to drive the negotiation,
  *     idle and keep-alive timers;
- *   - when ops.post_send said SMBD_POST_BUSY (no free send slot), call
- *     smbd_engine_on_send_done() after a send completion frees one;
- *   - when the RDMA connection goes away, call smbd_engine_close().
+ *   - when ops.post_send said SMBDIRECT_POST_BUSY (no free send slot), call
+ *     smbdirect_engine_on_send_done() after a send completion frees one;
+ *   - when the RDMA connection goes away, call smbdirect_engine_close().
  *
  * The engine calls back into the backend:
  *   - post_send(ctx, iov, niov): one RDMA Send of one whole SMBD message,
  *     header first.  The backend copies (or otherwise stops needing) the
  *     bytes before it returns: the iovs point into engine or caller memory.
- *     Returns 0, SMBD_POST_BUSY (the engine keeps the message and retries
- *     after smbd_engine_on_send_done()), or <0 to give up the connection.
+ *     Returns 0, SMBDIRECT_POST_BUSY (the engine keeps the message and retries
+ *     after smbdirect_engine_on_send_done()), or <0 to give up the connection.
  *     The Negotiate Response, the first send, must not be refused BUSY.
  *   - post_recv(ctx, count): post count more receive buffers; returns how
  *     many were posted (0..count) or <0 to give up the connection.
  *   - deliver(ctx, pdu, len): a complete upper-layer PDU (an SMB2 message).
- *     The callee owns pdu and frees it with smbd_engine_free_pdu(), from any
- *     thread.  It may call smbd_engine_send_pdu() and smbd_engine_close()
+ *     The callee owns pdu and frees it with smbdirect_engine_free_pdu(), from any
+ *     thread.  It may call smbdirect_engine_send_pdu() and smbdirect_engine_close()
  *     from inside the callback, but must not free the engine there.
  *   - disconnect(ctx, reason): the engine is done with the connection
- *     (reason is an enum smbd_disconnect_reason).  Called at most once;
+ *     (reason is an enum smbdirect_disconnect_reason).  Called at most once;
  *     messages already handed to post_send should still be sent first
  *     (e.g. a Negotiate Response with a failure status), then the backend
  *     disconnects.  No other engine call may be made from inside it.
@@ -64,70 +64,75 @@
 #include "transport.h"
 
 /* Wire constants ([MS-SMBD] 2.2). */
-#define SMBD_PROTOCOL_V1 0x0100
-#define SMBD_NEGOTIATE_REQ_SIZE 20
-#define SMBD_NEGOTIATE_RESP_SIZE 32
-#define SMBD_DATA_MIN_SIZE 20 /* header without padding: an empty message */
-#define SMBD_DATA_OFFSET 24 /* where this engine puts the payload */
-#define SMBD_FLAG_RESPONSE_REQUESTED 0x0001
-#define SMBD_MIN_RECEIVE_SIZE 128 /* 3.1.5.6 */
-#define SMBD_MIN_FRAGMENTED_SIZE 131072 /* 3.1.5.6 */
-#define SMBD_BUFFER_DESC_SIZE 16 /* SMB_DIRECT_BUFFER_DESCRIPTOR_V1 */
+#define SMBDIRECT_PROTOCOL_V1 0x0100
+#define SMBDIRECT_NEGOTIATE_REQ_SIZE 20
+#define SMBDIRECT_NEGOTIATE_RESP_SIZE 32
+#define SMBDIRECT_DATA_MIN_SIZE \
+	20 /* header without padding: an empty message */
+#define SMBDIRECT_DATA_OFFSET 24 /* where this engine puts the payload */
+#define SMBDIRECT_FLAG_RESPONSE_REQUESTED 0x0001
+#define SMBDIRECT_MIN_RECEIVE_SIZE 128 /* 3.1.5.6 */
+#define SMBDIRECT_MIN_FRAGMENTED_SIZE 131072 /* 3.1.5.6 */
+#define SMBDIRECT_BUFFER_DESC_SIZE 16 /* SMB_DIRECT_BUFFER_DESCRIPTOR_V1 */
 
 /* Configuration defaults (used for fields left 0). */
-#define SMBD_DEFAULT_RECV_CREDIT_MAX 255
-#define SMBD_DEFAULT_SEND_CREDIT_TARGET 255
-#define SMBD_DEFAULT_MAX_SEND_SIZE 1364
-#define SMBD_DEFAULT_MAX_RECV_SIZE 1364
-#define SMBD_DEFAULT_MAX_FRAGMENTED_RECV (1024u * 1024)
-#define SMBD_DEFAULT_MAX_READ_WRITE (8u * 1024 * 1024)
-#define SMBD_DEFAULT_KEEPALIVE_INTERVAL_MS 120000u
-#define SMBD_DEFAULT_KEEPALIVE_TIMEOUT_MS 5000u
-#define SMBD_DEFAULT_NEGOTIATE_TIMEOUT_MS 5000u
-#define SMBD_DEFAULT_MAX_QUEUED_BYTES (16u * 1024 * 1024)
+#define SMBDIRECT_DEFAULT_RECV_CREDIT_MAX 255
+#define SMBDIRECT_DEFAULT_SEND_CREDIT_TARGET 255
+#define SMBDIRECT_DEFAULT_MAX_SEND_SIZE 1364
+#define SMBDIRECT_DEFAULT_MAX_RECV_SIZE 1364
+#define SMBDIRECT_DEFAULT_MAX_FRAGMENTED_RECV (1024u * 1024)
+#define SMBDIRECT_DEFAULT_MAX_READ_WRITE (8u * 1024 * 1024)
+#define SMBDIRECT_DEFAULT_KEEPALIVE_INTERVAL_MS 120000u
+#define SMBDIRECT_DEFAULT_KEEPALIVE_TIMEOUT_MS 5000u
+#define SMBDIRECT_DEFAULT_NEGOTIATE_TIMEOUT_MS 5000u
+#define SMBDIRECT_DEFAULT_MAX_QUEUED_BYTES (16u * 1024 * 1024)
 
-/* Time value meaning "no timer pending" from smbd_engine_tick(). */
-#define SMBD_TICK_NEVER U64_MAX
+/* Time value meaning "no timer pending" from smbdirect_engine_tick(). */
+#define SMBDIRECT_TICK_NEVER U64_MAX
 
 /* ops.post_send: no send slot free now; retry after on_send_done. */
-#define SMBD_POST_BUSY 1
+#define SMBDIRECT_POST_BUSY 1
 
 /* Errors returned by engine functions. */
-enum smbd_error {
-	SMBD_OK = 0,
-	SMBD_ERR_INVAL = -1, /* bad argument or configuration */
-	SMBD_ERR_STATE = -2, /* not allowed in this state */
-	SMBD_ERR_NOMEM = -3,
-	SMBD_ERR_TOO_BIG = -4, /* PDU above the peer's MaxFragmentedSize */
-	SMBD_ERR_PROTO = -5, /* the peer broke the protocol: disconnected */
-	SMBD_ERR_CLOSED = -6, /* the engine has disconnected */
-	SMBD_ERR_QUEUE_FULL = -7, /* more than max_queued_bytes waiting */
+enum smbdirect_error {
+	SMBDIRECT_OK = 0,
+	SMBDIRECT_ERR_INVAL = -1, /* bad argument or configuration */
+	SMBDIRECT_ERR_STATE = -2, /* not allowed in this state */
+	SMBDIRECT_ERR_NOMEM = -3,
+	SMBDIRECT_ERR_TOO_BIG = -4, /* PDU above the peer's MaxFragmentedSize */
+	SMBDIRECT_ERR_PROTO =
+		-5, /* the peer broke the protocol: disconnected */
+	SMBDIRECT_ERR_CLOSED = -6, /* the engine has disconnected */
+	SMBDIRECT_ERR_QUEUE_FULL = -7, /* more than max_queued_bytes waiting */
 };
 
-enum smbd_state {
-	SMBD_STATE_IDLE = 0, /* created, smbd_engine_start() not called */
-	SMBD_STATE_NEGOTIATE = 1, /* waiting for the Negotiate Request */
-	SMBD_STATE_CONNECTED = 2, /* Data Transfer messages flow */
-	SMBD_STATE_CLOSED = 3, /* disconnect requested; input is ignored */
+enum smbdirect_state {
+	SMBDIRECT_STATE_IDLE =
+		0, /* created, smbdirect_engine_start() not called */
+	SMBDIRECT_STATE_NEGOTIATE = 1, /* waiting for the Negotiate Request */
+	SMBDIRECT_STATE_CONNECTED = 2, /* Data Transfer messages flow */
+	SMBDIRECT_STATE_CLOSED = 3, /* disconnect requested; input is ignored */
 };
 
-enum smbd_disconnect_reason {
-	SMBD_DISC_LOCAL = 1, /* smbd_engine_close() */
-	SMBD_DISC_PROTOCOL = 2, /* malformed message or negotiate values */
-	SMBD_DISC_CREDITS = 3, /* peer sent without a credit, or overgranted */
-	SMBD_DISC_REASSEMBLY = 4, /* inconsistent RemainingDataLength */
-	SMBD_DISC_NEGOTIATE_REJECTED = 5, /* failure Negotiate Response sent */
-	SMBD_DISC_NEGOTIATE_TIMEOUT = 6,
-	SMBD_DISC_KEEPALIVE_TIMEOUT = 7,
-	SMBD_DISC_NOMEM = 8,
-	SMBD_DISC_BACKEND = 9, /* post_send or post_recv failed */
+enum smbdirect_disconnect_reason {
+	SMBDIRECT_DISC_LOCAL = 1, /* smbdirect_engine_close() */
+	SMBDIRECT_DISC_PROTOCOL = 2, /* malformed message or negotiate values */
+	SMBDIRECT_DISC_CREDITS =
+		3, /* peer sent without a credit, or overgranted */
+	SMBDIRECT_DISC_REASSEMBLY = 4, /* inconsistent RemainingDataLength */
+	SMBDIRECT_DISC_NEGOTIATE_REJECTED =
+		5, /* failure Negotiate Response sent */
+	SMBDIRECT_DISC_NEGOTIATE_TIMEOUT = 6,
+	SMBDIRECT_DISC_KEEPALIVE_TIMEOUT = 7,
+	SMBDIRECT_DISC_NOMEM = 8,
+	SMBDIRECT_DISC_BACKEND = 9, /* post_send or post_recv failed */
 };
 
 /*
  * Server configuration ([MS-SMBD] 3.1.1.1); 0 selects the default.  The
  * sizes count whole SMBD messages, header included.
  */
-struct smbd_config {
+struct smbdirect_config {
 	u16 recv_credit_max; /* ReceiveCreditMax: buffers posted at most */
 	u16 send_credit_target; /* SendCreditTarget: credits we ask for */
 	u32 max_send_size; /* MaxSendSize, >= 128 */
@@ -141,14 +146,14 @@ struct smbd_config {
 	bool no_keepalive; /* disable the idle keep-alive */
 };
 
-struct smbd_engine_ops {
+struct smbdirect_engine_ops {
 	int (*post_send)(void *ctx, const struct smb_iov *iov, int niov);
 	int (*post_recv)(void *ctx, u32 count);
 	void (*deliver)(void *ctx, u8 *pdu, size_t len);
 	void (*disconnect)(void *ctx, int reason);
 };
 
-struct smbd_stats {
+struct smbdirect_stats {
 	u64 msgs_in; /* Data Transfer messages received */
 	u64 msgs_out; /* Data Transfer messages sent */
 	u64 bytes_in; /* wire bytes of those */
@@ -162,8 +167,8 @@ struct smbd_stats {
 };
 
 /* A snapshot of the engine for statistics and tests. */
-struct smbd_info {
-	enum smbd_state state;
+struct smbdirect_info {
+	enum smbdirect_state state;
 	int disconnect_reason; /* 0 while not closed */
 	/* Negotiated ([MS-SMBD] 3.1.5.6); 0 before negotiation. */
 	u32 max_send_size; /* our messages, header included */
@@ -178,48 +183,49 @@ struct smbd_info {
 	u32 recv_credit_target; /* the peer's last CreditsRequested */
 	u32 queued_bytes; /* PDU bytes waiting to be sent */
 	bool reassembling; /* part of a fragmented PDU received */
-	struct smbd_stats stats;
+	struct smbdirect_stats stats;
 };
 
-struct smbd_engine;
+struct smbdirect_engine;
 
 /* Fill every 0 field of cfg with its default. */
-void smbd_config_defaults(struct smbd_config *cfg);
+void smbdirect_config_defaults(struct smbdirect_config *cfg);
 
 /*
  * Create an engine (state IDLE).  cfg may be NULL for defaults; values
- * below the protocol minimums are refused with SMBD_ERR_INVAL.  ctx is
+ * below the protocol minimums are refused with SMBDIRECT_ERR_INVAL.  ctx is
  * passed to every op.
  */
-int smbd_engine_new(const struct smbd_config *cfg,
-		    const struct smb_allocator *mem,
-		    const struct smbd_engine_ops *ops, void *ctx,
-		    struct smbd_engine **out);
+int smbdirect_engine_new(const struct smbdirect_config *cfg,
+			 const struct smb_allocator *mem,
+			 const struct smbdirect_engine_ops *ops, void *ctx,
+			 struct smbdirect_engine **out);
 /* Free the engine, its send queue and any partial PDU; no callbacks. */
-void smbd_engine_free(struct smbd_engine *e);
+void smbdirect_engine_free(struct smbdirect_engine *e);
 /* Free a PDU handed over by ops.deliver. */
-void smbd_engine_free_pdu(struct smbd_engine *e, u8 *pdu);
+void smbdirect_engine_free_pdu(struct smbdirect_engine *e, u8 *pdu);
 
 /*
  * The connection is accepted: post the buffer for the Negotiate Request
  * and start the negotiation timer.  now_ms is a monotonic clock.
  */
-int smbd_engine_start(struct smbd_engine *e, u64 now_ms);
+int smbdirect_engine_start(struct smbdirect_engine *e, u64 now_ms);
 
 /*
  * One received message (the bytes of one receive completion).  Returns 0,
- * or a negative smbd_error; SMBD_ERR_PROTO means the engine disconnected.
+ * or a negative smbdirect_error; SMBDIRECT_ERR_PROTO means the engine disconnected.
  */
-int smbd_engine_on_recv(struct smbd_engine *e, const u8 *msg, size_t len);
+int smbdirect_engine_on_recv(struct smbdirect_engine *e, const u8 *msg,
+			     size_t len);
 
-/* A send completed after post_send reported SMBD_POST_BUSY: retry. */
-void smbd_engine_on_send_done(struct smbd_engine *e);
+/* A send completed after post_send reported SMBDIRECT_POST_BUSY: retry. */
+void smbdirect_engine_on_send_done(struct smbdirect_engine *e);
 
 /*
  * Run the timers.  Returns the monotonic time at which to call again
- * (SMBD_TICK_NEVER when no timer runs); calling earlier is harmless.
+ * (SMBDIRECT_TICK_NEVER when no timer runs); calling earlier is harmless.
  */
-u64 smbd_engine_tick(struct smbd_engine *e, u64 now_ms);
+u64 smbdirect_engine_tick(struct smbdirect_engine *e, u64 now_ms);
 
 /*
  * Send one upper-layer PDU made of iovs (total 1 .. the peer's
@@ -227,24 +233,25 @@ u64 smbd_engine_tick(struct smbd_engine *e, u64 now_ms);
  * from the iovs; the rest is copied and sent in order as credits arrive,
  * so the iovs may be reused when this returns 0.
  */
-int smbd_engine_send_pdu(struct smbd_engine *e, const struct smb_iov *iov,
-			 int niov);
+int smbdirect_engine_send_pdu(struct smbdirect_engine *e,
+			      const struct smb_iov *iov, int niov);
 
 /* Disconnect from our side (or after the backend saw the link go). */
-void smbd_engine_close(struct smbd_engine *e);
+void smbdirect_engine_close(struct smbdirect_engine *e);
 
-enum smbd_state smbd_engine_state(const struct smbd_engine *e);
-void smbd_engine_get_info(const struct smbd_engine *e, struct smbd_info *out);
+enum smbdirect_state smbdirect_engine_state(const struct smbdirect_engine *e);
+void smbdirect_engine_get_info(const struct smbdirect_engine *e,
+			       struct smbdirect_info *out);
 
 /*
  * Parse the channel information of an SMB2 READ/WRITE over RDMA: an array
  * of SMB_DIRECT_BUFFER_DESCRIPTOR_V1 ([MS-SMBD] 2.2.3.1: Offset u64,
  * Token u32, Length u32).  len must be a non-zero multiple of 16 and hold
  * at most max descriptors.  Fills out[0..*count) and *total (sum of the
- * lengths).  Returns 0 or SMBD_ERR_INVAL.
+ * lengths).  Returns 0 or SMBDIRECT_ERR_INVAL.
  */
-int smbd_parse_buffer_descriptors(const u8 *buf, size_t len,
-				  struct smb_rdma_desc *out, int max,
-				  int *count, u64 *total);
+int smbdirect_parse_buffer_descriptors(const u8 *buf, size_t len,
+				       struct smb_rdma_desc *out, int max,
+				       int *count, u64 *total);
 
 #endif /* SMB_SMBDIRECT_H */
