@@ -87,32 +87,31 @@ struct smbdirect_engine {
 	struct smbdirect_stats stats;
 };
 
+static void default_u32(u32 *v, u32 def)
+{
+	if (*v == 0)
+		*v = def;
+}
+
 void smbdirect_config_defaults(struct smbdirect_config *cfg)
 {
 	if (!cfg->recv_credit_max)
 		cfg->recv_credit_max = SMBDIRECT_DEFAULT_RECV_CREDIT_MAX;
 	if (!cfg->send_credit_target)
 		cfg->send_credit_target = SMBDIRECT_DEFAULT_SEND_CREDIT_TARGET;
-	if (!cfg->max_send_size)
-		cfg->max_send_size = SMBDIRECT_DEFAULT_MAX_SEND_SIZE;
-	if (!cfg->max_recv_size)
-		cfg->max_recv_size = SMBDIRECT_DEFAULT_MAX_RECV_SIZE;
-	if (!cfg->max_fragmented_recv_size)
-		cfg->max_fragmented_recv_size =
-			SMBDIRECT_DEFAULT_MAX_FRAGMENTED_RECV;
-	if (!cfg->max_read_write_size)
-		cfg->max_read_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE;
-	if (!cfg->keepalive_interval_ms)
-		cfg->keepalive_interval_ms =
-			SMBDIRECT_DEFAULT_KEEPALIVE_INTERVAL_MS;
-	if (!cfg->keepalive_timeout_ms)
-		cfg->keepalive_timeout_ms =
-			SMBDIRECT_DEFAULT_KEEPALIVE_TIMEOUT_MS;
-	if (!cfg->negotiate_timeout_ms)
-		cfg->negotiate_timeout_ms =
-			SMBDIRECT_DEFAULT_NEGOTIATE_TIMEOUT_MS;
-	if (!cfg->max_queued_bytes)
-		cfg->max_queued_bytes = SMBDIRECT_DEFAULT_MAX_QUEUED_BYTES;
+	default_u32(&cfg->max_send_size, SMBDIRECT_DEFAULT_MAX_SEND_SIZE);
+	default_u32(&cfg->max_recv_size, SMBDIRECT_DEFAULT_MAX_RECV_SIZE);
+	default_u32(&cfg->max_fragmented_recv_size,
+		    SMBDIRECT_DEFAULT_MAX_FRAGMENTED_RECV);
+	default_u32(&cfg->max_read_write_size,
+		    SMBDIRECT_DEFAULT_MAX_READ_WRITE);
+	default_u32(&cfg->keepalive_interval_ms,
+		    SMBDIRECT_DEFAULT_KEEPALIVE_INTERVAL_MS);
+	default_u32(&cfg->keepalive_timeout_ms,
+		    SMBDIRECT_DEFAULT_KEEPALIVE_TIMEOUT_MS);
+	default_u32(&cfg->negotiate_timeout_ms,
+		    SMBDIRECT_DEFAULT_NEGOTIATE_TIMEOUT_MS);
+	default_u32(&cfg->max_queued_bytes, SMBDIRECT_DEFAULT_MAX_QUEUED_BYTES);
 }
 
 int smbdirect_engine_new(const struct smbdirect_config *cfg,
@@ -378,12 +377,11 @@ static enum send_result send_message(struct smbdirect_engine *e,
  */
 static void flush_sends(struct smbdirect_engine *e)
 {
-	u32 max_payload = e->max_send_size - SMBDIRECT_DATA_OFFSET;
-
 	while (e->queue_head && e->state == SMBDIRECT_STATE_CONNECTED) {
 		struct send_entry *s = e->queue_head;
 		u32 left = s->len - s->sent;
-		u32 chunk = min_t(u32, left, max_payload);
+		u32 chunk = min_t(u32, left,
+				  e->max_send_size - SMBDIRECT_DATA_OFFSET);
 		struct smb_iov slice = { s->data + s->sent, chunk };
 
 		if (send_message(e, &slice, 1, chunk, left - chunk) != SEND_OK)

@@ -7,51 +7,63 @@
  * send and receive credits, keep-alives, fragmentation of outgoing SMB2
  * PDUs into Data Transfer messages and reassembly of incoming ones.  A
  * backend (librdmacm/libibverbs in userspace, rdma_cm in the kernel) owns
- * the queue pair and memory and drives the engine:
+ * the queue pair and the memory, and drives the engine:
  *
- *   - accept the connection with at least one receive buffer of
- *     cfg.max_recv_size bytes able to be posted, then smbdirect_engine_start();
- *     the engine asks for that first buffer through ops.post_recv;
+ *   - on a connect request, create the engine, make sure one receive
+ *     buffer of cfg.max_recv_size bytes can be posted, accept, and call
+ *     smbdirect_engine_start(); the engine asks for that first buffer
+ *     through ops.post_recv;
  *   - for every receive completion call smbdirect_engine_on_recv() with the
- *     bytes received; the buffer is then free again (the engine copies what
- *     it keeps) and counts as consumed: the engine alone decides how many
- *     buffers are posted, through ops.post_recv, and reports them to the
- *     peer as credits.  Repost the same memory when asked;
- *   - call smbdirect_engine_tick() after handling a batch of completions and at
- *     the latest at the time it returned, to drive the negotiation,
+ *     bytes received.  The buffer is then free (the engine copies what it
+ *     keeps) and no longer posted: the engine alone decides how many
+ *     buffers are posted, through ops.post_recv, and announces them to the
+ *     peer as credits.  Keep freed buffers on a list for the next post;
+ *   - call smbdirect_engine_tick() after each batch of completions and at
+ *     the latest at the time it returned (a timerfd), for the negotiation,
  *     idle and keep-alive timers;
  *   - when ops.post_send said SMBDIRECT_POST_BUSY (no free send slot), call
- *     smbdirect_engine_on_send_done() after a send completion frees one;
- *   - when the RDMA connection goes away, call smbdirect_engine_close().
+ *     smbdirect_engine_on_send_done() once a send completion frees one;
+ *   - when the RDMA connection goes away (DISCONNECTED event, a completion
+ *     with an error), call smbdirect_engine_close().
  *
  * The engine calls back into the backend:
  *   - post_send(ctx, iov, niov): one RDMA Send of one whole SMBD message,
- *     header first.  The backend copies (or otherwise stops needing) the
- *     bytes before it returns: the iovs point into engine or caller memory.
- *     Returns 0, SMBDIRECT_POST_BUSY (the engine keeps the message and retries
- *     after smbdirect_engine_on_send_done()), or <0 to give up the connection.
- *     The Negotiate Response, the first send, must not be refused BUSY.
+ *     header first, at most 16 iovs.  The backend copies (or otherwise
+ *     stops needing) the bytes before it returns: the iovs point into
+ *     engine or caller memory.  Returns 0, SMBDIRECT_POST_BUSY (the engine
+ *     keeps the message and retries after smbdirect_engine_on_send_done()),
+ *     or <0 to give up the connection.  The Negotiate Response, the first
+ *     send, must not be refused as busy.
  *   - post_recv(ctx, count): post count more receive buffers; returns how
  *     many were posted (0..count) or <0 to give up the connection.
  *   - deliver(ctx, pdu, len): a complete upper-layer PDU (an SMB2 message).
- *     The callee owns pdu and frees it with smbdirect_engine_free_pdu(), from any
- *     thread.  It may call smbdirect_engine_send_pdu() and smbdirect_engine_close()
- *     from inside the callback, but must not free the engine there.
+ *     The callee owns pdu and frees it with smbdirect_engine_free_pdu()
+ *     (from any thread).  It may call smbdirect_engine_send_pdu() and
+ *     smbdirect_engine_close() from inside, but must not free the engine.
  *   - disconnect(ctx, reason): the engine is done with the connection
- *     (reason is an enum smbdirect_disconnect_reason).  Called at most once;
- *     messages already handed to post_send should still be sent first
- *     (e.g. a Negotiate Response with a failure status), then the backend
- *     disconnects.  No other engine call may be made from inside it.
+ *     (an enum smbdirect_disconnect_reason).  Called at most once.  Sends
+ *     already posted should complete first (e.g. a Negotiate Response with
+ *     a failure status), then the backend disconnects.  No engine call may
+ *     be made from inside it.
  *   post_send and post_recv must not call back into the engine.
  *
- * Credit policy ([MS-SMBD] 3.1.5.1, 3.1.5.8, 3.1.5.9): every message sent
- * takes one send credit; while the engine holds a single send credit it
- * only sends a message that also grants credits, so both sides can never be
- * left without one.  The peer's CreditsRequested is the receive credit
- * target, capped by cfg.recv_credit_max.  Buffers are posted and granted
- * as messages go out; when nothing is queued and the peer is down to half
- * its target (or asked for a response), an empty message carries the grant.
- * A peer that sends more messages than it holds credits is disconnected.
+ * Negotiation ([MS-SMBD] 3.1.5.6): a request shorter than 20 bytes, with
+ * CreditsRequested 0, MaxReceiveSize < 128 or MaxFragmentedSize < 128 KiB
+ * is dropped without an answer; a version range without 0x0100 gets a
+ * Negotiate Response with STATUS_NOT_SUPPORTED, then a disconnect.  Bytes
+ * after the 20 are ignored ("at least 20 bytes").  Our receive size is
+ * min(cfg.max_recv_size, PreferredSendSize), at least 128; our send size
+ * min(cfg.max_send_size, MaxReceiveSize).
+ *
+ * Credits ([MS-SMBD] 3.1.5.1, 3.1.5.8, 3.1.5.9): every message sent takes
+ * one send credit; on its last send credit the engine only sends a
+ * message that grants credits back (posting one buffer above the peer's
+ * target if it must), so neither side is left without one.  The peer's
+ * CreditsRequested is the receive credit target, capped by
+ * cfg.recv_credit_max.  Buffers are posted and granted as messages go out;
+ * when nothing is queued and the peer is down to half its target, or it
+ * asked for a response, an empty message carries the grant.  A peer that
+ * sends more messages than it holds credits is disconnected.
  *
  * Not thread-safe: calls for one engine must be serialised by the caller.
  * Kernel-clean: includes only core headers and transport.h.
@@ -67,8 +79,8 @@
 #define SMBDIRECT_PROTOCOL_V1 0x0100
 #define SMBDIRECT_NEGOTIATE_REQ_SIZE 20
 #define SMBDIRECT_NEGOTIATE_RESP_SIZE 32
-#define SMBDIRECT_DATA_MIN_SIZE \
-	20 /* header without padding: an empty message */
+/* A Data Transfer header without padding: an empty message. */
+#define SMBDIRECT_DATA_MIN_SIZE 20
 #define SMBDIRECT_DATA_OFFSET 24 /* where this engine puts the payload */
 #define SMBDIRECT_FLAG_RESPONSE_REQUESTED 0x0001
 #define SMBDIRECT_MIN_RECEIVE_SIZE 128 /* 3.1.5.6 */
@@ -99,29 +111,25 @@ enum smbdirect_error {
 	SMBDIRECT_ERR_INVAL = -1, /* bad argument or configuration */
 	SMBDIRECT_ERR_STATE = -2, /* not allowed in this state */
 	SMBDIRECT_ERR_NOMEM = -3,
-	SMBDIRECT_ERR_TOO_BIG = -4, /* PDU above the peer's MaxFragmentedSize */
-	SMBDIRECT_ERR_PROTO =
-		-5, /* the peer broke the protocol: disconnected */
+	SMBDIRECT_ERR_TOO_BIG = -4, /* above the peer's MaxFragmentedSize */
+	SMBDIRECT_ERR_PROTO = -5, /* the peer broke the protocol: closed */
 	SMBDIRECT_ERR_CLOSED = -6, /* the engine has disconnected */
 	SMBDIRECT_ERR_QUEUE_FULL = -7, /* more than max_queued_bytes waiting */
 };
 
 enum smbdirect_state {
-	SMBDIRECT_STATE_IDLE =
-		0, /* created, smbdirect_engine_start() not called */
+	SMBDIRECT_STATE_IDLE = 0, /* created, not started */
 	SMBDIRECT_STATE_NEGOTIATE = 1, /* waiting for the Negotiate Request */
 	SMBDIRECT_STATE_CONNECTED = 2, /* Data Transfer messages flow */
-	SMBDIRECT_STATE_CLOSED = 3, /* disconnect requested; input is ignored */
+	SMBDIRECT_STATE_CLOSED = 3, /* disconnect requested; input ignored */
 };
 
 enum smbdirect_disconnect_reason {
 	SMBDIRECT_DISC_LOCAL = 1, /* smbdirect_engine_close() */
-	SMBDIRECT_DISC_PROTOCOL = 2, /* malformed message or negotiate values */
-	SMBDIRECT_DISC_CREDITS =
-		3, /* peer sent without a credit, or overgranted */
+	SMBDIRECT_DISC_PROTOCOL = 2, /* malformed message or negotiation */
+	SMBDIRECT_DISC_CREDITS = 3, /* sent without a credit, overgranted */
 	SMBDIRECT_DISC_REASSEMBLY = 4, /* inconsistent RemainingDataLength */
-	SMBDIRECT_DISC_NEGOTIATE_REJECTED =
-		5, /* failure Negotiate Response sent */
+	SMBDIRECT_DISC_NEGOTIATE_REJECTED = 5, /* failure response sent */
 	SMBDIRECT_DISC_NEGOTIATE_TIMEOUT = 6,
 	SMBDIRECT_DISC_KEEPALIVE_TIMEOUT = 7,
 	SMBDIRECT_DISC_NOMEM = 8,
@@ -212,8 +220,9 @@ void smbdirect_engine_free_pdu(struct smbdirect_engine *e, u8 *pdu);
 int smbdirect_engine_start(struct smbdirect_engine *e, u64 now_ms);
 
 /*
- * One received message (the bytes of one receive completion).  Returns 0,
- * or a negative smbdirect_error; SMBDIRECT_ERR_PROTO means the engine disconnected.
+ * One received message (the bytes of one receive completion).  Returns 0
+ * or a negative smbdirect_error; after SMBDIRECT_ERR_PROTO the engine has
+ * disconnected.
  */
 int smbdirect_engine_on_recv(struct smbdirect_engine *e, const u8 *msg,
 			     size_t len);
