@@ -237,6 +237,7 @@ void smbdirect_engine_get_info(const struct smbdirect_engine *e,
 static bool post_receives(struct smbdirect_engine *e, u32 n)
 {
 	int r = e->ops.post_recv(e->ctx, n);
+
 	if (r < 0 || (u32)r > n) {
 		engine_fail(e, SMBDIRECT_DISC_BACKEND);
 		return false;
