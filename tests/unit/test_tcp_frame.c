@@ -8,34 +8,7 @@
 
 #include "platform.h"
 #include "tcp_frame.h"
-
-struct counting_alloc {
-	int live;
-	int fail_after; /* <0: never fail */
-};
-
-static void *t_alloc(size_t size, void *ctx)
-{
-	struct counting_alloc *a = ctx;
-
-	if (a->fail_after == 0)
-		return NULL;
-	if (a->fail_after > 0)
-		a->fail_after--;
-	a->live++;
-	return calloc(1, size);
-}
-
-static void t_free(void *p, void *ctx)
-{
-	struct counting_alloc *a = ctx;
-
-	a->live--;
-	free(p);
-}
-
-static struct counting_alloc acct;
-static const struct smb_allocator tmem = { t_alloc, t_free, &acct };
+#include "count_alloc.h"
 
 static int setup(void **state)
 {
