@@ -231,7 +231,11 @@ static bool charge_covers(const struct smb_work *w)
 			payload = smb_get_le32(b + 4);
 		break;
 	case SMB2_WRITE:
-		if (blen >= 8)
+		/* Over RDMA the size is in RemainingBytes, Length is 0. */
+		if (blen >= 40)
+			payload = smb_get_le32(b + 4) ? smb_get_le32(b + 4) :
+							smb_get_le32(b + 36);
+		else if (blen >= 8)
 			payload = smb_get_le32(b + 4);
 		break;
 	case SMB2_QUERY_DIRECTORY:

@@ -1,12 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rw.c - SMB2 READ, WRITE and FLUSH ([MS-SMB2] 3.3.5.11-13). */
 #include "internal.h"
+#include "smbdirect.h"
 
 #define READ_REQ_FIXED 48
 #define READ_RESP_FIXED 16
 #define WRITE_REQ_FIXED 48
 #define WRITE_RESP_SIZE 16
 #define MAX_FILE_OFFSET 0x7fffffffffffffffull
+#define MAX_RDMA_DESCS 16
+
+static bool is_rdma_channel(u32 channel)
+{
+	return channel == SMB2_CHANNEL_RDMA_V1 ||
+	       channel == SMB2_CHANNEL_RDMA_V1_INVALIDATE;
+}
+
+/*
+ * The buffer descriptors of an RDMA READ/WRITE ([MS-SMB2] 2.2.19, 2.2.21,
+ * [MS-SMBD] 2.2.3.1): present, well formed, within the transport's limit,
+ * and covering at least need bytes.  Returns a status.
+ */
+static u32 rdma_descs(struct smb_work *w, u16 off, u16 len, u64 need,
+		      struct smb_rdma_desc *descs, int *count)
+{
+	const u8 *info = smb_req_range(w, off, len);
+	int max = (int)min_t(u32, w->conn->limits.max_rdma_descs,
+			     MAX_RDMA_DESCS);
+	u64 total;
+
+	if (!info || len == 0 || max <= 0 ||
+	    smbdirect_parse_buffer_descriptors(info, len, descs, max, count,
+					       &total) ||
+	    total < need)
+		return STATUS_INVALID_PARAMETER;
+	return STATUS_SUCCESS;
+}
+
+/* READ into client memory by RDMA Write; one copy, file to buffer. */
+static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
+		     u64 offset, u32 min_count)
+{
+	struct smb_conn *conn = w->conn;
+	const u8 *b = smb_req_body(w);
+	struct smb_rdma_desc descs[MAX_RDMA_DESCS];
+	size_t done = 0;
+	int count = 0;
+	u8 *buf, *r;
+	u32 st;
+
+	st = rdma_descs(w, smb_get_le16(b + 44), smb_get_le16(b + 46), length,
+			descs, &count);
+	if (st)
+		return smb_resp_error(w, st);
+	buf = smb_alloc(conn->srv, length ? length : 1);
+	if (!buf)
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	st = length ? conn->srv->ops.vfs->pread(op->file, buf, length, offset,
+						 &done) :
+		      STATUS_SUCCESS;
+	if (!st && ((done == 0 && length > 0) || done < min_count))
+		st = STATUS_END_OF_FILE;
+	if (!st && done &&
+	    conn->t->rdma_write(conn->tc, descs, count, buf, done) < 0) {
+		smb_free(conn->srv, buf);
+		return -1; /* the RDMA transfer failed: the connection is gone */
+	}
+	smb_free(conn->srv, buf);
+	if (st)
+		return smb_resp_error(w, st);
+	r = smb_resp_body(w, READ_RESP_FIXED);
+	if (!r)
+		return -1;
+	smb_put_le16(r, 17);
+	r[2] = SMB2_HDR_SIZE + READ_RESP_FIXED;
+	/* Data went by RDMA: DataLength 0, DataRemaining the bytes written. */
+	smb_put_le32(r + 8, (u32)done);
+	op->position = offset + done;
+	return 0;
+}
 
 int smb2_read(struct smb_work *w)
 {
@@ -28,7 +100,8 @@ int smb2_read(struct smb_work *w)
 	op = smb_open_find(w, b + 16);
 	if (!op)
 		return smb_resp_error(w, w->status);
-	if (channel != SMB2_CHANNEL_NONE) {
+	if (channel != SMB2_CHANNEL_NONE &&
+	    (!is_rdma_channel(channel) || !w->conn->t->rdma_write)) {
 		/* RDMA channels need a transport with RDMA (SMB Direct). */
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	}
@@ -43,6 +116,11 @@ int smb2_read(struct smb_work *w)
 	     end > MAX_FILE_OFFSET))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
+	if (is_rdma_channel(channel)) {
+		if (op->pipe)
+			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+		return read_rdma(w, op, length, offset, min_count);
+	}
 	/* Read straight into the response: one copy from file to wire. */
 	r = smb_resp_body(w, READ_RESP_FIXED + (size_t)length);
 	if (!r)
@@ -68,38 +146,16 @@ int smb2_read(struct smb_work *w)
 	return 0;
 }
 
-int smb2_write(struct smb_work *w)
+/* Write data (from the request or pulled by RDMA) and build the reply. */
+static int write_data(struct smb_work *w, struct smb_open *op, const u8 *data,
+		      u32 length, u64 offset, u32 flags)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
-	const u8 *b = smb_req_body(w);
-	struct smb_open *op;
-	const u8 *data;
-	u32 length, channel, flags;
-	u64 offset, end;
 	size_t done = 0;
+	u64 end;
 	u32 st;
 	u8 *r;
 
-	if (smb_req_body_len(w) < WRITE_REQ_FIXED || smb_get_le16(b) != 49)
-		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-	length = smb_get_le32(b + 4);
-	offset = smb_get_le64(b + 8);
-	channel = smb_get_le32(b + 32);
-	flags = smb_get_le32(b + 44);
-	op = smb_open_find(w, b + 16);
-	if (!op)
-		return smb_resp_error(w, w->status);
-	if (channel != SMB2_CHANNEL_NONE)
-		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-	if (length > w->conn->max_write)
-		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-	data = smb_req_range(w, smb_get_le16(b + 2), length);
-	if (!data)
-		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-	if (op->is_dir)
-		return smb_resp_error(w, STATUS_INVALID_DEVICE_REQUEST);
-	if (!(op->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
-		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (op->pipe) {
 		st = smb_ipc_write(op, data, length);
 		if (st)
@@ -139,6 +195,74 @@ int smb2_write(struct smb_work *w)
 	smb_put_le16(r, 17);
 	smb_put_le32(r + 4, (u32)done);
 	return 0;
+}
+
+/* WRITE whose data the server pulls from client memory by RDMA Read. */
+static int write_rdma(struct smb_work *w, struct smb_open *op, u32 length,
+		      u64 offset, u32 flags)
+{
+	struct smb_conn *conn = w->conn;
+	const u8 *b = smb_req_body(w);
+	struct smb_rdma_desc descs[MAX_RDMA_DESCS];
+	int count = 0, rc;
+	u8 *buf;
+	u32 st;
+
+	st = rdma_descs(w, smb_get_le16(b + 40), smb_get_le16(b + 42), length,
+			descs, &count);
+	if (st)
+		return smb_resp_error(w, st);
+	buf = smb_alloc(conn->srv, length ? length : 1);
+	if (!buf)
+		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	if (length &&
+	    conn->t->rdma_read(conn->tc, descs, count, buf, length) < 0) {
+		smb_free(conn->srv, buf);
+		return -1; /* the RDMA transfer failed: the connection is gone */
+	}
+	rc = write_data(w, op, buf, length, offset, flags);
+	smb_free(conn->srv, buf);
+	return rc;
+}
+
+int smb2_write(struct smb_work *w)
+{
+	const u8 *b = smb_req_body(w);
+	struct smb_open *op;
+	const u8 *data;
+	u32 length, channel, flags;
+	u64 offset;
+
+	if (smb_req_body_len(w) < WRITE_REQ_FIXED || smb_get_le16(b) != 49)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	length = smb_get_le32(b + 4);
+	offset = smb_get_le64(b + 8);
+	channel = smb_get_le32(b + 32);
+	flags = smb_get_le32(b + 44);
+	op = smb_open_find(w, b + 16);
+	if (!op)
+		return smb_resp_error(w, w->status);
+	if (channel != SMB2_CHANNEL_NONE &&
+	    (!is_rdma_channel(channel) || !w->conn->t->rdma_read || op->pipe))
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (is_rdma_channel(channel)) {
+		/* Length is 0; RemainingBytes says how much to pull by RDMA. */
+		if (length != 0)
+			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+		length = smb_get_le32(b + 36);
+	}
+	if (length > w->conn->max_write)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	if (op->is_dir)
+		return smb_resp_error(w, STATUS_INVALID_DEVICE_REQUEST);
+	if (!(op->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	if (is_rdma_channel(channel))
+		return write_rdma(w, op, length, offset, flags);
+	data = smb_req_range(w, smb_get_le16(b + 2), length);
+	if (!data)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	return write_data(w, op, data, length, offset, flags);
 }
 
 int smb2_flush(struct smb_work *w)

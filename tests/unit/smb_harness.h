@@ -287,6 +287,13 @@ struct smb_tconn {
 	int sent;
 	bool fail_send;
 	u32 max_pdu;
+	/* RDMA: the client's registered memory, addressed by descriptor
+	 * offset, valid under one token (an rkey stand-in).
+	 */
+	u8 *rmem;
+	size_t rmem_len;
+	u32 rtoken;
+	int rdma_reads, rdma_writes;
 };
 
 static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
@@ -332,6 +339,57 @@ static const struct smb_transport_ops h_transport = {
 	.kind = SMB_TRANSPORT_TCP,
 	.send_pdu = h_send_pdu,
 	.get_limits = h_get_limits,
+	.peer_name = h_peer_name,
+};
+
+/* Walk descriptors over the client memory; copy to or from buf. */
+static int h_rdma_move(struct smb_tconn *c, const struct smb_rdma_desc *d,
+		       int nd, u8 *buf, size_t len, bool to_client)
+{
+	size_t pos = 0;
+
+	for (int i = 0; i < nd && pos < len; i++) {
+		size_t n = d[i].length < len - pos ? d[i].length : len - pos;
+
+		if (d[i].token != c->rtoken || d[i].offset > c->rmem_len ||
+		    n > c->rmem_len - d[i].offset)
+			return -1; /* a remote access error ends the connection */
+		if (to_client)
+			memcpy(c->rmem + d[i].offset, buf + pos, n);
+		else
+			memcpy(buf + pos, c->rmem + d[i].offset, n);
+		pos += n;
+	}
+	return pos == len ? 0 : -1;
+}
+
+static int h_rdma_read(struct smb_tconn *c, const struct smb_rdma_desc *d,
+		       int nd, void *buf, size_t len)
+{
+	c->rdma_reads++;
+	return h_rdma_move(c, d, nd, buf, len, false);
+}
+
+static int h_rdma_write(struct smb_tconn *c, const struct smb_rdma_desc *d,
+			int nd, const void *buf, size_t len)
+{
+	c->rdma_writes++;
+	return h_rdma_move(c, d, nd, (u8 *)buf, len, true);
+}
+
+static void h_rdma_limits(struct smb_tconn *c, struct smb_transport_limits *l)
+{
+	h_get_limits(c, l);
+	l->max_rdma_descs = 8;
+}
+
+static H_UNUSED const struct smb_transport_ops h_rdma_transport = {
+	.name = "test-rdma",
+	.kind = SMB_TRANSPORT_RDMA,
+	.send_pdu = h_send_pdu,
+	.rdma_read = h_rdma_read,
+	.rdma_write = h_rdma_write,
+	.get_limits = h_rdma_limits,
 	.peer_name = h_peer_name,
 };
 
@@ -389,6 +447,22 @@ static H_UNUSED struct h_client *h_client_new(struct h_env *e)
 	return c;
 }
 
+/* A client on an RDMA-capable transport with rmem_len bytes of memory. */
+static H_UNUSED struct h_client *h_client_new_rdma(struct h_env *e,
+						   size_t rmem_len)
+{
+	struct h_client *c = h_client_new(e);
+
+	smb_conn_free(c->conn);
+	c->tc.rmem = calloc(1, rmem_len);
+	assert_non_null(c->tc.rmem);
+	c->tc.rmem_len = rmem_len;
+	c->tc.rtoken = 0x5eed;
+	c->conn = smb_conn_new(e->srv, &h_rdma_transport, &c->tc);
+	assert_non_null(c->conn);
+	return c;
+}
+
 static void h_drain(struct h_client *c)
 {
 	while (c->tc.head) {
@@ -408,6 +482,7 @@ static H_UNUSED void h_client_free(struct h_client *c)
 	h_drain(c);
 	free(c->last);
 	free(c->last_req);
+	free(c->tc.rmem);
 	free(c);
 }
 

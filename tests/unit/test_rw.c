@@ -185,6 +185,131 @@ static void test_flush(void **state)
 	h_client_free(c);
 }
 
+/* READ/WRITE with an SMB Direct channel: buffer descriptors, data by RDMA. */
+static void put_desc(struct h_req *r, u64 off, u32 token, u32 len)
+{
+	h_put64(r, off);
+	h_put32(r, token);
+	h_put32(r, len);
+}
+
+static void build_rdma_write(struct h_client *c, struct h_req *r,
+			     const u8 fid[16], u32 channel, u32 length_field,
+			     u32 remaining, u64 off, int ndesc,
+			     const u32 *dlen, u32 token)
+{
+	h_req_init(c, r, SMB2_WRITE);
+	h_req_charge(c, r, h_charge_for(remaining));
+	h_put16(r, 49);
+	h_put16(r, 0); /* DataOffset: no data in the message */
+	h_put32(r, length_field);
+	h_put64(r, off);
+	h_put(r, fid, 16);
+	h_put32(r, channel);
+	h_put32(r, remaining);
+	h_put16(r, SMB2_HDR_SIZE + 48); /* WriteChannelInfoOffset */
+	h_put16(r, (u16)(16 * ndesc));
+	h_put32(r, 0); /* Flags */
+	for (int i = 0, pos = 0; i < ndesc; pos += (int)dlen[i], i++)
+		put_desc(r, (u64)pos, token, dlen[i]);
+}
+
+static void build_rdma_read(struct h_client *c, struct h_req *r,
+			    const u8 fid[16], u32 channel, u32 len, u64 off,
+			    u16 info_len, u32 token, u32 desc_len)
+{
+	h_req_init(c, r, SMB2_READ);
+	h_req_charge(c, r, h_charge_for(len));
+	h_put16(r, 49);
+	h_put8(r, 0);
+	h_put8(r, 0);
+	h_put32(r, len);
+	h_put64(r, off);
+	h_put(r, fid, 16);
+	h_put32(r, 0); /* MinimumCount */
+	h_put32(r, channel);
+	h_put32(r, 0);
+	h_put16(r, SMB2_HDR_SIZE + 48); /* ReadChannelInfoOffset */
+	h_put16(r, info_len);
+	put_desc(r, 1000, token, desc_len);
+}
+
+static void test_rdma_channels(void **state)
+{
+	struct h_client *c = h_client_new_rdma(*state, 2 * 65536);
+	static const u32 two[] = { 40000, 25536 };
+	u8 fid[16] = { 0 };
+	const u8 *d = NULL;
+	struct h_req r;
+	u32 n = 0;
+
+	static u8 orig[65536];
+
+	for (size_t i = 0; i < 65536; i++)
+		c->tc.rmem[i] = orig[i] = (u8)(i * 13 + 1);
+	h_connect(c, SMB2_DIALECT_0300, "share");
+	h_open_rw(c, "rdma.bin", FILE_OVERWRITE_IF, fid);
+
+	/* WRITE pulled from two client buffers by one RDMA read. */
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 0, 65536, 0, 2, two,
+			 0x5eed);
+	assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+	assert_int_equal(smb_get_le32(h_rbody(c) + 4), 65536);
+	assert_int_equal(c->tc.rdma_reads, 1);
+	assert_int_equal(h_read(c, fid, 65536, 0, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 65536);
+	assert_memory_equal(d, c->tc.rmem, 65536);
+
+	/* READ pushed into client memory: DataLength 0, DataRemaining n. */
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1_INVALIDATE, 5000, 100,
+			16, 0x5eed, 5000);
+	assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+	assert_int_equal(smb_get_le32(h_rbody(c) + 4), 0);
+	assert_int_equal(smb_get_le32(h_rbody(c) + 8), 5000);
+	assert_int_equal(c->tc.rdma_writes, 1);
+	assert_memory_equal(c->tc.rmem + 1000, orig + 100, 5000);
+
+	/* Malformed channel information, each refused with a status. */
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 5000, 0, 16, 0x5eed,
+			4999); /* descriptors shorter than the read */
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 5000, 0, 15, 0x5eed,
+			5000); /* not a multiple of 16 */
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 5000, 0, 32, 0x5eed,
+			5000); /* runs past the request */
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	build_rdma_read(c, &r, fid, 7, 5000, 0, 16, 0x5eed, 5000);
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 10, 65536, 0, 2,
+			 two, 0x5eed); /* Length must be 0 over RDMA */
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 0, 70000, 0, 2, two,
+			 0x5eed); /* more than the buffers hold */
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	assert_int_equal(c->tc.rdma_reads, 1);
+
+	/* A remote access error (wrong token) drops the connection. */
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 0, 65536, 0, 2, two,
+			 0xbad);
+	h_send(c, &r);
+	assert_true(c->last_rc < 0);
+	h_client_free(c);
+}
+
+static void test_rdma_channel_on_tcp(void **state)
+{
+	struct h_client *c = h_client_new(*state);
+	u8 fid[16] = { 0 };
+	struct h_req r;
+
+	h_connect(c, SMB2_DIALECT_0311, "share");
+	h_open_rw(c, "tcp.bin", FILE_OVERWRITE_IF, fid);
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 100, 0, 16, 1, 100);
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
+	h_client_free(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
@@ -193,6 +318,8 @@ int main(void)
 		T(test_read_edges),
 		T(test_write_edges),
 		T(test_flush),
+		T(test_rdma_channels),
+		T(test_rdma_channel_on_tcp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
