@@ -24,12 +24,17 @@ result() {
 	echo "$line"
 }
 
-# check CASE CMD...: run CMD (bounded by G_TIMEOUT), PASS if it succeeds;
+# check CASE CMD...: run CMD (a program bounded by G_TIMEOUT, or one of
+# our shell functions, which bound their own waits), PASS if it succeeds;
 # on failure its output's tail is shown.
 check() {
 	local name=$1 out rc
 	shift
-	out=$(timeout -k 5 "$G_TIMEOUT" "$@" 2>&1)
+	if declare -F "$1" >/dev/null; then
+		out=$("$@" 2>&1)
+	else
+		out=$(timeout -k 5 "$G_TIMEOUT" "$@" 2>&1)
+	fi
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		result PASS "$name"
@@ -96,4 +101,116 @@ now() {
 
 elapsed() {
 	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# --- SMB client checks shared by cifs-tcp and ksmbd-ref -----------------
+
+G_MNT=/mnt/smb
+G_SHARE_DIR=/srv/share
+G_USER=vmuser
+G_PASS='Vm-pass 1'
+G_BIG=/tmp/big.bin
+G_BIG_MIB=${G_BIG_MIB:-256}
+
+# make_share: the share directory and the 256 MiB random file (once).
+make_share() {
+	mkdir -p "$G_SHARE_DIR" "$G_MNT"
+	chmod 777 "$G_SHARE_DIR"
+	[ -s "$G_BIG" ] && return 0
+	random_file "$G_BIG" "$G_BIG_MIB"
+	G_BIG_SHA=$(sha256 "$G_BIG")
+	glog "random file $G_BIG: $G_BIG_MIB MiB, sha256 $G_BIG_SHA"
+}
+
+# smb_mount CASE OPTS: mount //$VM_IP/share on $G_MNT with extra OPTS.
+smb_mount() {
+	check "$1" mount -t cifs "//$VM_IP/share" "$G_MNT" \
+		-o "username=$G_USER,password=$G_PASS,$2"
+}
+
+smb_umount() {
+	local name=$1
+	if ! timeout -k 5 60 umount "$G_MNT"; then
+		result FAIL "$name" "umount failed"
+		timeout 30 umount -l "$G_MNT"
+		return 1
+	fi
+	if grep -q " $G_MNT cifs " /proc/mounts; then
+		result FAIL "$name" "still mounted"
+		return 1
+	fi
+	result PASS "$name"
+}
+
+# timed_copy CASE FROM TO: copy under a time limit; PASS with MiB/s.
+timed_copy() {
+	local name=$1 t0 secs
+	t0=$(now)
+	if ! timeout -k 5 "$G_TIMEOUT" cp "$2" "$3"; then
+		result FAIL "$name" "cp $2 $3 failed or timed out"
+		return 1
+	fi
+	# A write is done only when the server has the data.
+	timeout -k 5 "$G_TIMEOUT" sync -f "$3" 2>/dev/null
+	secs=$(elapsed "$t0")
+	echo "THROUGHPUT $VM_SCENARIO $name: $(mib_per_s $((G_BIG_MIB << 20)) "$secs") MiB/s ($secs s)"
+	result PASS "$name" "$(mib_per_s $((G_BIG_MIB << 20)) "$secs") MiB/s"
+}
+
+# same_sha CASE FILE: FILE has the big file's SHA-256.
+same_sha() {
+	local got
+	got=$(sha256 "$2")
+	if [ "$got" = "$G_BIG_SHA" ]; then
+		result PASS "$1"
+	else
+		result FAIL "$1" "sha256 $got, want $G_BIG_SHA"
+	fi
+}
+
+# copy_roundtrip PREFIX REMOUNT_OPTS: the big file into the share, a
+# remount (so the read goes over the wire, not the page cache), the file
+# back out; both SHA-256 equal to the original's, and the server's copy
+# too.  Leaves the share mounted.
+copy_roundtrip() {
+	local p=$1 opts=$2
+	timed_copy "$p:write" "$G_BIG" "$G_MNT/big.bin" || return 1
+	same_sha "$p:server-sha256" "$G_SHARE_DIR/big.bin"
+	smb_umount "$p:umount-after-write" || return 1
+	smb_mount "$p:remount" "$opts" || return 1
+	rm -f /tmp/got.bin
+	timed_copy "$p:read" "$G_MNT/big.bin" /tmp/got.bin || return 1
+	same_sha "$p:read-sha256" /tmp/got.bin
+	rm -f /tmp/got.bin
+}
+
+# many_files PREFIX N: create N files, list them, rename all, delete all,
+# checking the listing after each step (one python process does the
+# loops: a fork per file is slow under TCG).
+many_files() {
+	local p=$1 n=$2
+	check "$p:many-files" timeout 600 python3 - "$G_MNT/many" "$n" <<'PYEOF'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+os.mkdir(d)
+for i in range(n):
+    with open(f"{d}/f{i:04d}", "w") as f:
+        f.write(f"file {i}\n")
+names = sorted(os.listdir(d))
+want = [f"f{i:04d}" for i in range(n)]
+assert names == want, f"create/list: {len(names)} names, first {names[:3]}"
+for i in range(n):
+    os.rename(f"{d}/f{i:04d}", f"{d}/renamed-{i:04d}")
+names = sorted(os.listdir(d))
+want = [f"renamed-{i:04d}" for i in range(n)]
+assert names == want, f"rename/list: {len(names)} names, first {names[:3]}"
+with open(f"{d}/renamed-{n - 1:04d}") as f:
+    assert f.read() == f"file {n - 1}\n", "content after rename"
+for i in range(n):
+    os.unlink(f"{d}/renamed-{i:04d}")
+assert os.listdir(d) == [], "delete/list: directory not empty"
+os.rmdir(d)
+assert not os.path.exists(d), "rmdir"
+print(f"created, listed, renamed and deleted {n} files")
+PYEOF
 }
