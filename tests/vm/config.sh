@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 #
 # config.sh - the one place where the VM test bed pins its inputs and
 # names its paths.  Sourced by every script in tests/vm/.
@@ -24,7 +24,6 @@ VM_CACHE=${VM_CACHE:-$VM_ROOT/build/vm-cache}
 VM_OUT_BASE=${VM_OUT_BASE:-$VM_ROOT/build/vm}
 
 VM_KERNEL=/boot/vmlinuz-$VM_KABI
-VM_MODDIR=/lib/modules/$VM_KABI
 VM_HEADERS=/usr/src/linux-headers-$VM_KABI
 VM_KSRC_TARBALL=/usr/src/linux-source-6.1.tar.xz
 

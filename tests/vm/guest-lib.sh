@@ -92,7 +92,8 @@ sha256() {
 
 # mib_per_s BYTES SECONDS_FLOAT
 mib_per_s() {
-	awk -v b="$1" -v s="$2" 'BEGIN { if (s <= 0) s = 0.001; printf "%.1f", b / 1048576 / s }'
+	awk -v b="$1" -v s="$2" \
+		'BEGIN { if (s <= 0) s = 0.001; printf "%.1f", b / 1048576 / s }'
 }
 
 now() {
@@ -144,7 +145,7 @@ smb_umount() {
 
 # timed_copy CASE FROM TO: copy under a time limit; PASS with MiB/s.
 timed_copy() {
-	local name=$1 t0 secs
+	local name=$1 t0 secs rate
 	t0=$(now)
 	if ! timeout -k 5 "$G_TIMEOUT" cp "$2" "$3"; then
 		result FAIL "$name" "cp $2 $3 failed or timed out"
@@ -153,8 +154,9 @@ timed_copy() {
 	# A write is done only when the server has the data.
 	timeout -k 5 "$G_TIMEOUT" sync -f "$3" 2>/dev/null
 	secs=$(elapsed "$t0")
-	echo "THROUGHPUT $VM_SCENARIO $name: $(mib_per_s $((G_BIG_MIB << 20)) "$secs") MiB/s ($secs s)"
-	result PASS "$name" "$(mib_per_s $((G_BIG_MIB << 20)) "$secs") MiB/s"
+	rate=$(mib_per_s $((G_BIG_MIB << 20)) "$secs")
+	echo "THROUGHPUT $VM_SCENARIO $name: $rate MiB/s ($secs s)"
+	result PASS "$name" "$rate MiB/s"
 }
 
 # same_sha CASE FILE: FILE has the big file's SHA-256.

@@ -2,21 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ksmbd-fixes.sh DIR - the minimal edits that make Debian's 6.1 ksmbd
 # (fs/smb/server in linux-source-6.1, DIR) serve files with ksmbd-tools
-# 3.4.7.  Each edit is checked: if the source moves on and a pattern no
+# 3.4.7.  Each edit is checked: if the source moves on and a line no
 # longer matches, the build stops here instead of building an unfixed
 # module.  Used only for the reference peer (scenario ksmbd-ref).
 set -euo pipefail
 dir=$1
 
-# must_change FILE SED_SCRIPT WHAT: apply one edit, fail if it changed nothing.
-must_change() {
-	local file=$dir/$1 before
-	before=$(sha256sum "$file")
-	sed -i "$2" "$file"
-	if [ "$(sha256sum "$file")" = "$before" ]; then
-		echo "ksmbd-fixes: $3: pattern not found in $1" >&2
+# replace_line FILE FUNC OLD NEW WHAT: inside the function whose
+# definition line is exactly FUNC (up to the next line "}"), replace the
+# line that is exactly OLD by NEW (awk escapes: \t, \n).  Fails unless
+# exactly one line was replaced.
+replace_line() {
+	local file=$dir/$1
+	awk -v func_line="$2" -v old="$3" -v new="$4" '
+	$0 == func_line { inside = 1 }
+	inside && $0 == old { print new; done++; next }
+	inside && $0 == "}" { inside = 0 }
+	{ print }
+	END { exit done == 1 ? 0 : 1 }' "$file" >"$file.new" || {
+		rm -f "$file.new"
+		echo "ksmbd-fixes: $5: the line to replace is not in $1" >&2
 		exit 1
-	fi
+	}
+	mv "$file.new" "$file"
 }
 
 # 1. opinfo_put(NULL) oopses: smb2_open() ends with opinfo_put(opinfo)
@@ -24,8 +32,10 @@ must_change() {
 #    tests "opinfo && opinfo->is_lease" just before), and opinfo_put()
 #    dereferences it unconditionally.  Make a put of NULL a no-op, as
 #    opinfo_conn_put() already does for its own NULL.
-must_change oplock.c \
-	'/^void opinfo_put(struct oplock_info \*opinfo)$/,/^}/ s/^\tif (!atomic_dec_and_test(&opinfo->refcount))$/\tif (!opinfo || !atomic_dec_and_test(\&opinfo->refcount))/' \
+replace_line oplock.c \
+	'void opinfo_put(struct oplock_info *opinfo)' \
+	'\tif (!atomic_dec_and_test(&opinfo->refcount))' \
+	'\tif (!opinfo || !atomic_dec_and_test(&opinfo->refcount))' \
 	"opinfo_put NULL check"
 
 # 2. Netlink payload-size mismatch: the kernel's share config response
@@ -38,6 +48,13 @@ must_change oplock.c \
 #    TREE_CONNECT fails with BAD_NETWORK_NAME.  When payload_sz is 0, take
 #    it from the message size (already checked to be at least the header),
 #    which is what the tools meant; every later check still applies.
-must_change transport_ipc.c \
-	'/^static int ipc_validate_msg(struct ipc_msg_table_entry \*entry)$/,/^}/ s/^\t\tif (resp->veto_list_sz > resp->payload_sz)$/\t\t\/* ksmbd-fixes.sh 2: ksmbd-tools 3.4 leave payload_sz 0 *\/\n\t\tif (!resp->payload_sz)\n\t\t\tresp->payload_sz = entry->msg_sz -\n\t\t\t\tsizeof(struct ksmbd_share_config_response);\n\n&/' \
+replace_line transport_ipc.c \
+	'static int ipc_validate_msg(struct ipc_msg_table_entry *entry)' \
+	'\t\tif (resp->veto_list_sz > resp->payload_sz)' \
+	'\t\t/* ksmbd-fixes.sh 2: ksmbd-tools 3.4 leave payload_sz 0 */
+\t\tif (!resp->payload_sz)
+\t\t\tresp->payload_sz = entry->msg_sz -
+\t\t\t\tsizeof(struct ksmbd_share_config_response);
+
+\t\tif (resp->veto_list_sz > resp->payload_sz)' \
 	"share config payload_sz"
