@@ -43,6 +43,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 vm_log "deps: installing ${missing[*]}"
+start=$(date +%s)
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -53,3 +54,4 @@ if ! timeout 1200 $SUDO apt-get install -y -q --no-install-recommends \
 	timeout 1200 $SUDO apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
 fi
+vm_log "deps: installed in $(($(date +%s) - start)) s"
