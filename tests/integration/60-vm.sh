@@ -61,7 +61,7 @@ run_scenario() {
 	VM_NO_DEPS=1 VM_QUIET=1 "$VM/run" "$s" >"$out" 2>&1
 	rc=$?
 	it_log "scenario $s: exit $rc after $(($(date +%s) - t)) s"
-	grep -E '^(BANDWIDTH|THROUGHPUT) ' "$IT_BUILD/vm/$s/share/scenario.log" 2>/dev/null
+	grep -E '^(BANDWIDTH|THROUGHPUT) |files created' "$IT_BUILD/vm/$s/share/scenario.log" 2>/dev/null
 	# "PASS vm:S:case (why)" -> result PASS S:case why
 	while read -r status name why; do
 		why=${why#(}

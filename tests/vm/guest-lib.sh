@@ -190,7 +190,8 @@ copy_roundtrip() {
 # checking the listing after each step (one python process does the
 # loops: a fork per file is slow under TCG).
 many_files() {
-	local p=$1 n=$2
+	local p=$1 n=$2 t0
+	t0=$(now)
 	check "$p:many-files" timeout 600 python3 - "$G_MNT/many" "$n" <<'PYEOF'
 import os, sys
 d, n = sys.argv[1], int(sys.argv[2])
@@ -215,4 +216,5 @@ os.rmdir(d)
 assert not os.path.exists(d), "rmdir"
 print(f"created, listed, renamed and deleted {n} files")
 PYEOF
+	glog "$p: $n files created, renamed, deleted in $(elapsed "$t0") s"
 }
