@@ -9,6 +9,12 @@
 # tests/vm/run turns the lines into "PASS vm:SCENARIO:CASE" on the host.
 # Every command that talks to a server runs under `timeout`.
 
+# The host stages' helpers (it_port_listening, it_random_file,
+# it_sha256); its result() is replaced below by the guest's own.
+# shellcheck source=tests/integration/lib.sh
+. "$VM_REPO/tests/integration/lib.sh"
+
+: "${VM_RESULTS:?guest-lib.sh runs in the guest, under guest-init}"
 G_FAILS=0
 G_TIMEOUT=${G_TIMEOUT:-300}
 
@@ -74,22 +80,6 @@ wait_for() {
 	return 1
 }
 
-tcp_listening() {
-	local hex
-	hex=$(printf '%04X' "$1")
-	awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-# random_file PATH MIB
-random_file() {
-	dd if=/dev/urandom of="$1" bs=1M count="$2" status=none
-}
-
-sha256() {
-	sha256sum "$1" | cut -d' ' -f1
-}
-
 # mib_per_s BYTES SECONDS_FLOAT
 mib_per_s() {
 	awk -v b="$1" -v s="$2" \
@@ -118,8 +108,8 @@ make_share() {
 	mkdir -p "$G_SHARE_DIR" "$G_MNT"
 	chmod 777 "$G_SHARE_DIR"
 	[ -s "$G_BIG" ] && return 0
-	random_file "$G_BIG" "$G_BIG_MIB"
-	G_BIG_SHA=$(sha256 "$G_BIG")
+	it_random_file "$G_BIG" "$G_BIG_MIB"
+	G_BIG_SHA=$(it_sha256 "$G_BIG")
 	glog "random file $G_BIG: $G_BIG_MIB MiB, sha256 $G_BIG_SHA"
 }
 
@@ -162,7 +152,7 @@ timed_copy() {
 # same_sha CASE FILE: FILE has the big file's SHA-256.
 same_sha() {
 	local got
-	got=$(sha256 "$2")
+	got=$(it_sha256 "$2")
 	if [ "$got" = "$G_BIG_SHA" ]; then
 		result PASS "$1"
 	else
