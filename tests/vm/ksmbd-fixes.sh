@@ -31,7 +31,10 @@ replace_line() {
 #    where opinfo is NULL for every open that got no oplock or lease (it
 #    tests "opinfo && opinfo->is_lease" just before), and opinfo_put()
 #    dereferences it unconditionally.  Make a put of NULL a no-op, as
-#    opinfo_conn_put() already does for its own NULL.
+#    opinfo_conn_put() already does for its own NULL.  Measured without
+#    it: the first cifs mount oopses ("BUG: kernel NULL pointer
+#    dereference, address: 0000000000000044", RIP opinfo_put+0x5) and
+#    hangs.
 replace_line oplock.c \
 	'void opinfo_put(struct oplock_info *opinfo)' \
 	'\tif (!atomic_dec_and_test(&opinfo->refcount))' \
