@@ -78,6 +78,10 @@ unit-asan: $(UNIT_TESTS_ASAN)
 freestanding:
 	@ci/freestanding.sh $(CORE_SRC)
 
+# qemu guest with soft-RoCE and the Linux cifs client (tests/vm/).
+vmtest: all
+	@tests/integration/60-vm.sh
+
 # libFuzzer targets for every parser; FUZZ_SECONDS per target.
 fuzz:
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
