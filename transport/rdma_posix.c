@@ -33,6 +33,7 @@
 #include "platform.h"
 #include "addr_posix.h"
 #include "rdma_posix.h"
+#include "smb2.h"
 
 #define RDMA_DEFAULT_BACKLOG 128
 #define RDMA_DEFAULT_BOUNCE (64u * 1024)
@@ -46,6 +47,8 @@
 /* After a disconnect, how long a worker waits for its transfer's flush. */
 #define RDMA_FLUSH_WAIT_MS 5000
 #define RDMA_CQ_ACK_BATCH 64
+/* READ/WRITE requests whose client buffer the response must invalidate. */
+#define RDMA_INV_TRACK 64
 
 /* Work request ids: kind in the top byte, then a slot or a generation. */
 enum wr_kind { WR_RECV = 1, WR_SEND = 2, WR_RW = 3 };
@@ -116,6 +119,20 @@ struct smb_tconn {
 	int rw_status; /* first failed ibv_wc_status of the transfer */
 	struct pdu_node *pdus, *pdus_tail;
 	u8 *borrowed; /* last PDU given out by recv_pdu */
+	/*
+	 * SMB2_CHANNEL_RDMA_V1_INVALIDATE ([MS-SMB2] 3.3.5.12, 3.3.5.13):
+	 * the response to such a READ/WRITE goes out as a Send with
+	 * Invalidate of the first descriptor's token.  The requests are
+	 * noted as they arrive (by MessageId), matched when the core sends
+	 * their responses, and the tokens queued for the next messages.
+	 */
+	struct {
+		u64 mid;
+		u32 token;
+	} inv_req[RDMA_INV_TRACK];
+	int ninv_req;
+	u32 inv_queue[RDMA_INV_TRACK];
+	int ninv_queue;
 	u64 reads, read_bytes, writes, write_bytes; /* under rw_lock */
 	bool engine_gone; /* the engine called disconnect */
 	int engine_reason;
@@ -371,10 +388,19 @@ static int eng_post_send(void *ctx, const struct smb_iov *iov, int niov)
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
+	if (c->ninv_queue) {
+		wr.opcode = IBV_WR_SEND_WITH_INV;
+		wr.invalidate_rkey = c->inv_queue[0];
+	}
 	wr.send_flags = IBV_SEND_SIGNALED;
 	if (ibv_post_send(c->id->qp, &wr, &bad)) {
 		c->send.free[c->send.nfree++] = slot;
 		return -1;
+	}
+	if (c->ninv_queue) {
+		c->ninv_queue--;
+		memmove(c->inv_queue, c->inv_queue + 1,
+			(size_t)c->ninv_queue * sizeof(c->inv_queue[0]));
 	}
 	c->sends_posted++;
 	return 0;
@@ -404,10 +430,96 @@ static int eng_post_recv(void *ctx, u32 count)
 	return (int)posted;
 }
 
+/* Note one READ/WRITE request that asks for remote invalidation. */
+static void inv_note(struct smb_tconn *c, u64 mid, u32 token)
+{
+	if (c->ninv_req == RDMA_INV_TRACK) {
+		/* A client this far ahead loses its oldest invalidation. */
+		c->ninv_req--;
+		memmove(c->inv_req, c->inv_req + 1,
+			(size_t)c->ninv_req * sizeof(c->inv_req[0]));
+	}
+	c->inv_req[c->ninv_req].mid = mid;
+	c->inv_req[c->ninv_req].token = token;
+	c->ninv_req++;
+}
+
+/*
+ * Walk the compound chain of a request PDU for READ/WRITE on
+ * SMB2_CHANNEL_RDMA_V1_INVALIDATE.  Every offset is checked; anything
+ * malformed is left to the core to refuse.
+ */
+static void inv_scan_request(struct smb_tconn *c, const u8 *pdu, size_t len)
+{
+	size_t off = 0;
+
+	for (;;) {
+		const u8 *h = pdu + off, *b = h + SMB2_HDR_SIZE;
+		size_t room = len - off;
+		u16 cmd, ci_off, ci_len;
+		u32 next, channel;
+
+		if (room < SMB2_HDR_SIZE || smb_get_le32(h) != SMB2_PROTO_ID)
+			return;
+		cmd = smb_get_le16(h + SMB2_HDR_COMMAND);
+		next = smb_get_le32(h + SMB2_HDR_NEXT_COMMAND);
+		if ((cmd == SMB2_READ || cmd == SMB2_WRITE) &&
+		    room >= SMB2_HDR_SIZE + 48) {
+			bool rd = cmd == SMB2_READ;
+
+			channel = smb_get_le32(b + (rd ? 36 : 32));
+			ci_off = smb_get_le16(b + (rd ? 44 : 40));
+			ci_len = smb_get_le16(b + (rd ? 46 : 42));
+			if (channel == SMB2_CHANNEL_RDMA_V1_INVALIDATE &&
+			    ci_len >= SMBDIRECT_BUFFER_DESC_SIZE &&
+			    (size_t)ci_off + SMBDIRECT_BUFFER_DESC_SIZE <= room)
+				inv_note(c,
+					 smb_get_le64(h + SMB2_HDR_MESSAGE_ID),
+					 smb_get_le32(h + ci_off + 8));
+		}
+		if (next < SMB2_HDR_SIZE || next >= room)
+			return;
+		off += next;
+	}
+}
+
+/* Queue the invalidations owed with these responses (send_pdu's iovs). */
+static void inv_match_responses(struct smb_tconn *c, const struct smb_iov *iov,
+				int niov)
+{
+	for (int i = 0; i < niov && c->ninv_req; i++) {
+		const u8 *h = iov[i].base;
+		u16 cmd;
+		u64 mid;
+
+		if (iov[i].len < SMB2_HDR_SIZE ||
+		    smb_get_le32(h) != SMB2_PROTO_ID)
+			continue;
+		cmd = smb_get_le16(h + SMB2_HDR_COMMAND);
+		if (cmd != SMB2_READ && cmd != SMB2_WRITE)
+			continue;
+		mid = smb_get_le64(h + SMB2_HDR_MESSAGE_ID);
+		for (int j = 0; j < c->ninv_req; j++) {
+			if (c->inv_req[j].mid != mid)
+				continue;
+			if (c->ninv_queue < RDMA_INV_TRACK)
+				c->inv_queue[c->ninv_queue++] =
+					c->inv_req[j].token;
+			c->ninv_req--;
+			memmove(c->inv_req + j, c->inv_req + j + 1,
+				(size_t)(c->ninv_req - j) *
+					sizeof(c->inv_req[0]));
+			break;
+		}
+	}
+}
+
 static void eng_deliver(void *ctx, u8 *pdu, size_t len)
 {
 	struct smb_tconn *c = ctx;
 	struct pdu_node *n = malloc(sizeof(*n));
+
+	inv_scan_request(c, pdu, len);
 
 	if (!n) {
 		smbdirect_engine_free_pdu(c->e, pdu);
@@ -645,6 +757,7 @@ static int rdma_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
 	int r = -ENOTCONN, er;
 
 	pthread_mutex_lock(&c->lock);
+	inv_match_responses(c, iov, niov);
 	while (!conn_gone_locked(c) && !c->engine_gone) {
 		er = smbdirect_engine_send_pdu(c->e, iov, niov);
 		if (er != SMBDIRECT_ERR_QUEUE_FULL) {
@@ -1083,11 +1196,15 @@ static int conn_accept(struct smb_rdma_listener *l, struct rdma_cm_id *id,
 		r = -EIO;
 		goto fail;
 	}
-	/* We issue RDMA Reads: as many in flight as the peer can answer. */
-	cp.initiator_depth = (u8)min_u32(req->responder_resources,
-					 (u32)da.max_qp_init_rd_atom);
+	/*
+	 * The request's values are from our side already (rdma_cm swaps
+	 * them): initiator_depth is how many RDMA Reads the peer lets us
+	 * have in flight, which we need for SMB2 WRITE.
+	 */
+	cp.initiator_depth =
+		(u8)min_u32(req->initiator_depth, (u32)da.max_qp_init_rd_atom);
 	cp.responder_resources =
-		(u8)min_u32(req->initiator_depth, (u32)da.max_qp_rd_atom);
+		(u8)min_u32(req->responder_resources, (u32)da.max_qp_rd_atom);
 	cp.rnr_retry_count = 7;
 	if (rdma_accept(id, &cp)) {
 		r = -errno;
@@ -1095,8 +1212,8 @@ static int conn_accept(struct smb_rdma_listener *l, struct rdma_cm_id *id,
 		goto fail;
 	}
 	stat_add(&stats.accepted, 1);
-	smb_dbg("rdma: %s: accepted (initiator depth %u)", c->peer,
-		cp.initiator_depth);
+	smb_info("rdma: %s: accepted (RDMA Reads in flight: %u)", c->peer,
+		 cp.initiator_depth);
 	*out = c;
 	return 0;
 fail:
