@@ -33,7 +33,7 @@
 #include "platform.h"
 #include "addr_posix.h"
 #include "rdma_posix.h"
-#include "smb2.h"
+#include "smbdirect_inv.h"
 
 #define RDMA_DEFAULT_BACKLOG 128
 #define RDMA_DEFAULT_BOUNCE (64u * 1024)
@@ -47,8 +47,6 @@
 /* After a disconnect, how long a worker waits for its transfer's flush. */
 #define RDMA_FLUSH_WAIT_MS 5000
 #define RDMA_CQ_ACK_BATCH 64
-/* READ/WRITE requests whose client buffer the response must invalidate. */
-#define RDMA_INV_TRACK 64
 
 /* Work request ids: kind in the top byte, then a slot or a generation. */
 enum wr_kind { WR_RECV = 1, WR_SEND = 2, WR_RW = 3 };
@@ -122,16 +120,11 @@ struct smb_tconn {
 	/*
 	 * SMB2_CHANNEL_RDMA_V1_INVALIDATE ([MS-SMB2] 3.3.5.12, 3.3.5.13):
 	 * the response to such a READ/WRITE goes out as a Send with
-	 * Invalidate of the first descriptor's token.  The requests are
-	 * noted as they arrive (by MessageId), matched when the core sends
-	 * their responses, and the tokens queued for the next messages.
+	 * Invalidate of the first descriptor's token (smbdirect_inv.h); the
+	 * tokens wait in inv_queue for the next messages posted.
 	 */
-	struct {
-		u64 mid;
-		u32 token;
-	} inv_req[RDMA_INV_TRACK];
-	int ninv_req;
-	u32 inv_queue[RDMA_INV_TRACK];
+	struct smbdirect_inv inv;
+	u32 inv_queue[SMBDIRECT_INV_TRACK];
 	int ninv_queue;
 	u64 reads, read_bytes, writes, write_bytes; /* under rw_lock */
 	bool engine_gone; /* the engine called disconnect */
@@ -430,88 +423,17 @@ static int eng_post_recv(void *ctx, u32 count)
 	return (int)posted;
 }
 
-/* Note one READ/WRITE request that asks for remote invalidation. */
-static void inv_note(struct smb_tconn *c, u64 mid, u32 token)
-{
-	if (c->ninv_req == RDMA_INV_TRACK) {
-		/* A client this far ahead loses its oldest invalidation. */
-		c->ninv_req--;
-		memmove(c->inv_req, c->inv_req + 1,
-			(size_t)c->ninv_req * sizeof(c->inv_req[0]));
-	}
-	c->inv_req[c->ninv_req].mid = mid;
-	c->inv_req[c->ninv_req].token = token;
-	c->ninv_req++;
-}
-
-/*
- * Walk the compound chain of a request PDU for READ/WRITE on
- * SMB2_CHANNEL_RDMA_V1_INVALIDATE.  Every offset is checked; anything
- * malformed is left to the core to refuse.
- */
-static void inv_scan_request(struct smb_tconn *c, const u8 *pdu, size_t len)
-{
-	size_t off = 0;
-
-	for (;;) {
-		const u8 *h = pdu + off, *b = h + SMB2_HDR_SIZE;
-		size_t room = len - off;
-		u16 cmd, ci_off, ci_len;
-		u32 next, channel;
-
-		if (room < SMB2_HDR_SIZE || smb_get_le32(h) != SMB2_PROTO_ID)
-			return;
-		cmd = smb_get_le16(h + SMB2_HDR_COMMAND);
-		next = smb_get_le32(h + SMB2_HDR_NEXT_COMMAND);
-		if ((cmd == SMB2_READ || cmd == SMB2_WRITE) &&
-		    room >= SMB2_HDR_SIZE + 48) {
-			bool rd = cmd == SMB2_READ;
-
-			channel = smb_get_le32(b + (rd ? 36 : 32));
-			ci_off = smb_get_le16(b + (rd ? 44 : 40));
-			ci_len = smb_get_le16(b + (rd ? 46 : 42));
-			if (channel == SMB2_CHANNEL_RDMA_V1_INVALIDATE &&
-			    ci_len >= SMBDIRECT_BUFFER_DESC_SIZE &&
-			    (size_t)ci_off + SMBDIRECT_BUFFER_DESC_SIZE <= room)
-				inv_note(c,
-					 smb_get_le64(h + SMB2_HDR_MESSAGE_ID),
-					 smb_get_le32(h + ci_off + 8));
-		}
-		if (next < SMB2_HDR_SIZE || next >= room)
-			return;
-		off += next;
-	}
-}
-
 /* Queue the invalidations owed with these responses (send_pdu's iovs). */
 static void inv_match_responses(struct smb_tconn *c, const struct smb_iov *iov,
 				int niov)
 {
-	for (int i = 0; i < niov && c->ninv_req; i++) {
-		const u8 *h = iov[i].base;
-		u16 cmd;
-		u64 mid;
+	u32 token;
 
-		if (iov[i].len < SMB2_HDR_SIZE ||
-		    smb_get_le32(h) != SMB2_PROTO_ID)
-			continue;
-		cmd = smb_get_le16(h + SMB2_HDR_COMMAND);
-		if (cmd != SMB2_READ && cmd != SMB2_WRITE)
-			continue;
-		mid = smb_get_le64(h + SMB2_HDR_MESSAGE_ID);
-		for (int j = 0; j < c->ninv_req; j++) {
-			if (c->inv_req[j].mid != mid)
-				continue;
-			if (c->ninv_queue < RDMA_INV_TRACK)
-				c->inv_queue[c->ninv_queue++] =
-					c->inv_req[j].token;
-			c->ninv_req--;
-			memmove(c->inv_req + j, c->inv_req + j + 1,
-				(size_t)(c->ninv_req - j) *
-					sizeof(c->inv_req[0]));
-			break;
-		}
-	}
+	for (int i = 0; i < niov; i++)
+		if (smbdirect_inv_match_response(&c->inv, iov[i].base,
+						 iov[i].len, &token) &&
+		    c->ninv_queue < SMBDIRECT_INV_TRACK)
+			c->inv_queue[c->ninv_queue++] = token;
 }
 
 static void eng_deliver(void *ctx, u8 *pdu, size_t len)
@@ -519,7 +441,7 @@ static void eng_deliver(void *ctx, u8 *pdu, size_t len)
 	struct smb_tconn *c = ctx;
 	struct pdu_node *n = malloc(sizeof(*n));
 
-	inv_scan_request(c, pdu, len);
+	smbdirect_inv_scan_request(&c->inv, pdu, len);
 
 	if (!n) {
 		smbdirect_engine_free_pdu(c->e, pdu);
