@@ -16,7 +16,7 @@ USER_CFLAGS := $(CSTD) $(WARN) -O2 -g -D_GNU_SOURCE -DSMB_HOSTED=1 -fPIC -pthrea
 	-Icore -Itransport -Iuserspace
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LDLIBS := -lssl -lcrypto -lpthread
+LDLIBS := -lssl -lcrypto -lrdmacm -libverbs -lpthread
 
 CORE_SRC := $(sort $(wildcard core/*.c) \
 	$(filter-out %_posix.c,$(wildcard transport/*.c)))

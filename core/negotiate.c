@@ -55,6 +55,16 @@ static void set_limits(struct smb_conn *conn)
 				   conn->limits.max_pdu - 1024 :
 				   conn->limits.max_pdu;
 
+		/*
+		 * Whole 64 KiB credit units (4 KiB pages when smaller): Linux
+		 * cifs 6.1 over SMB Direct crashes writing with a wsize that
+		 * is not a multiple of the page size (1 MiB - 1024 was).
+		 */
+		if (room >= 65536)
+			room &= ~(u32)65535;
+		else if (room >= 4096)
+			room &= ~(u32)4095;
+
 		conn->max_read = min_t(u32, conn->max_read, room);
 		conn->max_write = min_t(u32, conn->max_write, room);
 		conn->max_trans = min_t(u32, conn->max_trans, room);

@@ -3,10 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <limits.h>
-#include <net/if.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -19,12 +16,13 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "addr_posix.h"
 #include "tcp_frame.h"
 #include "tcp_posix.h"
 
 #define TCP_DEFAULT_SEND_TIMEOUT_MS 30000
 #define TCP_DEFAULT_BACKLOG 128
-#define TCP_NAME_LEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 16)
+#define TCP_NAME_LEN SMB_ADDR_NAME_LEN
 /* iovs kept on the stack by send_pdu; more are allocated. */
 #define TCP_STACK_IOVS 16
 
@@ -84,26 +82,6 @@ static void tcp_config_resolve(struct smb_tcp_config *out,
 		out->stage_size = SMB_TCP_DEFAULT_STAGE;
 }
 
-/* "ip:port", or "[ip]:port" for IPv6. */
-static void sockaddr_name(const struct sockaddr *sa, char *out, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(out, size, "[%s]:%u", ip, ntohs(s6->sin6_port));
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)sa;
-
-		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-		snprintf(out, size, "%s:%u", ip, ntohs(s4->sin_port));
-	} else {
-		snprintf(out, size, "?");
-	}
-}
-
 /* ---- listening ---------------------------------------------------------- */
 
 static int listener_open(const struct sockaddr *sa, socklen_t salen,
@@ -135,7 +113,7 @@ static int listener_open(const struct sockaddr *sa, socklen_t salen,
 	l->port = ntohs(local.ss_family == AF_INET6 ?
 				((struct sockaddr_in6 *)&local)->sin6_port :
 				((struct sockaddr_in *)&local)->sin_port);
-	sockaddr_name((struct sockaddr *)&local, l->name, sizeof(l->name));
+	smb_sockaddr_name((struct sockaddr *)&local, l->name, sizeof(l->name));
 	*out = l;
 	return 0;
 fail:
@@ -161,7 +139,7 @@ static int listen_add(struct listen_set *set, const struct sockaddr *sa,
 		return -ENOSPC;
 	r = listener_open(sa, salen, v6only, set->cfg, &set->out[set->n]);
 	if (r < 0) {
-		sockaddr_name(sa, name, sizeof(name));
+		smb_sockaddr_name(sa, name, sizeof(name));
 		smb_err("tcp: cannot listen on %s: %s", name, strerror(-r));
 		return r;
 	}
@@ -169,75 +147,9 @@ static int listen_add(struct listen_set *set, const struct sockaddr *sa,
 	return 0;
 }
 
-/* Every IPv4/IPv6 address of interface ifname. */
-static int listen_interface(struct listen_set *set, const char *ifname,
-			    u16 port)
+static int listen_fn(void *ctx, const struct sockaddr *sa, socklen_t salen)
 {
-	struct ifaddrs *ifs, *i;
-	int found = 0, r = 0;
-
-	if (getifaddrs(&ifs))
-		return -errno;
-	for (i = ifs; i && r == 0; i = i->ifa_next) {
-		struct sockaddr_storage ss;
-		socklen_t salen;
-
-		if (!i->ifa_addr || strcmp(i->ifa_name, ifname))
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			salen = sizeof(struct sockaddr_in);
-			memcpy(&ss, i->ifa_addr, salen);
-			((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			salen = sizeof(struct sockaddr_in6);
-			memcpy(&ss, i->ifa_addr, salen);
-			s6->sin6_port = htons(port);
-			if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
-				s6->sin6_scope_id = if_nametoindex(ifname);
-		} else {
-			continue;
-		}
-		found++;
-		r = listen_add(set, (struct sockaddr *)&ss, salen, true);
-	}
-	freeifaddrs(ifs);
-	if (r == 0 && !found) {
-		smb_err("tcp: '%s' is neither an address nor an interface "
-			"with addresses",
-			ifname);
-		r = -ENODEV;
-	}
-	return r;
-}
-
-static int listen_token(struct listen_set *set, const char *tok, u16 port)
-{
-	struct addrinfo hints = { 0 }, *res, *ai;
-	char host[TCP_NAME_LEN], serv[8];
-	size_t n = strlen(tok);
-	int r = 0;
-
-	/* "[v6addr]" is accepted as well as a bare IPv6 literal. */
-	if (n >= 2 && tok[0] == '[' && tok[n - 1] == ']') {
-		tok++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, tok, n);
-	host[n] = '\0';
-	snprintf(serv, sizeof(serv), "%u", port);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	if (getaddrinfo(host, serv, &hints, &res))
-		return listen_interface(set, host, port);
-	for (ai = res; ai && r == 0; ai = ai->ai_next)
-		r = listen_add(set, ai->ai_addr, ai->ai_addrlen, true);
-	freeaddrinfo(res);
-	return r;
+	return listen_add(ctx, sa, salen, true);
 }
 
 /* No address configured: IPv6 dual-stack, or IPv4 without IPv6. */
@@ -266,32 +178,16 @@ int smb_tcp_listen(const char *addresses, u16 port,
 		   const struct smb_tcp_config *cfg,
 		   struct smb_tcp_listener **out, int max)
 {
-	static const char seps[] = " ,\t\r\n";
 	struct smb_tcp_config rc;
 	struct listen_set set = { out, max, 0, &rc };
-	const char *p = addresses ? addresses : "";
-	int r = 0;
+	int r;
 
 	if (max <= 0)
 		return -EINVAL;
 	tcp_config_resolve(&rc, cfg);
-	p += strspn(p, seps);
-	if (!*p)
+	r = smb_addr_list_foreach(addresses, port, "tcp", listen_fn, &set);
+	if (r == -ENOENT)
 		r = listen_any(&set, port);
-	while (*p && r == 0) {
-		size_t n = strcspn(p, seps);
-		char tok[TCP_NAME_LEN];
-
-		if (n >= sizeof(tok)) {
-			r = -EINVAL;
-			break;
-		}
-		memcpy(tok, p, n);
-		tok[n] = '\0';
-		r = listen_token(&set, tok, port);
-		p += n;
-		p += strspn(p, seps);
-	}
 	if (r < 0) {
 		while (set.n > 0)
 			smb_tcp_listener_close(out[--set.n]);
@@ -350,8 +246,8 @@ int smb_tcp_conn_from_fd(int fd, const struct smb_tcp_config *cfg,
 	if (flags >= 0 && !(flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
-		sockaddr_name((struct sockaddr *)&peer, c->peer,
-			      sizeof(c->peer));
+		smb_sockaddr_name((struct sockaddr *)&peer, c->peer,
+				  sizeof(c->peer));
 	else
 		snprintf(c->peer, sizeof(c->peer), "?");
 	*out = c;

@@ -28,6 +28,8 @@ enum key_id {
 	K_INTERFACES,
 	K_BIND_INTERFACES_ONLY,
 	K_TCP_PORT,
+	K_TRANSPORT,
+	K_RDMA_PORT,
 	K_SERVER_SIGNING,
 	K_MAX_READ,
 	K_MAX_WRITE,
@@ -70,6 +72,8 @@ static const struct key_def keys[] = {
 	{ "interfaces", K_INTERFACES, G, NULL },
 	{ "bind interfaces only", K_BIND_INTERFACES_ONLY, G, NULL },
 	{ "tcp port", K_TCP_PORT, G, NULL },
+	{ "transport", K_TRANSPORT, G, NULL },
+	{ "rdma port", K_RDMA_PORT, G, NULL },
 	{ "server signing", K_SERVER_SIGNING, G, NULL },
 	{ "smb2 max read", K_MAX_READ, G, NULL },
 	{ "smb2 max write", K_MAX_WRITE, G, NULL },
@@ -292,6 +296,8 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	s->max_credits = 8192;
 	s->max_open_files = 10000;
 	cfg->tcp_port = 445;
+	cfg->rdma_port = 5445;
+	cfg->transport = SMBD_TRANSPORT_ALL;
 	cfg->log_level = SMB_LOG_WARN;
 }
 
@@ -621,6 +627,21 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		if (!why)
 			cfg->tcp_port = (u16)n;
 		return why;
+	case K_RDMA_PORT:
+		why = parse_uint(v, 1, 65535, &n);
+		if (!why)
+			cfg->rdma_port = (u16)n;
+		return why;
+	case K_TRANSPORT:
+		if (!strcasecmp(v, "all"))
+			cfg->transport = SMBD_TRANSPORT_ALL;
+		else if (!strcasecmp(v, "tcp"))
+			cfg->transport = SMBD_TRANSPORT_TCP_ONLY;
+		else if (!strcasecmp(v, "rdma"))
+			cfg->transport = SMBD_TRANSPORT_RDMA_ONLY;
+		else
+			return "expected rdma, tcp or all";
+		return NULL;
 	case K_SERVER_SIGNING:
 		if (!strcasecmp(v, "auto"))
 			s->signing = SMB_SIGNING_AUTO;

@@ -12,11 +12,20 @@
 #include "platform.h"
 #include "smbd.h"
 
+/* Which listeners smbdirectd opens ("transport" in [global]). */
+enum smbd_transport_mode {
+	SMBD_TRANSPORT_ALL = 0, /* TCP and, if a device exists, RDMA */
+	SMBD_TRANSPORT_TCP_ONLY = 1,
+	SMBD_TRANSPORT_RDMA_ONLY = 2,
+};
+
 struct smbd_config {
 	struct smb_server_config server; /* shares are malloc'ed */
 	char interfaces[1024]; /* space/comma separated, "" = all */
 	bool bind_interfaces_only;
 	u16 tcp_port; /* default 445 */
+	u16 rdma_port; /* SMB Direct; default 5445 */
+	enum smbd_transport_mode transport; /* default all */
 	int log_level; /* SMB_LOG_* */
 	char path[4096]; /* file this was loaded from */
 };

@@ -45,6 +45,7 @@ struct work {
 struct sconn {
 	enum slot_kind kind; /* first: epoll data points here */
 	struct srv *srv;
+	const struct smbd_transport *t;
 	struct smb_tconn *tc;
 	void *hconn;
 	int fd;
@@ -68,7 +69,8 @@ struct sconn {
 
 struct listener_slot {
 	enum slot_kind kind;
-	struct smb_tcp_listener *l;
+	const struct smbd_transport *t;
+	void *l;
 	bool in_epoll;
 };
 
@@ -183,7 +185,7 @@ static void conn_drop_queue_locked(struct sconn *c)
 		struct work *w = c->qhead;
 
 		c->qhead = w->next;
-		smb_tcp_pdu_free(w->pdu);
+		c->t->pdu_free(c->tc, w->pdu);
 		free(w);
 	}
 	c->qtail = NULL;
@@ -198,7 +200,7 @@ static void conn_close_locked(struct srv *s, struct sconn *c)
 		return;
 	c->dead = true;
 	conn_epoll_del_locked(s, c);
-	smb_tcp_ops.disconnect(c->tc);
+	c->t->ops->disconnect(c->tc);
 	conn_drop_queue_locked(c);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -271,7 +273,8 @@ static void conn_maybe_resume_locked(struct srv *s, struct sconn *c)
 	    c->qbytes > s->opts.max_queued_bytes / 2)
 		return;
 	c->paused = false;
-	conn_epoll_set_locked(s, c, EPOLLIN);
+	if (!c->t->service)
+		conn_epoll_set_locked(s, c, EPOLLIN);
 	conn_request_read_locked(s, c);
 }
 
@@ -288,10 +291,10 @@ static void reap(struct srv *s)
 		struct sconn *c = dead;
 
 		dead = c->ready_next;
-		smb_dbg("server: %s: closed", smb_tcp_ops.peer_name(c->tc));
+		smb_dbg("server: %s: closed", c->t->ops->peer_name(c->tc));
 		s->h->conn_close(c->hconn);
 		stat_add(&stats.closed);
-		smb_tcp_conn_free(c->tc);
+		c->t->conn_free(c->tc);
 		free(c);
 	}
 }
@@ -331,13 +334,13 @@ static void *worker_main(void *arg)
 		if (w) {
 			stat_add(&stats.pdus);
 			rc = s->h->conn_input(c->hconn, w->pdu, w->len);
-			smb_tcp_pdu_free(w->pdu);
+			c->t->pdu_free(c->tc, w->pdu);
 			free(w);
 		}
 
 		pthread_mutex_lock(&s->lock);
 		if (rc < 0) {
-			smb_tcp_ops.disconnect(c->tc);
+			c->t->ops->disconnect(c->tc);
 			conn_request_kill_locked(s, c);
 		}
 		if (c->qhead && !c->dead && !c->kill_pending) {
@@ -371,6 +374,9 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 	if (paused && (events & (EPOLLHUP | EPOLLERR)))
 		/* Not reading, but the socket is gone: stop reporting it. */
 		conn_close_locked(s, c);
+	else if (paused && c->t->service && !c->dead &&
+		 c->t->service(c->tc) < 0)
+		conn_close_locked(s, c);
 	pthread_mutex_unlock(&s->lock);
 	if (paused)
 		return;
@@ -379,7 +385,7 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		struct work *w;
 		u8 *pdu;
 		size_t len;
-		int r = smb_tcp_recv_owned(c->tc, &pdu, &len);
+		int r = c->t->recv_owned(c->tc, &pdu, &len);
 
 		if (r == 0)
 			return;
@@ -387,7 +393,7 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		pthread_mutex_lock(&s->lock);
 		if (r < 0 || !w || c->dead) {
 			if (r > 0)
-				smb_tcp_pdu_free(pdu);
+				c->t->pdu_free(c->tc, pdu);
 			free(w);
 			if (r == -ECONNRESET && !c->dead) {
 				/* Peer closed: answer what it sent first. */
@@ -398,7 +404,7 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 			} else {
 				if (r < 0 && r != -ECONNREFUSED)
 					smb_dbg("server: %s: dropped (%s)",
-						smb_tcp_ops.peer_name(c->tc),
+						c->t->ops->peer_name(c->tc),
 						strerror(-r));
 				conn_close_locked(s, c);
 			}
@@ -419,7 +425,8 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		if (conn_queue_full_locked(s, c)) {
 			c->paused = true;
 			stat_add(&stats.read_pauses);
-			conn_epoll_set_locked(s, c, 0);
+			if (!c->t->service)
+				conn_epoll_set_locked(s, c, 0);
 			pthread_mutex_unlock(&s->lock);
 			return;
 		}
@@ -430,7 +437,8 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static void conn_add(struct srv *s, struct smb_tconn *tc)
+static void conn_add(struct srv *s, const struct smbd_transport *t,
+		     struct smb_tconn *tc)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct sconn *c;
@@ -438,25 +446,27 @@ static void conn_add(struct srv *s, struct smb_tconn *tc)
 
 	if (s->nconns >= s->opts.max_connections) {
 		smb_warn("server: %s: refused, %d connections open",
-			 smb_tcp_ops.peer_name(tc), s->nconns);
+			 t->ops->peer_name(tc), s->nconns);
 		goto refuse;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		goto refuse;
-	hconn = s->h->conn_open(s->h->ctx, &smb_tcp_ops, tc);
+	hconn = s->h->conn_open(s->h->ctx, t->ops, tc);
 	if (!hconn) {
 		free(c);
 		goto refuse;
 	}
 	c->kind = SLOT_CONN;
 	c->srv = s;
+	c->t = t;
 	c->tc = tc;
 	c->hconn = hconn;
-	c->fd = smb_tcp_conn_fd(tc);
+	c->fd = t->conn_fd(tc);
 	c->refs = 1;
 	c->last_rx_ms = now_ms();
-	smb_dbg("server: %s: connected", smb_tcp_ops.peer_name(tc));
+	smb_dbg("server: %s: connected (%s)", t->ops->peer_name(tc),
+		t->ops->name);
 	ev.data.ptr = c;
 	pthread_mutex_lock(&s->lock);
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
@@ -475,7 +485,7 @@ static void conn_add(struct srv *s, struct smb_tconn *tc)
 	return;
 refuse:
 	stat_add(&stats.refused);
-	smb_tcp_conn_free(tc);
+	t->conn_free(tc);
 }
 
 static void listeners_set(struct srv *s, bool on)
@@ -483,7 +493,7 @@ static void listeners_set(struct srv *s, bool on)
 	for (int i = 0; i < s->nlisteners; i++) {
 		struct listener_slot *ls = &s->lslots[i];
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ls };
-		int fd = smb_tcp_listener_fd(ls->l);
+		int fd = ls->t->listener_fd(ls->l);
 
 		if (on && !ls->in_epoll)
 			ls->in_epoll =
@@ -499,19 +509,19 @@ static void listener_readable(struct srv *s, struct listener_slot *ls)
 {
 	for (int i = 0; i < SRV_ACCEPT_BUDGET; i++) {
 		struct smb_tconn *tc;
-		int r = smb_tcp_ops.accept(ls->l, &tc);
+		int r = ls->t->ops->accept(ls->l, &tc);
 
 		if (r == -EAGAIN)
 			return;
 		if (r < 0) {
 			/* Out of descriptors or memory: back off a while. */
 			smb_err("server: accept on %s: %s",
-				smb_tcp_listener_name(ls->l), strerror(-r));
+				ls->t->listener_name(ls->l), strerror(-r));
 			listeners_set(s, false);
 			s->listeners_resume_ms = now_ms() + SRV_TICK_MS;
 			return;
 		}
-		conn_add(s, tc);
+		conn_add(s, ls->t, tc);
 	}
 }
 
@@ -563,7 +573,7 @@ static void sweep_idle(struct srv *s, u64 now)
 		next = c->next;
 		if (!c->scheduled && !c->qhead && now - c->last_rx_ms > limit) {
 			smb_info("server: %s: idle, closing",
-				 smb_tcp_ops.peer_name(c->tc));
+				 c->t->ops->peer_name(c->tc));
 			conn_close_locked(s, c);
 		}
 	}
@@ -669,9 +679,9 @@ static int start_workers(struct srv *s, pthread_t *threads)
 	return i;
 }
 
-int smbd_server_run(const struct smbd_server_opts *opts,
-		    const struct smbd_conn_handler *h,
-		    struct smb_tcp_listener *const *listeners, int nlisteners)
+int smbd_server_run_any(const struct smbd_server_opts *opts,
+			const struct smbd_conn_handler *h,
+			const struct smbd_listener *listeners, int nlisteners)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct srv s = { 0 };
@@ -708,8 +718,13 @@ int smbd_server_run(const struct smbd_server_opts *opts,
 		goto out;
 	}
 	for (int i = 0; i < nlisteners; i++) {
+		if (!listeners[i].t || !listeners[i].l) {
+			r = -EINVAL;
+			goto out;
+		}
 		s.lslots[i].kind = SLOT_LISTENER;
-		s.lslots[i].l = listeners[i];
+		s.lslots[i].t = listeners[i].t;
+		s.lslots[i].l = listeners[i].l;
 	}
 	listeners_set(&s, true);
 	nthreads = start_workers(&s, threads);
@@ -733,3 +748,71 @@ out:
 	pthread_mutex_destroy(&s.lock);
 	return r;
 }
+
+int smbd_server_run(const struct smbd_server_opts *opts,
+		    const struct smbd_conn_handler *h,
+		    struct smb_tcp_listener *const *listeners, int nlisteners)
+{
+	struct smbd_listener *ls;
+	int r;
+
+	if (nlisteners < 0 || (nlisteners && !listeners))
+		return -EINVAL;
+	ls = calloc((size_t)nlisteners + 1, sizeof(*ls));
+	if (!ls)
+		return -ENOMEM;
+	for (int i = 0; i < nlisteners; i++)
+		ls[i] = (struct smbd_listener){ &smbd_tcp_transport,
+						listeners[i] };
+	r = smbd_server_run_any(opts, h, ls, nlisteners);
+	free(ls);
+	return r;
+}
+
+/* ---- transports ------------------------------------------------------ */
+
+static int tcp_listener_fd(void *l)
+{
+	return smb_tcp_listener_fd(l);
+}
+
+static const char *tcp_listener_name(void *l)
+{
+	return smb_tcp_listener_name(l);
+}
+
+static void tcp_pdu_free(struct smb_tconn *c, u8 *pdu)
+{
+	smb_tcp_pdu_free(pdu);
+}
+
+const struct smbd_transport smbd_tcp_transport = {
+	.ops = &smb_tcp_ops,
+	.listener_fd = tcp_listener_fd,
+	.listener_name = tcp_listener_name,
+	.conn_fd = smb_tcp_conn_fd,
+	.recv_owned = smb_tcp_recv_owned,
+	.pdu_free = tcp_pdu_free,
+	.conn_free = smb_tcp_conn_free,
+};
+
+static int rdma_listener_fd(void *l)
+{
+	return smb_rdma_listener_fd(l);
+}
+
+static const char *rdma_listener_name(void *l)
+{
+	return smb_rdma_listener_name(l);
+}
+
+const struct smbd_transport smbd_rdma_transport = {
+	.ops = &smb_rdma_ops,
+	.listener_fd = rdma_listener_fd,
+	.listener_name = rdma_listener_name,
+	.conn_fd = smb_rdma_conn_fd,
+	.recv_owned = smb_rdma_recv_owned,
+	.pdu_free = smb_rdma_pdu_free,
+	.conn_free = smb_rdma_conn_free,
+	.service = smb_rdma_service,
+};

@@ -2,13 +2,15 @@
 /*
  * server.h - the userspace connection engine.
  *
- * One event-loop thread accepts TCP connections and reads their sockets
- * (non-blocking, epoll); every complete PDU becomes a work item for a fixed
+ * One event-loop thread accepts connections of every transport (TCP, SMB
+ * Direct) and reads them (non-blocking, epoll: a socket, or the descriptor
+ * an RDMA connection exposes); every complete PDU becomes a work item for a fixed
  * pool of worker threads.  PDUs of one connection are handled strictly in
  * order and never concurrently; different connections run in parallel.  A
  * connection whose queue grows past max_queued_pdus or max_queued_bytes is
  * not read until its workers catch up, so TCP flow control pushes back on
- * the client.
+ * the client (SMB Direct: its completions are still serviced, but its PDUs
+ * stay in the transport).
  *
  * The engine knows nothing about SMB: a handler turns connections and PDUs
  * into calls to the core (smb_conn_new / smb_conn_input / smb_conn_free).
@@ -19,6 +21,7 @@
 #include "platform.h"
 #include "transport.h"
 #include "tcp_posix.h"
+#include "rdma_posix.h"
 
 struct smbd_conn_handler {
 	/*
@@ -53,6 +56,36 @@ struct smbd_server_opts {
 };
 
 /*
+ * What the engine needs from a userspace transport beyond the core's ops
+ * table.  Connection descriptors are polled for input (level-triggered).
+ */
+struct smbd_transport {
+	const struct smb_transport_ops *ops;
+	int (*listener_fd)(void *l);
+	const char *(*listener_name)(void *l);
+	int (*conn_fd)(struct smb_tconn *c);
+	/* 1 with a PDU handed over, 0 for "nothing yet", <0 (-ECONNRESET: peer closed). */
+	int (*recv_owned)(struct smb_tconn *c, u8 **pdu, size_t *len);
+	void (*pdu_free)(struct smb_tconn *c, u8 *pdu);
+	void (*conn_free)(struct smb_tconn *c);
+	/*
+	 * Optional: make progress without taking PDUs, while the connection's
+	 * queue is full (RDMA completions a worker may be waiting for).  The
+	 * descriptor stays polled when set.  <0 drops the connection.
+	 */
+	int (*service)(struct smb_tconn *c);
+};
+
+extern const struct smbd_transport smbd_tcp_transport;
+extern const struct smbd_transport smbd_rdma_transport;
+
+/* One listener of some transport, e.g. { &smbd_tcp_transport, tcp_l }. */
+struct smbd_listener {
+	const struct smbd_transport *t;
+	void *l;
+};
+
+/*
  * Serve until smbd_server_stop().  Listeners stay owned by the caller (they
  * are only polled); every connection is closed and every thread joined
  * before this returns.  One server runs at a time.  Returns 0, or a
@@ -61,6 +94,10 @@ struct smbd_server_opts {
 int smbd_server_run(const struct smbd_server_opts *opts,
 		    const struct smbd_conn_handler *h,
 		    struct smb_tcp_listener *const *listeners, int nlisteners);
+/* The same for listeners of any transport (TCP and RDMA in one loop). */
+int smbd_server_run_any(const struct smbd_server_opts *opts,
+			const struct smbd_conn_handler *h,
+			const struct smbd_listener *listeners, int nlisteners);
 
 /*
  * Ask the running server to stop; async-signal-safe, so a SIGINT/SIGTERM

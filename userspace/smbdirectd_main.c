@@ -2,7 +2,8 @@
 /*
  * smbdirectd - the userspace ksmbd-direct server.  Wires the shared core to
  * the userspace backends (OpenSSL, POSIX VFS, ksmbd's user database) and
- * the TCP transport, then runs the event loop until SIGINT/SIGTERM.
+ * the TCP and SMB Direct (RDMA) transports, then runs the event loop until
+ * SIGINT/SIGTERM.
  */
 #include "platform.h"
 
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "crypto_openssl.h"
 #include "pwddb.h"
+#include "rdma_posix.h"
 #include "server.h"
 #include "smbd.h"
 #include "tcp_frame.h"
@@ -106,6 +108,7 @@ static void usage(FILE *f)
 		"  -c, --config=FILE   ksmbd.conf to use (default %s)\n"
 		"  -u, --users=PWDDB   user database (default %s)\n"
 		"  -p, --port=N        TCP port (overrides 'tcp port')\n"
+		"  -r, --rdma-port=N   SMB Direct port (overrides 'rdma port')\n"
 		"  -n, --nodetach      stay in the foreground\n"
 		"  -d, --debug         log at debug level\n"
 		"  -V, --version       print the version\n"
@@ -126,12 +129,113 @@ static int parse_port(const char *s, u16 *out)
 	return 0;
 }
 
+static const char *transport_name(enum smbd_transport_mode m)
+{
+	return m == SMBD_TRANSPORT_TCP_ONLY  ? "tcp" :
+	       m == SMBD_TRANSPORT_RDMA_ONLY ? "rdma" :
+					       "all";
+}
+
+/* TCP listeners unless transport = rdma; <0 after printing why. */
+static int open_tcp(const struct smbd_config *cfg, const char *addresses,
+		    u16 port, struct smbd_listener *out, int max)
+{
+	struct smb_tcp_listener *l[MAX_LISTENERS];
+	struct smb_tcp_config tcfg;
+	int n;
+
+	if (cfg->transport == SMBD_TRANSPORT_RDMA_ONLY) {
+		fprintf(stderr, "smbdirectd: no TCP listener: transport = "
+				"rdma\n");
+		return 0;
+	}
+	memset(&tcfg, 0, sizeof(tcfg));
+	/* Room for the largest READ/WRITE/IOCTL plus headers and padding. */
+	tcfg.max_read = cfg->server.max_read;
+	tcfg.max_write = cfg->server.max_write;
+	tcfg.max_pdu = smb_tcp_max_pdu_for(cfg->server.max_trans,
+					   cfg->server.max_read,
+					   cfg->server.max_write);
+	n = smb_tcp_listen(addresses ? addresses : "0.0.0.0 ::", port, &tcfg, l,
+			   max);
+	if (n <= 0) {
+		fprintf(stderr, "smbdirectd: cannot listen on %s TCP port %u\n",
+			addresses ? addresses : "0.0.0.0 ::", port);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		fprintf(stderr, "smbdirectd: listening on %s (tcp)\n",
+			smb_tcp_listener_name(l[i]));
+		out[i] = (struct smbd_listener){ &smbd_tcp_transport, l[i] };
+	}
+	return n;
+}
+
+/*
+ * SMB Direct listeners unless transport = tcp.  With transport = all a
+ * missing device or a failed listen only costs SMB Direct; with rdma it
+ * is fatal (<0).
+ */
+static int open_rdma(const struct smbd_config *cfg, const char *addresses,
+		     u16 port, struct smbd_listener *out, int max)
+{
+	bool required = cfg->transport == SMBD_TRANSPORT_RDMA_ONLY;
+	struct smb_rdma_listener *l[MAX_LISTENERS];
+	struct smb_rdma_config rcfg;
+	int n;
+
+	if (cfg->transport == SMBD_TRANSPORT_TCP_ONLY) {
+		fprintf(stderr, "smbdirectd: SMB Direct (RDMA) off: transport "
+				"= tcp\n");
+		return 0;
+	}
+	if (!smb_rdma_have_devices()) {
+		fprintf(stderr,
+			"smbdirectd: %s: no RDMA device found (transport "
+			"= %s)\n",
+			required ? "cannot start" : "SMB Direct off, TCP only",
+			transport_name(cfg->transport));
+		return required ? -1 : 0;
+	}
+	memset(&rcfg, 0, sizeof(rcfg));
+	n = smb_rdma_listen(addresses, port, &rcfg, l, max);
+	if (n <= 0) {
+		fprintf(stderr,
+			"smbdirectd: %s: cannot listen for SMB Direct on "
+			"%s RDMA port %u: %s\n",
+			required ? "cannot start" : "SMB Direct off, TCP only",
+			addresses ? addresses : "all addresses", port,
+			strerror(n < 0 ? -n : ENODEV));
+		return required ? -1 : 0;
+	}
+	for (int i = 0; i < n; i++) {
+		fprintf(stderr, "smbdirectd: listening on %s (rdma)\n",
+			smb_rdma_listener_name(l[i]));
+		out[i] = (struct smbd_listener){ &smbd_rdma_transport, l[i] };
+	}
+	return n;
+}
+
+static void close_listeners(struct smbd_listener *ls, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!ls[i].l)
+			continue;
+		if (ls[i].t == &smbd_rdma_transport)
+			smb_rdma_listener_close(ls[i].l);
+		else
+			smb_tcp_listener_close(ls[i].l);
+		ls[i].l = NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "users", required_argument, NULL, 'u' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "rdma-port", required_argument, NULL, 'r' },
 		{ "nodetach", no_argument, NULL, 'n' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
@@ -139,21 +243,22 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG, *pwddb_path = DEFAULT_PWDDB;
-	struct smb_tcp_listener *listeners[MAX_LISTENERS];
+	struct smbd_listener listeners[2 * MAX_LISTENERS] = { 0 };
 	struct smbd_server_opts sopts;
 	struct smbd_conn_handler handler;
-	struct smb_tcp_config tcfg;
 	struct smb_server_ops ops;
 	struct smbd_config cfg;
 	struct smbd_pwddb *db = NULL;
 	struct smb_server *srv;
 	bool nodetach = false, debug = false, port_set = false;
+	bool rdma_port_set = false;
 	const char *addresses;
 	char err[512];
-	u16 port = 0;
-	int c, n, i, rc;
+	u16 port = 0, rdma_port = 0;
+	int c, n, rc;
 
-	while ((c = getopt_long(argc, argv, "c:u:p:ndVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:p:r:ndVh", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
@@ -168,6 +273,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			port_set = true;
+			break;
+		case 'r':
+			if (parse_port(optarg, &rdma_port)) {
+				fprintf(stderr,
+					"smbdirectd: bad RDMA port '%s'\n",
+					optarg);
+				return 2;
+			}
+			rdma_port_set = true;
 			break;
 		case 'n':
 			nodetach = true;
@@ -212,32 +326,34 @@ int main(int argc, char **argv)
 	ops.vfs = smb_posix_vfs_ops();
 	srv = smb_server_new(&ops, &cfg.server);
 	if (!srv) {
-		fprintf(stderr, "smbdirectd: cannot start the server (see above)\n");
+		fprintf(stderr,
+			"smbdirectd: cannot start the server (see above)\n");
 		return 1;
 	}
 
-	memset(&tcfg, 0, sizeof(tcfg));
-	/* Room for the largest READ/WRITE/IOCTL plus headers and padding. */
-	tcfg.max_read = cfg.server.max_read;
-	tcfg.max_write = cfg.server.max_write;
-	tcfg.max_pdu = smb_tcp_max_pdu_for(cfg.server.max_trans,
-					   cfg.server.max_read,
-					   cfg.server.max_write);
 	if (!port_set)
 		port = cfg.tcp_port;
+	if (!rdma_port_set)
+		rdma_port = cfg.rdma_port;
 	addresses = cfg.bind_interfaces_only && cfg.interfaces[0] ?
 			    cfg.interfaces :
-			    "0.0.0.0 ::";
-	n = smb_tcp_listen(addresses, port, &tcfg, listeners, MAX_LISTENERS);
-	if (n <= 0) {
-		fprintf(stderr, "smbdirectd: cannot listen on %s port %u\n",
-			addresses, port);
+			    NULL;
+	n = open_tcp(&cfg, addresses, port, listeners, MAX_LISTENERS);
+	if (n >= 0) {
+		int m = open_rdma(&cfg, addresses, rdma_port, listeners + n,
+				  MAX_LISTENERS);
+
+		n = m < 0 ? m : n + m;
+		if (n == 0) {
+			fprintf(stderr, "smbdirectd: no listener\n");
+			n = -1;
+		}
+	}
+	if (n < 0) {
+		close_listeners(listeners, 2 * MAX_LISTENERS);
 		smb_server_free(srv);
 		return 1;
 	}
-	for (i = 0; i < n; i++)
-		fprintf(stderr, "smbdirectd: listening on %s\n",
-			smb_tcp_listener_name(listeners[i]));
 	if (!nodetach && daemon(0, 0)) {
 		perror("smbdirectd: daemon");
 		return 1;
@@ -252,9 +368,8 @@ int main(int argc, char **argv)
 	handler.conn_input = on_input;
 	handler.conn_close = on_close;
 	handler.ctx = srv;
-	rc = smbd_server_run(&sopts, &handler, listeners, n);
-	for (i = 0; i < n; i++)
-		smb_tcp_listener_close(listeners[i]);
+	rc = smbd_server_run_any(&sopts, &handler, listeners, n);
+	close_listeners(listeners, n);
 	smb_server_free(srv);
 	smbd_pwddb_free(db);
 	smbd_config_free(&cfg);

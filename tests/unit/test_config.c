@@ -13,6 +13,9 @@
 #include "smb2.h"
 #include "tmpdir.h"
 
+/* [MS-SMBD] 1.9: the SMB Direct port. */
+#define SMB_RDMA_TEST_DEFAULT_PORT 5445
+
 static char err[1024];
 
 /* Warnings of the last parse, captured in memory. */
@@ -684,9 +687,68 @@ static void test_many_shares(void **state)
 	free(text);
 }
 
+static void test_transport(void **state)
+{
+	static const struct {
+		const char *value;
+		enum smbd_transport_mode mode;
+	} ok[] = {
+		{ "all", SMBD_TRANSPORT_ALL },
+		{ "tcp", SMBD_TRANSPORT_TCP_ONLY },
+		{ "RDMA", SMBD_TRANSPORT_RDMA_ONLY },
+		{ "Tcp", SMBD_TRANSPORT_TCP_ONLY },
+	};
+	struct smbd_config cfg;
+	char text[128];
+
+	/* Defaults: both transports, SMB Direct on 5445. */
+	assert_int_equal(parse("[global]\n", &cfg), 0);
+	assert_int_equal(cfg.transport, SMBD_TRANSPORT_ALL);
+	assert_int_equal(cfg.rdma_port, SMB_RDMA_TEST_DEFAULT_PORT);
+	smbd_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "[global]\ntransport = %s\n",
+			 ok[i].value);
+		assert_int_equal(parse(text, &cfg), 0);
+		assert_int_equal(cfg.transport, ok[i].mode);
+		assert_string_equal(warnings, "");
+		smbd_config_free(&cfg);
+	}
+	assert_int_equal(parse("[global]\nrdma port = 15445\ntcp port = 10445\n"
+			       "transport = rdma\n",
+			       &cfg),
+			 0);
+	assert_int_equal(cfg.rdma_port, 15445);
+	assert_int_equal(cfg.tcp_port, 10445);
+	assert_int_equal(cfg.transport, SMBD_TRANSPORT_RDMA_ONLY);
+	smbd_config_free(&cfg);
+	expect_error("[global]\ntransport = iwarp\n",
+		     "t.conf:2: transport: invalid value 'iwarp' "
+		     "(expected rdma, tcp or all)");
+	expect_error("[global]\ntransport =\n",
+		     "t.conf:2: transport: invalid value '' "
+		     "(expected rdma, tcp or all)");
+	expect_error("[global]\ntransport = tcp rdma\n",
+		     "t.conf:2: transport: invalid value 'tcp rdma' "
+		     "(expected rdma, tcp or all)");
+	expect_error("[global]\nrdma port = 0\n",
+		     "t.conf:2: rdma port: invalid value '0' (out of range)");
+	expect_error(
+		"[global]\nrdma port = 65536\n",
+		"t.conf:2: rdma port: invalid value '65536' (out of range)");
+	/* Global keys in a share section are ignored with a warning. */
+	assert_int_equal(parse("[s]\npath = /tmp\ntransport = tcp\n", &cfg), 0);
+	assert_int_equal(cfg.transport, SMBD_TRANSPORT_ALL);
+	assert_non_null(strstr(warnings, "global key 'transport'"));
+	smbd_config_free(&cfg);
+	assert_int_equal(smbd_config_key_scope("RDMA  Port", NULL, NULL),
+			 SMBD_KEY_GLOBAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transport),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_global_key),
 		cmocka_unit_test(test_every_share_key),

@@ -485,6 +485,29 @@ static void test_transport_limits(void **state)
 	assert_int_equal(c->max_write, 65536);
 	assert_int_equal(c->max_trans, 65536);
 	h_client_free(c);
+
+	/*
+	 * SMB Direct's 1 MiB fragment limit: whole 64 KiB units, not
+	 * 1 MiB - 1024 (Linux cifs needs page multiples).
+	 */
+	c = h_client_new(*state);
+	smb_conn_free(c->conn);
+	c->tc.max_pdu = 1024 * 1024;
+	c->conn = smb_conn_new(c->env->srv, &h_transport, &c->tc);
+	h_negotiate(c, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(c->max_read, 15 * 65536);
+	assert_int_equal(c->max_write, 15 * 65536);
+	h_client_free(c);
+
+	/* Below 64 KiB: whole pages. */
+	c = h_client_new(*state);
+	smb_conn_free(c->conn);
+	c->tc.max_pdu = 40000;
+	c->conn = smb_conn_new(c->env->srv, &h_transport, &c->tc);
+	h_negotiate(c, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(c->max_read, 36864);
+	assert_int_equal(c->max_write, 36864);
+	h_client_free(c);
 }
 
 int main(void)
