@@ -65,8 +65,13 @@ static void set_limits(struct smb_conn *conn)
 		else if (room >= 4096)
 			room &= ~(u32)4095;
 
-		conn->max_read = min_t(u32, conn->max_read, room);
-		conn->max_write = min_t(u32, conn->max_write, room);
+		/* Over SMB Direct large READ/WRITE data goes by RDMA, not
+		 * inside the PDU: only the transport's read/write limit holds.
+		 */
+		if (!conn->limits.max_rdma_descs) {
+			conn->max_read = min_t(u32, conn->max_read, room);
+			conn->max_write = min_t(u32, conn->max_write, room);
+		}
 		conn->max_trans = min_t(u32, conn->max_trans, room);
 	}
 }
