@@ -25,16 +25,32 @@ set -u
 it_init vm
 VM=$IT_ROOT/tests/vm
 
+# Scenarios kept out of the default run, one per line: "NAME  # why".
+# They are reported as SKIP with the reason, never as passed, and still
+# run when named: VM_SCENARIOS=NAME tests/integration/60-vm.sh.
+UNSTABLE=$VM/unstable-scenarios.txt
+unstable_why() {
+	[ -f "$UNSTABLE" ] || return 1
+	awk -v n="$1" '$1 == n { sub(/^[^#]*# */, ""); print; found = 1 }
+		END { exit !found }' "$UNSTABLE"
+}
+
 # The cheapest and most basic first: if rxe is broken, say so early.
 all_scenarios() {
 	local f
 	echo rxe-smoke
 	for f in "$VM"/scenarios/*; do
 		case ${f##*/} in selftest-* | rxe-smoke) continue ;; esac
+		unstable_why "${f##*/}" >/dev/null && continue
 		echo "${f##*/}"
 	done
 }
 SCENARIOS=${VM_SCENARIOS:-$(all_scenarios | tr '\n' ' ')}
+if [ -z "${VM_SCENARIOS:-}" ]; then
+	for f in "$VM"/scenarios/*; do
+		why=$(unstable_why "${f##*/}") && result SKIP "${f##*/}" "$why"
+	done
+fi
 
 if [ "${VM_TESTS:-1}" = 0 ]; then
 	for s in $SCENARIOS; do
