@@ -427,6 +427,23 @@ static const char *parse_mask(const char *v, u32 *out)
 	return NULL;
 }
 
+/* One of a fixed set of words, ignoring case; the table ends with NULL. */
+struct choice {
+	const char *name;
+	int value;
+};
+
+static bool parse_choice(const char *v, const struct choice *c, int *out)
+{
+	for (; c->name; c++) {
+		if (!strcasecmp(v, c->name)) {
+			*out = c->value;
+			return true;
+		}
+	}
+	return false;
+}
+
 static const char *parse_dialect(const char *v, bool is_min, u16 *out)
 {
 	static const struct {
@@ -632,26 +649,34 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		if (!why)
 			cfg->rdma_port = (u16)n;
 		return why;
-	case K_TRANSPORT:
-		if (!strcasecmp(v, "all"))
-			cfg->transport = SMBD_TRANSPORT_ALL;
-		else if (!strcasecmp(v, "tcp"))
-			cfg->transport = SMBD_TRANSPORT_TCP_ONLY;
-		else if (!strcasecmp(v, "rdma"))
-			cfg->transport = SMBD_TRANSPORT_RDMA_ONLY;
-		else
+	case K_TRANSPORT: {
+		static const struct choice transports[] = {
+			{ "all", SMBD_TRANSPORT_ALL },
+			{ "tcp", SMBD_TRANSPORT_TCP_ONLY },
+			{ "rdma", SMBD_TRANSPORT_RDMA_ONLY },
+			{ NULL, 0 },
+		};
+		int t;
+
+		if (!parse_choice(v, transports, &t))
 			return "expected rdma, tcp or all";
+		cfg->transport = t;
 		return NULL;
-	case K_SERVER_SIGNING:
-		if (!strcasecmp(v, "auto"))
-			s->signing = SMB_SIGNING_AUTO;
-		else if (!strcasecmp(v, "mandatory"))
-			s->signing = SMB_SIGNING_MANDATORY;
-		else if (!strcasecmp(v, "disabled"))
-			s->signing = SMB_SIGNING_DISABLED;
-		else
+	}
+	case K_SERVER_SIGNING: {
+		static const struct choice policies[] = {
+			{ "auto", SMB_SIGNING_AUTO },
+			{ "mandatory", SMB_SIGNING_MANDATORY },
+			{ "disabled", SMB_SIGNING_DISABLED },
+			{ NULL, 0 },
+		};
+		int p;
+
+		if (!parse_choice(v, policies, &p))
 			return "expected auto, mandatory or disabled";
+		s->signing = p;
 		return NULL;
+	}
 	case K_MAX_READ:
 	case K_MAX_WRITE:
 	case K_MAX_TRANS:
@@ -669,15 +694,18 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 	case K_MAP_TO_GUEST: {
 		char norm[32];
 
+		static const struct choice modes[] = {
+			{ "never", SMB_MAP_TO_GUEST_NEVER },
+			{ "bad user", SMB_MAP_TO_GUEST_BAD_USER },
+			{ "bad password", SMB_MAP_TO_GUEST_BAD_PASSWORD },
+			{ NULL, 0 },
+		};
+		int m;
+
 		smbd_config_normalize_key(v, strlen(v), norm, sizeof(norm));
-		if (!strcmp(norm, "never"))
-			s->map_to_guest = SMB_MAP_TO_GUEST_NEVER;
-		else if (!strcmp(norm, "bad user"))
-			s->map_to_guest = SMB_MAP_TO_GUEST_BAD_USER;
-		else if (!strcmp(norm, "bad password"))
-			s->map_to_guest = SMB_MAP_TO_GUEST_BAD_PASSWORD;
-		else
+		if (!parse_choice(norm, modes, &m))
 			return "expected never, bad user or bad password";
+		s->map_to_guest = m;
 		return NULL;
 	}
 	case K_MIN_PROTOCOL:
