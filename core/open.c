@@ -237,11 +237,18 @@ bool smb_open_others_deny_delete(struct smb_open *op)
 	return deny;
 }
 
-/* Is any file below the directory op open (by anyone, on this share)? */
-bool smb_open_has_children_open(struct smb_open *op)
+
+/*
+ * Does any open on the server other than op, on op's share, satisfy
+ * match()?  Opens of every session and connection are visited, under the
+ * server lock that also guards their paths.
+ */
+static bool any_other_open(struct smb_open *op,
+			   bool (*match)(const struct smb_open *o,
+					 const void *arg),
+			   const void *arg)
 {
 	struct smb_server *srv = op->tree->sess->conn->srv;
-	size_t plen = strlen(op->path);
 	const struct smb_list *n, *pos;
 	bool found = false;
 
@@ -256,9 +263,8 @@ bool smb_open_has_children_open(struct smb_open *op)
 			const struct smb_open *o = smb_container_of(
 				pos, struct smb_open, node_link);
 
-			if (o->tree->share == op->tree->share &&
-			    !memcmp(o->path, op->path, plen) &&
-			    o->path[plen] == '/') {
+			if (o != op && o->tree->share == op->tree->share &&
+			    match(o, arg)) {
 				found = true;
 				break;
 			}
@@ -266,6 +272,51 @@ bool smb_open_has_children_open(struct smb_open *op)
 	}
 	smb_mutex_unlock(srv->lock);
 	return found;
+}
+
+static bool is_below(const struct smb_open *o, const void *arg)
+{
+	const char *dir = arg;
+	size_t len = strlen(dir);
+
+	return !memcmp(o->path, dir, len) && o->path[len] == '/';
+}
+
+/* Is any file below the directory op open (by anyone, on this share)? */
+bool smb_open_has_children_open(struct smb_open *op)
+{
+	return any_other_open(op, is_below, op->path);
+}
+
+struct parent_ref {
+	const char *path;
+	size_t len;
+};
+
+/* An open of the parent that holds DELETE or does not share delete. */
+static bool blocks_rename(const struct smb_open *o, const void *arg)
+{
+	const struct parent_ref *parent = arg;
+
+	/* Attribute-only opens take no part, as in share modes. */
+	if (!o->is_dir || !(o->access & DATA_ACCESS) ||
+	    strlen(o->path) != parent->len ||
+	    memcmp(o->path, parent->path, parent->len))
+		return false;
+	return (o->access & DELETE) || !(o->share_access & FILE_SHARE_DELETE);
+}
+
+/*
+ * Windows renames through the parent directory: an open of that directory
+ * that holds DELETE access, or that does not share delete, makes a rename
+ * of one of its entries a sharing violation.  parent has parent_len bytes.
+ */
+bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
+				   size_t parent_len)
+{
+	struct parent_ref ref = { parent, parent_len };
+
+	return any_other_open(op, blocks_rename, &ref);
 }
 
 u32 smb_open_set_path(struct smb_open *op, const char *path)
@@ -286,42 +337,3 @@ u32 smb_open_set_path(struct smb_open *op, const char *path)
 	return STATUS_SUCCESS;
 }
 
-/*
- * Windows renames through the parent directory: an open of that directory
- * that holds DELETE access, or that does not share delete, makes a rename
- * of one of its entries a sharing violation.  parent has parent_len bytes.
- */
-bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
-				   size_t parent_len)
-{
-	struct smb_server *srv = op->tree->sess->conn->srv;
-	const struct smb_list *n, *pos;
-	bool blocked = false;
-
-	smb_mutex_lock(srv->lock);
-	for (n = srv->file_nodes.next; n != &srv->file_nodes && !blocked;
-	     n = n->next) {
-		const struct smb_file_node *node =
-			smb_container_of(n, struct smb_file_node, link);
-
-		for (pos = node->opens.next; pos != &node->opens;
-		     pos = pos->next) {
-			const struct smb_open *o = smb_container_of(
-				pos, struct smb_open, node_link);
-
-			/* Attribute-only opens take no part, as in share modes. */
-			if (o == op || !o->is_dir || !(o->access & DATA_ACCESS) ||
-			    o->tree->share != op->tree->share ||
-			    strlen(o->path) != parent_len ||
-			    memcmp(o->path, parent, parent_len))
-				continue;
-			if ((o->access & DELETE) ||
-			    !(o->share_access & FILE_SHARE_DELETE)) {
-				blocked = true;
-				break;
-			}
-		}
-	}
-	smb_mutex_unlock(srv->lock);
-	return blocked;
-}
