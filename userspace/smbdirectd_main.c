@@ -198,7 +198,7 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 			transport_name(cfg->transport));
 		return required ? -1 : 0;
 	}
-	memset(&rcfg, 0, sizeof(rcfg));
+	smbd_config_rdma(cfg, &rcfg);
 	n = smb_rdma_listen(addresses, port, &rcfg, l, max);
 	if (n <= 0) {
 		fprintf(stderr,
