@@ -219,4 +219,31 @@ struct smb_vfs_ops {
 	void *ctx;
 };
 
+/* ---- network interfaces ---------------------------------------------- */
+/* Capability bits of NETWORK_INTERFACE_INFO ([MS-SMB2] 2.2.32.5). */
+#define SMB_NETIF_RSS_CAPABLE 0x00000001u
+#define SMB_NETIF_RDMA_CAPABLE 0x00000002u
+/* Address families as SockAddr_Storage encodes them (2.2.32.5.1). */
+#define SMB_NETIF_INET 0x0002
+#define SMB_NETIF_INET6 0x0017
+
+/* One address of a local interface (FSCTL_QUERY_NETWORK_INTERFACE_INFO). */
+struct smb_netif {
+	u32 if_index; /* nonzero; the same for every address of an interface */
+	u32 capability; /* SMB_NETIF_*_CAPABLE */
+	u64 link_speed; /* bits per second */
+	u16 family; /* SMB_NETIF_INET or SMB_NETIF_INET6 */
+	u8 addr[16]; /* network byte order; IPv4 uses the first 4 bytes */
+};
+
+struct smb_netif_ops {
+	/*
+	 * Fill out[0..max) with the addresses clients may connect to;
+	 * returns how many (0..max), or <0 on failure.  May run on any
+	 * thread.  NULL: the server does not answer interface queries.
+	 */
+	int (*list)(void *ctx, struct smb_netif *out, int max);
+	void *ctx;
+};
+
 #endif /* SMB_OPS_H */

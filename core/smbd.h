@@ -74,6 +74,7 @@ struct smb_server_ops {
 	struct smb_random_ops random;
 	struct smb_user_ops users;
 	const struct smb_vfs_ops *vfs;
+	struct smb_netif_ops netif; /* optional */
 };
 
 struct smb_server;

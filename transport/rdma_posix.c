@@ -191,6 +191,11 @@ static void config_resolve(struct smb_rdma_config *out,
 	else
 		memset(out, 0, sizeof(*out));
 	smbdirect_config_defaults(&out->engine);
+	/* Never above the MaxReadWriteSize the engine advertises. */
+	if (!out->max_read || out->max_read > out->engine.max_read_write_size)
+		out->max_read = out->engine.max_read_write_size;
+	if (!out->max_write || out->max_write > out->engine.max_read_write_size)
+		out->max_write = out->engine.max_read_write_size;
 	if (out->backlog <= 0)
 		out->backlog = RDMA_DEFAULT_BACKLOG;
 	if (!out->bounce_size)
@@ -897,8 +902,8 @@ static void rdma_get_limits(struct smb_tconn *c,
 			    struct smb_transport_limits *out)
 {
 	out->max_pdu = c->cfg.engine.max_fragmented_recv_size;
-	out->max_read = c->cfg.engine.max_read_write_size;
-	out->max_write = c->cfg.engine.max_read_write_size;
+	out->max_read = c->cfg.max_read;
+	out->max_write = c->cfg.max_write;
 	out->max_rdma_descs = RDMA_MAX_DESCS;
 }
 

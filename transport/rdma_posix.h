@@ -34,6 +34,11 @@ struct smb_rdma_config {
 	/* RDMA transfers up to this size go through a registered copy. */
 	u32 bounce_size; /* 0: 64 KiB */
 	int rw_timeout_ms; /* RDMA Read/Write completion wait; 0: 30000 */
+	/* Largest SMB2 READ/WRITE by RDMA, at most (and 0:)
+	 * engine.max_read_write_size.
+	 */
+	u32 max_read;
+	u32 max_write;
 };
 
 struct smb_rdma_listener;

@@ -16,6 +16,7 @@
 #include "platform.h"
 #include "config.h"
 #include "fileutil.h"
+#include "rdma_posix.h"
 #include "smb2.h"
 #include "utf16.h"
 
@@ -41,6 +42,14 @@ enum key_id {
 	K_MAX_CREDITS,
 	K_MAX_OPEN_FILES,
 	K_LOG_LEVEL,
+	K_SMBD_MAX_READ,
+	K_SMBD_MAX_WRITE,
+	K_SMBD_MAX_IO, /* ksmbd-tools' "smbd max io size": both of the above */
+	K_SMBD_RECV_CREDITS,
+	K_SMBD_SEND_CREDITS,
+	K_SMBD_MAX_RECV_SIZE,
+	K_SMBD_MAX_SEND_SIZE,
+	K_SMBD_MAX_FRAG_SIZE,
 	/* shares */
 	K_PATH,
 	K_COMMENT,
@@ -85,6 +94,14 @@ static const struct key_def keys[] = {
 	{ "smb2 max credits", K_MAX_CREDITS, G, NULL },
 	{ "max open files", K_MAX_OPEN_FILES, G, NULL },
 	{ "log level", K_LOG_LEVEL, G, NULL },
+	{ "smb direct max read size", K_SMBD_MAX_READ, G, NULL },
+	{ "smb direct max write size", K_SMBD_MAX_WRITE, G, NULL },
+	{ "smbd max io size", K_SMBD_MAX_IO, G, NULL },
+	{ "smb direct receive credits", K_SMBD_RECV_CREDITS, G, NULL },
+	{ "smb direct send credits", K_SMBD_SEND_CREDITS, G, NULL },
+	{ "smb direct max receive size", K_SMBD_MAX_RECV_SIZE, G, NULL },
+	{ "smb direct max send size", K_SMBD_MAX_SEND_SIZE, G, NULL },
+	{ "smb direct max fragmented size", K_SMBD_MAX_FRAG_SIZE, G, NULL },
 	{ "deadtime", K_UNSUPPORTED, G, NULL },
 	{ "durable handles", K_UNSUPPORTED, G, NULL },
 	{ "ipc timeout", K_UNSUPPORTED, G, NULL },
@@ -98,7 +115,6 @@ static const struct key_def keys[] = {
 	{ "share:fake_fscaps", K_UNSUPPORTED, G, NULL },
 	{ "smb2 leases", K_UNSUPPORTED, G, NULL },
 	{ "smb3 encryption", K_UNSUPPORTED, G, NULL },
-	{ "smbd max io size", K_UNSUPPORTED, G, NULL },
 
 	{ "path", K_PATH, S, NULL },
 	{ "comment", K_COMMENT, S, NULL },
@@ -299,6 +315,34 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	cfg->rdma_port = 5445;
 	cfg->transport = SMBD_TRANSPORT_ALL;
 	cfg->log_level = SMB_LOG_WARN;
+	cfg->smbdirect = (struct smbd_direct_config){
+		.max_read_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
+		.max_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
+		.max_receive_size = SMBDIRECT_DEFAULT_MAX_RECV_SIZE,
+		.max_send_size = SMBDIRECT_DEFAULT_MAX_SEND_SIZE,
+		.max_fragmented_size = SMBDIRECT_DEFAULT_MAX_FRAGMENTED_RECV,
+		.receive_credits = SMBDIRECT_DEFAULT_RECV_CREDIT_MAX,
+		.send_credits = SMBDIRECT_DEFAULT_SEND_CREDIT_TARGET,
+	};
+}
+
+void smbd_config_rdma(const struct smbd_config *cfg,
+		      struct smb_rdma_config *out)
+{
+	const struct smbd_direct_config *d = &cfg->smbdirect;
+
+	memset(out, 0, sizeof(*out));
+	out->max_read = d->max_read_size;
+	out->max_write = d->max_write_size;
+	/* MaxReadWriteSize covers both directions ([MS-SMBD] 2.2.2). */
+	out->engine.max_read_write_size = d->max_read_size > d->max_write_size ?
+						  d->max_read_size :
+						  d->max_write_size;
+	out->engine.max_recv_size = d->max_receive_size;
+	out->engine.max_send_size = d->max_send_size;
+	out->engine.max_fragmented_recv_size = d->max_fragmented_size;
+	out->engine.recv_credit_max = d->receive_credits;
+	out->engine.send_credit_target = d->send_credits;
 }
 
 static void free_share(struct smb_share_config *sh)
@@ -602,6 +646,70 @@ static char *dup_name_list(const struct smb_name_list *l)
 #define IO_MIN (64u << 10)
 #define IO_MAX (8u << 20)
 
+/* Bounds of the "smb direct" keys; see docs/config.md for the reasons. */
+#define SMBD_CREDITS_MAX 4096u
+#define SMBD_MSG_MAX (64u << 10)
+#define SMBD_FRAG_MAX (16u << 20)
+#define SMBD_RING_MAX (64u << 20) /* credits x message size, per connection */
+
+static const char *smbd_size(const char *v, u64 min, u64 max, const char *range,
+			     u32 *out)
+{
+	u64 n;
+	const char *why = parse_size(v, min, max, &n);
+
+	if (why)
+		return strcmp(why, "out of range") ? why : range;
+	*out = (u32)n;
+	return NULL;
+}
+
+static const char *apply_smbdirect(struct smbd_direct_config *d, int id,
+				   const char *v)
+{
+	const char *why;
+	u64 n;
+
+	switch (id) {
+	case K_SMBD_MAX_READ:
+		return smbd_size(v, IO_MIN, IO_MAX, "must be 64K..8M",
+				 &d->max_read_size);
+	case K_SMBD_MAX_WRITE:
+		return smbd_size(v, IO_MIN, IO_MAX, "must be 64K..8M",
+				 &d->max_write_size);
+	case K_SMBD_MAX_IO:
+		why = smbd_size(v, IO_MIN, IO_MAX, "must be 64K..8M",
+				&d->max_read_size);
+		d->max_write_size = d->max_read_size;
+		return why;
+	case K_SMBD_RECV_CREDITS:
+	case K_SMBD_SEND_CREDITS:
+		why = parse_uint(v, 1, SMBD_CREDITS_MAX, &n);
+		if (why)
+			return strcmp(why, "out of range") ? why :
+							     "must be 1..4096";
+		*(id == K_SMBD_RECV_CREDITS ? &d->receive_credits :
+					      &d->send_credits) = (u16)n;
+		return NULL;
+	case K_SMBD_MAX_RECV_SIZE:
+		return smbd_size(v, SMBDIRECT_MIN_RECEIVE_SIZE, SMBD_MSG_MAX,
+				 "must be 128..64K", &d->max_receive_size);
+	case K_SMBD_MAX_SEND_SIZE:
+		return smbd_size(v, SMBDIRECT_MIN_RECEIVE_SIZE, SMBD_MSG_MAX,
+				 "must be 128..64K", &d->max_send_size);
+	case K_SMBD_MAX_FRAG_SIZE:
+		return smbd_size(v, SMBDIRECT_MIN_FRAGMENTED_SIZE,
+				 SMBD_FRAG_MAX, "must be 128K..16M",
+				 &d->max_fragmented_size);
+	}
+	return "internal error: not a global key";
+}
+
+static bool is_smbdirect_key(int id)
+{
+	return id >= K_SMBD_MAX_READ && id <= K_SMBD_MAX_FRAG_SIZE;
+}
+
 static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 {
 	struct smb_server_config *s = &cfg->server;
@@ -724,8 +832,9 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		return why;
 	case K_LOG_LEVEL:
 		return parse_log_level(v, &cfg->log_level);
+	default:
+		return apply_smbdirect(&cfg->smbdirect, id, v);
 	}
-	return "internal error: not a global key";
 }
 
 static const char *apply_share(struct smb_share_config *sh, int id,
@@ -788,6 +897,7 @@ struct parser {
 	struct smbd_config *cfg;
 	struct smb_share_config share_template;
 	int min_line, max_line; /* where the protocol range was set */
+	int smbdirect_line; /* the last "smb direct" key */
 	char *err;
 	size_t err_size;
 };
@@ -952,6 +1062,8 @@ static int apply_global_section(struct parser *p, const struct section *sec)
 			p->min_line = e->line;
 		if (k->id == K_MAX_PROTOCOL)
 			p->max_line = e->line;
+		if (is_smbdirect_key(k->id))
+			p->smbdirect_line = e->line;
 	}
 	return 0;
 }
@@ -1016,6 +1128,22 @@ static int add_share(struct parser *p, const struct section *sec)
 	return 0;
 }
 
+/* Registered buffers per connection: credits x message size, capped. */
+static int check_smbdirect(struct parser *p)
+{
+	const struct smbd_direct_config *d = &p->cfg->smbdirect;
+
+	if ((u64)d->receive_credits * d->max_receive_size > SMBD_RING_MAX)
+		return fail(p, p->smbdirect_line,
+			    "smb direct receive credits x smb direct max "
+			    "receive size is above 64M per connection");
+	if ((u64)d->send_credits * d->max_send_size > SMBD_RING_MAX)
+		return fail(p, p->smbdirect_line,
+			    "smb direct send credits x smb direct max send "
+			    "size is above 64M per connection");
+	return 0;
+}
+
 static int apply_all(struct parser *p)
 {
 	struct smb_server_config *s = &p->cfg->server;
@@ -1039,7 +1167,7 @@ static int apply_all(struct parser *p)
 			    p->min_line > p->max_line ? p->min_line :
 							p->max_line,
 			    "server min protocol is above server max protocol");
-	return 0;
+	return check_smbdirect(p);
 }
 
 int smbd_config_parse(const char *name, const char *text, size_t len,

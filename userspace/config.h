@@ -19,6 +19,21 @@ enum smbd_transport_mode {
 	SMBD_TRANSPORT_RDMA_ONLY = 2,
 };
 
+/*
+ * SMB Direct ([MS-SMBD]) tuning, the "smb direct ..." keys; the defaults
+ * are the engine's (transport/smbdirect.h).  Sizes are whole SMBD
+ * messages, header included.
+ */
+struct smbd_direct_config {
+	u32 max_read_size; /* largest SMB2 READ pushed by RDMA Write */
+	u32 max_write_size; /* largest SMB2 WRITE pulled by RDMA Read */
+	u32 max_receive_size; /* MaxReceiveSize: each receive buffer */
+	u32 max_send_size; /* MaxSendSize */
+	u32 max_fragmented_size; /* MaxFragmentedSize: largest PDU taken */
+	u16 receive_credits; /* ReceiveCreditMax: receive buffers posted */
+	u16 send_credits; /* SendCreditTarget: credits asked of the peer */
+};
+
 struct smbd_config {
 	struct smb_server_config server; /* shares are malloc'ed */
 	char interfaces[1024]; /* space/comma separated, "" = all */
@@ -26,6 +41,7 @@ struct smbd_config {
 	u16 tcp_port; /* default 445 */
 	u16 rdma_port; /* SMB Direct; default 5445 */
 	enum smbd_transport_mode transport; /* default all */
+	struct smbd_direct_config smbdirect;
 	int log_level; /* SMB_LOG_* */
 	char path[4096]; /* file this was loaded from */
 };
@@ -43,6 +59,12 @@ enum smbd_key_scope {
 	SMBD_KEY_GLOBAL, /* [global] only */
 	SMBD_KEY_SHARE, /* a share; in [global] it sets the share default */
 };
+
+struct smb_rdma_config;
+
+/* The RDMA listener configuration for cfg->smbdirect (zeroes the rest). */
+void smbd_config_rdma(const struct smbd_config *cfg,
+		      struct smb_rdma_config *out);
 
 /* Fill cfg with the built-in defaults (as ksmbd uses). */
 void smbd_config_defaults(struct smbd_config *cfg);

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "crypto_openssl.h"
+#include "netif.h"
 #include "pwddb.h"
 #include "rdma_posix.h"
 #include "server.h"
@@ -197,7 +198,7 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 			transport_name(cfg->transport));
 		return required ? -1 : 0;
 	}
-	memset(&rcfg, 0, sizeof(rcfg));
+	smbd_config_rdma(cfg, &rcfg);
 	n = smb_rdma_listen(addresses, port, &rcfg, l, max);
 	if (n <= 0) {
 		fprintf(stderr,
@@ -249,6 +250,7 @@ int main(int argc, char **argv)
 	struct smb_server_ops ops;
 	struct smbd_config cfg;
 	struct smbd_pwddb *db = NULL;
+	struct smbd_netif_config netif = { 0 };
 	struct smb_server *srv;
 	bool nodetach = false, debug = false, port_set = false;
 	bool rdma_port_set = false;
@@ -324,6 +326,10 @@ int main(int argc, char **argv)
 	ops.users.lookup = smbd_pwddb_lookup;
 	ops.users.ctx = db;
 	ops.vfs = smb_posix_vfs_ops();
+	/* Interface queries read netif; .rdma is set once RDMA listens. */
+	netif.interfaces = cfg.interfaces;
+	ops.netif.list = smbd_netif_list;
+	ops.netif.ctx = &netif;
 	srv = smb_server_new(&ops, &cfg.server);
 	if (!srv) {
 		fprintf(stderr,
@@ -343,6 +349,7 @@ int main(int argc, char **argv)
 		int m = open_rdma(&cfg, addresses, rdma_port, listeners + n,
 				  MAX_LISTENERS);
 
+		netif.rdma = m > 0;
 		n = m < 0 ? m : n + m;
 		if (n == 0) {
 			fprintf(stderr, "smbdirectd: no listener\n");

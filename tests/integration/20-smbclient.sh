@@ -4,7 +4,11 @@
 # with signing mandatory.  For each dialect: mkdir, put and get of a
 # 64 MiB random file (same SHA-256 both ways), rename, ls (names and
 # sizes), allinfo (times and attributes), rm, rmdir.  Plus the share list
-# (smbclient -L) and a client that insists on signing.
+# (smbclient -L) and a client that insists on signing.  Plus the
+# interface list (FSCTL_QUERY_NETWORK_INTERFACE_INFO through impacket's
+# tests/integration/netinfo.py): with the server bound to 127.0.0.1 only,
+# exactly that address on lo's IfIndex, and no RDMA_CAPABLE (no RDMA
+# device on the host).
 # SMBD_UNDER_TEST=samba runs it against Samba's smbd (see lib.sh).
 set -u
 # shellcheck source=tests/integration/lib.sh
@@ -177,6 +181,37 @@ if cmp -s "$IT_DIR/small.txt" "$IT_DIR/small.back" && [ ! -e "$OTHER/small.txt" 
 	result PASS other:content
 else
 	result FAIL other:content "file not read back intact, or not removed"
+fi
+
+# --- interface list (FSCTL_QUERY_NETWORK_INTERFACE_INFO) -------------------
+if it_require_impacket; then
+	NETINFO=$IT_DIR/netinfo.txt
+	timeout -k 5 "$IT_CLIENT_TIMEOUT" "$IT_PY" \
+		"$IT_ROOT/tests/integration/netinfo.py" 127.0.0.1 "$IT_PORT" \
+		"$USER" "$PASS" >"$NETINFO" 2>>"$IT_LOGS/netinfo.err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		result PASS netinfo:well-formed
+	else
+		result FAIL netinfo:well-formed "netinfo.py exit $rc: $(head -c 300 "$NETINFO")"
+	fi
+	if [ $rc -eq 0 ] && ! grep -q 'rdma=1' "$NETINFO"; then
+		result PASS netinfo:no-rdma-flag
+	else
+		result FAIL netinfo:no-rdma-flag "$(head -c 300 "$NETINFO")"
+	fi
+	# Bound to 127.0.0.1 only: the one address we listen on (Samba
+	# applies its own rules, so only for the server under test).
+	if [ "$SMBD_UNDER_TEST" = smbdirectd ]; then
+		want="ifindex=$(cat /sys/class/net/lo/ifindex 2>/dev/null) rdma=0 rss=0 speed=1000000000 addr=127.0.0.1"
+		if [ "$(cat "$NETINFO")" = "$want" ]; then
+			result PASS netinfo:loopback-only
+		else
+			result FAIL netinfo:loopback-only "want '$want', got '$(head -c 300 "$NETINFO")'"
+		fi
+	fi
+else
+	result SKIP netinfo:all "python3-impacket not installed and could not be installed"
 fi
 
 it_check_alive

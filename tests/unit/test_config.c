@@ -10,6 +10,7 @@
 
 #include "platform.h"
 #include "config.h"
+#include "rdma_posix.h"
 #include "smb2.h"
 #include "tmpdir.h"
 
@@ -745,6 +746,143 @@ static void test_transport(void **state)
 			 SMBD_KEY_GLOBAL);
 }
 
+static void test_smbdirect_keys(void **state)
+{
+	const struct smbd_direct_config *d;
+	struct smb_rdma_config rc;
+	struct smbd_config cfg;
+
+	/* Defaults: the engine's own, and nothing the engine would refuse. */
+	assert_int_equal(parse("[global]\n", &cfg), 0);
+	d = &cfg.smbdirect;
+	assert_int_equal(d->max_read_size, 1 << 20);
+	assert_int_equal(d->max_write_size, 1 << 20);
+	assert_int_equal(d->receive_credits, 255);
+	assert_int_equal(d->send_credits, 255);
+	assert_int_equal(d->max_receive_size, 1364);
+	assert_int_equal(d->max_send_size, 1364);
+	assert_int_equal(d->max_fragmented_size, 1 << 20);
+	smbd_config_rdma(&cfg, &rc);
+	assert_int_equal(rc.engine.max_read_write_size, 1 << 20);
+	assert_int_equal(rc.engine.recv_credit_max, 255);
+	assert_int_equal(rc.engine.send_credit_target, 255);
+	assert_int_equal(rc.engine.max_recv_size, 1364);
+	assert_int_equal(rc.engine.max_send_size, 1364);
+	assert_int_equal(rc.engine.max_fragmented_recv_size, 1 << 20);
+	assert_int_equal(rc.max_read, 1 << 20);
+	assert_int_equal(rc.max_write, 1 << 20);
+	assert_int_equal(rc.backlog, 0);
+	smbd_config_free(&cfg);
+
+	assert_int_equal(parse("[global]\n"
+			       "smb direct max read size = 4M\n"
+			       "SMB Direct  Max Write Size = 512K\n"
+			       "smb direct receive credits = 1024\n"
+			       "smb direct send credits = 64\n"
+			       "smb direct max receive size = 8K\n"
+			       "smb direct max send size = 4096\n"
+			       "smb direct max fragmented size = 8M\n",
+			       &cfg),
+			 0);
+	assert_string_equal(warnings, "");
+	assert_int_equal(d->max_read_size, 4 << 20);
+	assert_int_equal(d->max_write_size, 512 << 10);
+	assert_int_equal(d->receive_credits, 1024);
+	assert_int_equal(d->send_credits, 64);
+	assert_int_equal(d->max_receive_size, 8192);
+	assert_int_equal(d->max_send_size, 4096);
+	assert_int_equal(d->max_fragmented_size, 8 << 20);
+	/* MaxReadWriteSize is the larger; each direction keeps its own. */
+	smbd_config_rdma(&cfg, &rc);
+	assert_int_equal(rc.engine.max_read_write_size, 4 << 20);
+	assert_int_equal(rc.max_read, 4 << 20);
+	assert_int_equal(rc.max_write, 512 << 10);
+	assert_int_equal(rc.engine.recv_credit_max, 1024);
+	assert_int_equal(rc.engine.send_credit_target, 64);
+	assert_int_equal(rc.engine.max_recv_size, 8192);
+	assert_int_equal(rc.engine.max_send_size, 4096);
+	assert_int_equal(rc.engine.max_fragmented_recv_size, 8 << 20);
+	smbd_config_free(&cfg);
+
+	/* ksmbd-tools' "smbd max io size" sets both, later keys win. */
+	assert_int_equal(parse("[global]\nsmbd max io size = 2M\n"
+			       "smb direct max write size = 64K\n",
+			       &cfg),
+			 0);
+	assert_int_equal(d->max_read_size, 2 << 20);
+	assert_int_equal(d->max_write_size, 64 << 10);
+	smbd_config_free(&cfg);
+	/* The edges of every range. */
+	assert_int_equal(parse("[global]\nsmb direct receive credits = 1\n"
+			       "smb direct send credits = 4096\n"
+			       "smb direct max receive size = 64K\n"
+			       "smb direct max send size = 128\n"
+			       "smb direct max fragmented size = 128K\n"
+			       "smb direct max read size = 8M\n",
+			       &cfg),
+			 0);
+	assert_int_equal(d->receive_credits, 1);
+	assert_int_equal(d->send_credits, 4096);
+	assert_int_equal(d->max_receive_size, 65536);
+	assert_int_equal(d->max_send_size, 128);
+	assert_int_equal(d->max_fragmented_size, 128 << 10);
+	assert_int_equal(d->max_read_size, 8 << 20);
+	smbd_config_free(&cfg);
+
+	expect_error("[global]\nsmb direct max read size = 9M\n",
+		     "t.conf:2: smb direct max read size: invalid value '9M' "
+		     "(must be 64K..8M)");
+	expect_error("[global]\nsmb direct max write size = 32K\n",
+		     "t.conf:2: smb direct max write size: invalid value "
+		     "'32K' (must be 64K..8M)");
+	expect_error("[global]\nsmbd max io size = 0\n",
+		     "t.conf:2: smbd max io size: invalid value '0' "
+		     "(must be 64K..8M)");
+	expect_error("[global]\nsmb direct receive credits = 0\n",
+		     "t.conf:2: smb direct receive credits: invalid value '0' "
+		     "(must be 1..4096)");
+	expect_error("[global]\nsmb direct send credits = 65536\n",
+		     "t.conf:2: smb direct send credits: invalid value "
+		     "'65536' (must be 1..4096)");
+	expect_error("[global]\nsmb direct send credits = 1K\n",
+		     "t.conf:2: smb direct send credits: invalid value '1K' "
+		     "(expected a number)");
+	expect_error("[global]\nsmb direct max receive size = 127\n",
+		     "t.conf:2: smb direct max receive size: invalid value "
+		     "'127' (must be 128..64K)");
+	expect_error("[global]\nsmb direct max send size = 65537\n",
+		     "t.conf:2: smb direct max send size: invalid value "
+		     "'65537' (must be 128..64K)");
+	expect_error("[global]\nsmb direct max fragmented size = 131071\n",
+		     "t.conf:2: smb direct max fragmented size: invalid value "
+		     "'131071' (must be 128K..16M)");
+	expect_error("[global]\nsmb direct max fragmented size = 17M\n",
+		     "t.conf:2: smb direct max fragmented size: invalid value "
+		     "'17M' (must be 128K..16M)");
+	/* Registered memory per connection: credits x size at most 64M. */
+	expect_error("[global]\nsmb direct max receive size = 64K\n"
+		     "log level = 1\nsmb direct receive credits = 1025\n",
+		     "t.conf:4: smb direct receive credits x smb direct max "
+		     "receive size is above 64M per connection");
+	expect_error("[global]\nsmb direct send credits = 4096\n"
+		     "smb direct max send size = 16385\n",
+		     "t.conf:3: smb direct send credits x smb direct max send "
+		     "size is above 64M per connection");
+	assert_int_equal(parse("[global]\nsmb direct max receive size = 64K\n"
+			       "smb direct receive credits = 1024\n",
+			       &cfg),
+			 0);
+	smbd_config_free(&cfg);
+	/* In a share section: ignored with a warning. */
+	assert_int_equal(parse("[s]\npath = /tmp\n"
+			       "smb direct receive credits = 9\n",
+			       &cfg),
+			 0);
+	assert_int_equal(cfg.smbdirect.receive_credits, 255);
+	assert_non_null(strstr(warnings, "smb direct receive credits"));
+	smbd_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_key_scope),
 		cmocka_unit_test(test_many_shares),
+		cmocka_unit_test(test_smbdirect_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -168,6 +168,200 @@ static void test_dispatch_and_malformed(void **state)
 	h_client_free(c);
 }
 
+/* ---- FSCTL_QUERY_NETWORK_INTERFACE_INFO ------------------------------- */
+struct fake_netifs {
+	struct smb_netif ifs[8];
+	int n;
+	int rc; /* returned instead of the count when nonzero */
+	int last_max;
+};
+
+static int fake_netif_list(void *ctx, struct smb_netif *out, int max)
+{
+	struct fake_netifs *f = ctx;
+	int n = f->n < max ? f->n : max;
+
+	f->last_max = max;
+	if (f->rc)
+		return f->rc;
+	memcpy(out, f->ifs, (size_t)n * sizeof(*out));
+	return n;
+}
+
+/* 10.99.0.1 RDMA+RSS at 10 Gb/s, fd00::7 on the same interface, 1 Gb/s
+ * 192.168.1.5 on another; an IfIndex 0 and an unknown family to skip.
+ */
+static void fake_netifs_fill(struct fake_netifs *f)
+{
+	static const u8 v6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+				   0,	 0, 0, 0, 0, 0, 0, 7 };
+
+	memset(f, 0, sizeof(*f));
+	f->ifs[0] = (struct smb_netif){ 3,
+					SMB_NETIF_RDMA_CAPABLE |
+						SMB_NETIF_RSS_CAPABLE,
+					10000000000ull,
+					SMB_NETIF_INET,
+					{ 10, 99, 0, 1 } };
+	f->ifs[1] =
+		(struct smb_netif){ 0, 0, 1, SMB_NETIF_INET, { 1, 2, 3, 4 } };
+	f->ifs[2] = (struct smb_netif){ 3,
+					SMB_NETIF_RDMA_CAPABLE |
+						SMB_NETIF_RSS_CAPABLE,
+					10000000000ull,
+					SMB_NETIF_INET6,
+					{ 0 } };
+	memcpy(f->ifs[2].addr, v6, 16);
+	f->ifs[3] =
+		(struct smb_netif){ 5, 0x80000000u, 1000000000ull, 10, { 1 } };
+	f->ifs[4] = (struct smb_netif){ 7,
+					0x80000000u,
+					1000000000ull,
+					SMB_NETIF_INET,
+					{ 192, 168, 1, 5 } };
+	f->n = 5;
+}
+
+static struct h_client *netif_client(void **state, struct fake_netifs *f,
+				     u16 dialect)
+{
+	struct h_env *e = *state;
+	struct h_client *c;
+
+	if (f) {
+		e->ops.netif.list = fake_netif_list;
+		e->ops.netif.ctx = f;
+	} else {
+		memset(&e->ops.netif, 0, sizeof(e->ops.netif));
+	}
+	h_env_start(e);
+	c = h_client_new(e);
+	h_connect(c, dialect, "share");
+	return c;
+}
+
+static void check_entry(const u8 *e, u32 next, u32 idx, u32 caps, u64 speed)
+{
+	assert_int_equal(smb_get_le32(e), next);
+	assert_int_equal(smb_get_le32(e + 4), idx);
+	assert_int_equal(smb_get_le32(e + 8), caps);
+	assert_int_equal(smb_get_le32(e + 12), 0); /* Reserved */
+	assert_true(smb_get_le64(e + 16) == speed);
+}
+
+static void test_netif_entries(void **state)
+{
+	static const u8 zero[128] = { 0 };
+	static const u8 v4[] = { 0x02, 0x00, 0x00, 0x00, 10, 99, 0, 1 };
+	static const u8 v6[] = { 0x17, 0x00, 0x00, 0x00, 0, 0, 0, 0,
+				 0xfd, 0,    0,	   0,	 0, 0, 0, 0,
+				 0,    0,    0,	   0,	 0, 0, 0, 7 };
+	static const u8 v4b[] = { 0x02, 0x00, 0x00, 0x00, 192, 168, 1, 5 };
+	struct fake_netifs f;
+	struct h_client *c;
+	u8 odd_fid[16];
+	const u8 *o = NULL;
+	u32 len = 0;
+
+	fake_netifs_fill(&f);
+	c = netif_client(state, &f, SMB2_DIALECT_0311);
+	/* The FileId is not looked up: any value is echoed back. */
+	memset(odd_fid, 0x42, sizeof(odd_fid));
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO, odd_fid,
+				 NULL, 0, 65536, &o, &len),
+			 STATUS_SUCCESS);
+	assert_int_equal(smb_get_le32(h_rbody(c) + 4),
+			 FSCTL_QUERY_NETWORK_INTERFACE_INFO);
+	assert_memory_equal(h_rbody(c) + 8, odd_fid, 16);
+	assert_int_equal(len, 3 * 152);
+	check_entry(o, 152, 3, 3, 10000000000ull);
+	assert_memory_equal(o + 24, v4, sizeof(v4));
+	assert_memory_equal(o + 24 + sizeof(v4), zero, 128 - sizeof(v4));
+	check_entry(o + 152, 152, 3, 3, 10000000000ull);
+	assert_memory_equal(o + 152 + 24, v6, sizeof(v6));
+	assert_memory_equal(o + 152 + 24 + sizeof(v6), zero, 128 - sizeof(v6));
+	/* Unknown capability bits are not passed on. */
+	check_entry(o + 304, 0, 7, 0, 1000000000ull);
+	assert_memory_equal(o + 304 + 24, v4b, sizeof(v4b));
+	assert_memory_equal(o + 304 + 24 + sizeof(v4b), zero,
+			    128 - sizeof(v4b));
+	assert_int_equal(f.last_max, 256); /* the cap, not 65536 / 152 */
+	h_client_free(c);
+}
+
+static void test_netif_output_limits(void **state)
+{
+	struct fake_netifs f;
+	struct h_client *c;
+	const u8 *o = NULL;
+	u32 len = 0;
+
+	fake_netifs_fill(&f);
+	c = netif_client(state, &f, SMB2_DIALECT_0300);
+	/* Not even one entry fits. */
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 151, NULL, NULL),
+			 STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 0, NULL, NULL),
+			 STATUS_BUFFER_TOO_SMALL);
+	/* Exactly one: the first, with Next 0. */
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 152, &o, &len),
+			 STATUS_SUCCESS);
+	assert_int_equal(len, 152);
+	check_entry(o, 0, 3, 3, 10000000000ull);
+	/* Two slots, the second taken by the skipped IfIndex 0 entry. */
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 2 * 152 + 151, &o, &len),
+			 STATUS_SUCCESS);
+	assert_int_equal(len, 152);
+	assert_int_equal(smb_get_le32(o), 0);
+	/* Beyond MaxTransactSize. */
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, c->max_trans + 1, NULL,
+				 NULL),
+			 STATUS_INVALID_PARAMETER);
+	/* Nothing to report: an empty success, whatever the room. */
+	f.n = 0;
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 0, &o, &len),
+			 STATUS_SUCCESS);
+	assert_int_equal(len, 0);
+	/* The platform failing, or claiming more than it was given room for. */
+	f.rc = -5;
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 4096, NULL, NULL),
+			 STATUS_INSUFFICIENT_RESOURCES);
+	f.rc = 1000;
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 4096, NULL, NULL),
+			 STATUS_INSUFFICIENT_RESOURCES);
+	assert_int_equal(f.last_max, 4096 / 152);
+	h_client_free(c);
+}
+
+static void test_netif_not_supported(void **state)
+{
+	struct fake_netifs f;
+	struct h_client *c;
+
+	fake_netifs_fill(&f);
+	/* SMB 2.x has no interface discovery. */
+	c = netif_client(state, &f, SMB2_DIALECT_0210);
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 4096, NULL, NULL),
+			 STATUS_NOT_SUPPORTED);
+	assert_int_equal(f.last_max, 0);
+	h_client_free(c);
+	/* A platform without an interface list. */
+	c = netif_client(state, NULL, SMB2_DIALECT_0302);
+	assert_int_equal(h_ioctl(c, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+				 h_fid_none, NULL, 0, 4096, NULL, NULL),
+			 STATUS_NOT_SUPPORTED);
+	h_client_free(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
@@ -176,6 +370,9 @@ int main(void)
 		T(test_validate_negotiate_mismatch),
 		T(test_validate_negotiate_311_and_short),
 		T(test_dispatch_and_malformed),
+		T(test_netif_entries),
+		T(test_netif_output_limits),
+		T(test_netif_not_supported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
