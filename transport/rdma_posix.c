@@ -999,6 +999,7 @@ static u32 min_u32(u32 a, u32 b)
 static int conn_setup(struct smb_tconn *c, const struct ibv_device_attr *da)
 {
 	const struct smbdirect_config *ec = &c->cfg.engine;
+	struct smbdirect_config ecfg;
 	u32 nrecv = ec->recv_credit_max;
 	u32 nsend = (u32)ec->send_credit_target + RDMA_SEND_SLACK;
 	struct ibv_qp_init_attr qa = { 0 };
@@ -1045,7 +1046,16 @@ static int conn_setup(struct smb_tconn *c, const struct ibv_device_attr *da)
 				  IBV_ACCESS_LOCAL_WRITE);
 	if (!c->bounce_mr)
 		return -ENOMEM;
-	r = smbdirect_engine_new(ec, &rdma_mem, &engine_ops, c, &c->e);
+	/*
+	 * The device may allow fewer work requests than configured: never
+	 * grant the peer more credits than receives we can post.
+	 */
+	ecfg = *ec;
+	ecfg.recv_credit_max = (u16)nrecv;
+	if (nsend > RDMA_SEND_SLACK &&
+	    ecfg.send_credit_target > nsend - RDMA_SEND_SLACK)
+		ecfg.send_credit_target = (u16)(nsend - RDMA_SEND_SLACK);
+	r = smbdirect_engine_new(&ecfg, &rdma_mem, &engine_ops, c, &c->e);
 	if (r)
 		return -EINVAL;
 	c->cm_ch = rdma_create_event_channel();
