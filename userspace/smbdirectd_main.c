@@ -146,8 +146,8 @@ static int open_tcp(const struct smbd_config *cfg, const char *addresses,
 	int n;
 
 	if (cfg->transport == SMBD_TRANSPORT_RDMA_ONLY) {
-		fprintf(stderr, "smbdirectd: no TCP listener: transport = "
-				"rdma\n");
+		fprintf(stderr, "smbdirectd: transport = rdma: no TCP listener, "
+				"TCP clients are refused\n");
 		return 0;
 	}
 	memset(&tcfg, 0, sizeof(tcfg));
@@ -175,19 +175,23 @@ static int open_tcp(const struct smbd_config *cfg, const char *addresses,
 /*
  * SMB Direct listeners unless transport = tcp.  With transport = all a
  * missing device or a failed listen only costs SMB Direct; with rdma it
- * is fatal (<0).
+ * is fatal (<0).  Besides port, SMB Direct is also offered on alt_port
+ * (the TCP port, 445): clients try 5445 first, then 445, and Windows uses
+ * 445 for RoCE and InfiniBand.  That second listener is best effort: on
+ * iWARP the rdma_cm port space is TCP's, where 445 is taken.
  */
 static int open_rdma(const struct smbd_config *cfg, const char *addresses,
-		     u16 port, struct smbd_listener *out, int max)
+		     u16 port, u16 alt_port, struct smbd_listener *out,
+		     int max)
 {
 	bool required = cfg->transport == SMBD_TRANSPORT_RDMA_ONLY;
 	struct smb_rdma_listener *l[MAX_LISTENERS];
 	struct smb_rdma_config rcfg;
-	int n;
+	int n, m = 0;
 
 	if (cfg->transport == SMBD_TRANSPORT_TCP_ONLY) {
-		fprintf(stderr, "smbdirectd: SMB Direct (RDMA) off: transport "
-				"= tcp\n");
+		fprintf(stderr, "smbdirectd: transport = tcp: SMB Direct (RDMA) "
+				"off, RDMA clients are refused\n");
 		return 0;
 	}
 	if (!smb_rdma_have_devices()) {
@@ -199,7 +203,8 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 		return required ? -1 : 0;
 	}
 	smbd_config_rdma(cfg, &rcfg);
-	n = smb_rdma_listen(addresses, port, &rcfg, l, max);
+	n = smb_rdma_listen(addresses, port, &rcfg, l,
+			    max < MAX_LISTENERS ? max : MAX_LISTENERS);
 	if (n <= 0) {
 		fprintf(stderr,
 			"smbdirectd: %s: cannot listen for SMB Direct on "
@@ -209,12 +214,25 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 			strerror(n < 0 ? -n : ENODEV));
 		return required ? -1 : 0;
 	}
-	for (int i = 0; i < n; i++) {
+	if (alt_port && alt_port != port && n < max) {
+		int room = max - n < MAX_LISTENERS - n ? max - n :
+							MAX_LISTENERS - n;
+
+		m = smb_rdma_listen(addresses, alt_port, &rcfg, l + n, room);
+		if (m <= 0) {
+			fprintf(stderr,
+				"smbdirectd: no SMB Direct on port %u as "
+				"well: %s (clients use port %u)\n",
+				alt_port, strerror(m < 0 ? -m : ENODEV), port);
+			m = 0;
+		}
+	}
+	for (int i = 0; i < n + m; i++) {
 		fprintf(stderr, "smbdirectd: listening on %s (rdma)\n",
 			smb_rdma_listener_name(l[i]));
 		out[i] = (struct smbd_listener){ &smbd_rdma_transport, l[i] };
 	}
-	return n;
+	return n + m;
 }
 
 static void close_listeners(struct smbd_listener *ls, int n)
@@ -346,8 +364,8 @@ int main(int argc, char **argv)
 			    NULL;
 	n = open_tcp(&cfg, addresses, port, listeners, MAX_LISTENERS);
 	if (n >= 0) {
-		int m = open_rdma(&cfg, addresses, rdma_port, listeners + n,
-				  MAX_LISTENERS);
+		int m = open_rdma(&cfg, addresses, rdma_port, port,
+				  listeners + n, MAX_LISTENERS);
 
 		netif.rdma = m > 0;
 		n = m < 0 ? m : n + m;
