@@ -654,7 +654,8 @@ int smbd_control_request(const char *path, const char *request, int timeout_ms,
 		r = -errno;
 	else
 		r = send_request(fd, request, deadline);
-	if (!r)
+	/* A server that refuses us may close first: its reason is there. */
+	if (!r || r == -EPIPE || r == -ECONNRESET)
 		r = read_reply(fd, buf, SMBD_CONTROL_REPLY_MAX + 1, deadline);
 	close(fd);
 	if (r) {
@@ -714,9 +715,11 @@ static int parse_stat_line(struct stats_table *t, const char *s, size_t len)
 	if (!dot || !sp || dot > sp || sp + 1 == s + len)
 		return -EPROTO;
 	for (const char *p = sp + 1; p < s + len; p++) {
-		if (*p < '0' || *p > '9' || v > (ULLONG_MAX - 9) / 10)
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (*p < '0' || *p > '9' || v > (ULLONG_MAX - d) / 10)
 			return -EPROTO;
-		v = v * 10 + (unsigned long long)(*p - '0');
+		v = v * 10 + d;
 	}
 	if (!name_ok(s, (size_t)(dot - s)) ||
 	    !name_ok(dot + 1, (size_t)(sp - dot - 1)))
