@@ -6,9 +6,12 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "platform.h"
 #include "stats.h"
+#include "tcp_posix.h"
 
 static int reset(void **state)
 {
@@ -193,6 +196,45 @@ static void test_concurrent_adds(void **state)
 	assert_int_equal(t.v[SMBD_STAT_BYTES_IN], 3 * THREADS * PER_THREAD);
 }
 
+/* The TCP backend counts each PDU and its framed bytes, both ways. */
+static void test_tcp_backend_counts(void **state)
+{
+	u8 payload[100] = { 0xfe, 'S', 'M', 'B' };
+	struct smb_iov iov = { payload, sizeof(payload) };
+	struct smbd_transport_stats t;
+	struct smb_tconn *a, *b;
+	int sv[2];
+	u8 *pdu;
+	size_t len;
+	int r;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(smb_tcp_conn_from_fd(sv[0], NULL, &a), 0);
+	assert_int_equal(smb_tcp_conn_from_fd(sv[1], NULL, &b), 0);
+	assert_int_equal(smb_tcp_ops.send_pdu(a, &iov, 1), 0);
+	assert_int_equal(smb_tcp_ops.send_pdu(a, &iov, 1), 0);
+	for (int got = 0; got < 2;) {
+		r = smb_tcp_recv_owned(b, &pdu, &len);
+		assert_true(r >= 0);
+		if (r == 1) {
+			assert_int_equal(len, sizeof(payload));
+			smb_tcp_pdu_free(pdu);
+			got++;
+		}
+	}
+	smbd_stats_get(SMB_TRANSPORT_TCP, &t);
+	assert_int_equal(t.v[SMBD_STAT_PDUS_OUT], 2);
+	assert_int_equal(t.v[SMBD_STAT_PDUS_IN], 2);
+	assert_int_equal(t.v[SMBD_STAT_BYTES_OUT], 2 * (4 + sizeof(payload)));
+	assert_int_equal(t.v[SMBD_STAT_BYTES_IN], 2 * (4 + sizeof(payload)));
+	assert_int_equal(t.v[SMBD_STAT_ERRORS], 0);
+	smb_tcp_conn_free(a);
+	smb_tcp_conn_free(b);
+	/* Nothing was counted for SMB Direct. */
+	smbd_stats_get(SMB_TRANSPORT_RDMA, &t);
+	assert_int_equal(t.v[SMBD_STAT_BYTES_IN] + t.v[SMBD_STAT_PDUS_OUT], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +246,7 @@ int main(void)
 		cmocka_unit_test_setup(test_format_exact, reset),
 		cmocka_unit_test_setup(test_format_truncated, reset),
 		cmocka_unit_test_setup(test_concurrent_adds, reset),
+		cmocka_unit_test_setup(test_tcp_backend_counts, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
