@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -515,13 +516,18 @@ static void *control_main(void *arg)
 int smbd_control_serve(struct smbd_control *c,
 		       const struct smbd_control_actions *actions)
 {
+	sigset_t all, old;
 	int r;
 
 	if (!c || c->serving)
 		return -EINVAL;
 	if (actions)
 		c->actions = *actions;
+	/* Signals stay with the caller's thread (SIGTERM stops the server). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = pthread_create(&c->thread, NULL, control_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r)
 		return -r;
 	c->serving = true;
