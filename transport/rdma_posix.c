@@ -34,6 +34,7 @@
 #include "addr_posix.h"
 #include "rdma_posix.h"
 #include "smbdirect_inv.h"
+#include "stats.h"
 
 #define RDMA_DEFAULT_BACKLOG 128
 #define RDMA_DEFAULT_BOUNCE (64u * 1024)
@@ -127,6 +128,7 @@ struct smb_tconn {
 	u32 inv_queue[SMBDIRECT_INV_TRACK];
 	int ninv_queue;
 	u64 reads, read_bytes, writes, write_bytes; /* under rw_lock */
+	struct smbdirect_stats reported; /* engine counters in stats.h */
 	bool engine_gone; /* the engine called disconnect */
 	int engine_reason;
 	bool link_down; /* the peer, device or a completion failed */
@@ -152,6 +154,30 @@ void smb_rdma_get_stats(struct smb_rdma_stats *out)
 		__atomic_load_n(&stats.rdma_write_bytes, __ATOMIC_RELAXED);
 	out->rw_bounced = __atomic_load_n(&stats.rw_bounced, __ATOMIC_RELAXED);
 	out->rw_failed = __atomic_load_n(&stats.rw_failed, __ATOMIC_RELAXED);
+}
+
+/* Add what the engine counted since the last call to stats.h's counters. */
+static void stats_sync_locked(struct smb_tconn *c)
+{
+	struct smbdirect_info info;
+	struct smbdirect_stats *was = &c->reported;
+
+	if (!c->e)
+		return;
+	smbdirect_engine_get_info(c->e, &info);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_BYTES_IN,
+		       info.stats.bytes_in - was->bytes_in);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_BYTES_OUT,
+		       info.stats.bytes_out - was->bytes_out);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_PDUS_IN,
+		       info.stats.pdus_in - was->pdus_in);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_PDUS_OUT,
+		       info.stats.pdus_out - was->pdus_out);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_CREDIT_STALLS,
+		       info.stats.credit_stalls - was->credit_stalls);
+	smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS,
+		       info.stats.protocol_errors - was->protocol_errors);
+	*was = info.stats;
 }
 
 static u64 monotonic_ms(void)
@@ -489,9 +515,11 @@ static void handle_wc_locked(struct smb_tconn *c, const struct ibv_wc *wc)
 	u32 v = WR_VAL(wc->wr_id);
 	bool ok = wc->status == IBV_WC_SUCCESS;
 
-	if (!ok && wc->status != IBV_WC_WR_FLUSH_ERR)
+	if (!ok && wc->status != IBV_WC_WR_FLUSH_ERR) {
 		smb_warn("rdma: %s: completion error: %s", c->peer,
 			 ibv_wc_status_str(wc->status));
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
+	}
 	switch (kind) {
 	case WR_RECV:
 		if (v >= c->recv.count)
@@ -600,6 +628,7 @@ static void service_locked(struct smb_tconn *c)
 		conn_disconnect_locked(c);
 	if (!conn_gone_locked(c))
 		timer_update_locked(c);
+	stats_sync_locked(c);
 	pthread_cond_broadcast(&c->cond);
 }
 
@@ -703,6 +732,7 @@ static int rdma_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
 	}
 	if (!conn_gone_locked(c))
 		timer_update_locked(c);
+	stats_sync_locked(c);
 	pthread_mutex_unlock(&c->lock);
 	return r;
 }
@@ -848,6 +878,7 @@ out:
 	pthread_mutex_unlock(&c->rw_lock);
 	if (r) {
 		stat_add(&stats.rw_failed, 1);
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
 		return r == -EBUSY ? -EIO : r;
 	}
 	if (bounced)
@@ -864,9 +895,15 @@ out:
 	if (read) {
 		stat_add(&stats.rdma_reads, 1);
 		stat_add(&stats.rdma_read_bytes, len);
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_RDMA_READS);
+		smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_RDMA_READ_BYTES,
+			       len);
 	} else {
 		stat_add(&stats.rdma_writes, 1);
 		stat_add(&stats.rdma_write_bytes, len);
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_RDMA_WRITES);
+		smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_RDMA_WRITE_BYTES,
+			       len);
 	}
 	return 0;
 }
@@ -924,6 +961,7 @@ void smb_rdma_conn_free(struct smb_tconn *c)
 	if (!c)
 		return;
 	if (c->e) {
+		stats_sync_locked(c); /* the last thread here: no lock */
 		smbdirect_engine_get_info(c->e, &info);
 		smb_info(
 			"rdma: %s: closed; %llu messages in, %llu out, "
@@ -1155,6 +1193,7 @@ static int conn_accept(struct smb_rdma_listener *l, struct rdma_cm_id *id,
 	return 0;
 fail:
 	smb_warn("rdma: %s: connection refused: %s", c->peer, strerror(-r));
+	smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_REFUSED);
 	rdma_reject(id, NULL, 0);
 	c->disconnected = true; /* nothing to disconnect */
 	smb_rdma_conn_free(c);

@@ -17,6 +17,7 @@
 
 #include "platform.h"
 #include "addr_posix.h"
+#include "stats.h"
 #include "tcp_frame.h"
 #include "tcp_posix.h"
 
@@ -342,8 +343,10 @@ int smb_tcp_recv_owned(struct smb_tconn *c, u8 **pdu, size_t *len)
 		size_t room;
 		u8 *buf;
 
-		if (r == SMB_TCP_FRAME_PDU)
+		if (r == SMB_TCP_FRAME_PDU) {
+			smbd_stats_inc(SMB_TRANSPORT_TCP, SMBD_STAT_PDUS_IN);
 			return 1;
+		}
 		if (r == SMB_TCP_FRAME_SESSION_REQUEST) {
 			tcp_reject_session(c);
 			return -ECONNREFUSED;
@@ -359,6 +362,8 @@ int smb_tcp_recv_owned(struct smb_tconn *c, u8 **pdu, size_t *len)
 			return frame_errno(r);
 		got = recv(c->fd, buf, room, MSG_DONTWAIT);
 		if (got > 0) {
+			smbd_stats_add(SMB_TRANSPORT_TCP, SMBD_STAT_BYTES_IN,
+				       (u64)got);
 			r = smb_tcp_frame_rx_commit(&c->frame, (size_t)got);
 			if (r < 0)
 				return frame_errno(r);
@@ -406,6 +411,9 @@ static int tcp_send_all(struct smb_tconn *c, struct msghdr *msg)
 
 		if (n > 0) {
 			size_t left = (size_t)n;
+
+			smbd_stats_add(SMB_TRANSPORT_TCP, SMBD_STAT_BYTES_OUT,
+				       (u64)n);
 
 			while (msg->msg_iovlen > 0 &&
 			       left >= msg->msg_iov->iov_len) {
@@ -471,7 +479,10 @@ static int tcp_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
 	if (r < 0 && r != -ENOTCONN) {
 		/* A half-written PDU leaves the stream unusable. */
 		smb_dbg("tcp: %s: send failed: %s", c->peer, strerror(-r));
+		smbd_stats_inc(SMB_TRANSPORT_TCP, SMBD_STAT_ERRORS);
 		tcp_disconnect(c);
+	} else if (r == 0) {
+		smbd_stats_inc(SMB_TRANSPORT_TCP, SMBD_STAT_PDUS_OUT);
 	}
 	if (v != stack_iov)
 		free(v);

@@ -22,6 +22,7 @@
 
 #include "platform.h"
 #include "server.h"
+#include "stats.h"
 
 #define SRV_DEFAULT_WORKERS 4
 #define SRV_MAX_WORKERS 256
@@ -294,6 +295,7 @@ static void reap(struct srv *s)
 		smb_dbg("server: %s: closed", c->t->ops->peer_name(c->tc));
 		s->h->conn_close(c->hconn);
 		stat_add(&stats.closed);
+		smbd_stats_inc(c->t->ops->kind, SMBD_STAT_CLOSED);
 		c->t->conn_free(c->tc);
 		free(c);
 	}
@@ -340,6 +342,7 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&s->lock);
 		if (rc < 0) {
+			smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
 			c->t->ops->disconnect(c->tc);
 			conn_request_kill_locked(s, c);
 		}
@@ -406,6 +409,11 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 					smb_dbg("server: %s: dropped (%s)",
 						c->t->ops->peer_name(c->tc),
 						strerror(-r));
+				/* Bad framing; not our own disconnect. */
+				if (r < 0 && r != -ECONNREFUSED &&
+				    r != -ENOTCONN)
+					smbd_stats_inc(c->t->ops->kind,
+						       SMBD_STAT_ERRORS);
 				conn_close_locked(s, c);
 			}
 			pthread_mutex_unlock(&s->lock);
@@ -477,6 +485,7 @@ static void conn_add(struct srv *s, const struct smbd_transport *t,
 	s->conns = c;
 	s->nconns++;
 	stat_add(&stats.accepted);
+	smbd_stats_inc(t->ops->kind, SMBD_STAT_ACCEPTED);
 	if (!c->in_epoll) {
 		smb_err("server: epoll_ctl: %s", strerror(errno));
 		conn_close_locked(s, c);
@@ -485,6 +494,7 @@ static void conn_add(struct srv *s, const struct smbd_transport *t,
 	return;
 refuse:
 	stat_add(&stats.refused);
+	smbd_stats_inc(t->ops->kind, SMBD_STAT_REFUSED);
 	t->conn_free(tc);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "crypto_openssl.h"
 #include "netif.h"
 #include "pwddb.h"
@@ -110,11 +111,36 @@ static void usage(FILE *f)
 		"  -u, --users=PWDDB   user database (default %s)\n"
 		"  -p, --port=N        TCP port (overrides 'tcp port')\n"
 		"  -r, --rdma-port=N   SMB Direct port (overrides 'rdma port')\n"
+		"  -C, --control=PATH  control socket for ksmbd.control "
+		"(default %s)\n"
 		"  -n, --nodetach      stay in the foreground\n"
 		"  -d, --debug         log at debug level\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this help\n",
-		DEFAULT_CONFIG, DEFAULT_PWDDB);
+		DEFAULT_CONFIG, DEFAULT_PWDDB, SMBD_CONTROL_DEFAULT_PATH);
+}
+
+/*
+ * The control socket: another live server on it stops us (<0); any other
+ * failure only costs ksmbd.control (NULL, after a warning).
+ */
+static int open_control(const char *path, struct smbd_control **out)
+{
+	int r = smbd_control_listen(path, out);
+
+	if (r == -EADDRINUSE) {
+		fprintf(stderr,
+			"smbdirectd: another server is running (it answers on "
+			"%s)\n",
+			path);
+		return -1;
+	}
+	if (r)
+		fprintf(stderr,
+			"smbdirectd: no control socket at %s: %s "
+			"(ksmbd.control will not reach this server)\n",
+			path, strerror(-r));
+	return 0;
 }
 
 static int parse_port(const char *s, u16 *out)
@@ -255,6 +281,7 @@ int main(int argc, char **argv)
 		{ "users", required_argument, NULL, 'u' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "rdma-port", required_argument, NULL, 'r' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "nodetach", no_argument, NULL, 'n' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
@@ -262,6 +289,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG, *pwddb_path = DEFAULT_PWDDB;
+	const char *control_path = SMBD_CONTROL_DEFAULT_PATH;
+	struct smbd_control *control = NULL;
 	struct smbd_listener listeners[2 * MAX_LISTENERS] = { 0 };
 	struct smbd_server_opts sopts;
 	struct smbd_conn_handler handler;
@@ -277,7 +306,7 @@ int main(int argc, char **argv)
 	u16 port = 0, rdma_port = 0;
 	int c, n, rc;
 
-	while ((c = getopt_long(argc, argv, "c:u:p:r:ndVh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:u:p:r:C:ndVh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'c':
@@ -302,6 +331,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			rdma_port_set = true;
+			break;
+		case 'C':
+			control_path = optarg;
 			break;
 		case 'n':
 			nodetach = true;
@@ -374,6 +406,8 @@ int main(int argc, char **argv)
 			n = -1;
 		}
 	}
+	if (n >= 0 && open_control(control_path, &control))
+		n = -1;
 	if (n < 0) {
 		close_listeners(listeners, 2 * MAX_LISTENERS);
 		smb_server_free(srv);
@@ -393,7 +427,10 @@ int main(int argc, char **argv)
 	handler.conn_input = on_input;
 	handler.conn_close = on_close;
 	handler.ctx = srv;
+	if (control && smbd_control_serve(control, NULL))
+		fprintf(stderr, "smbdirectd: control socket not served\n");
 	rc = smbd_server_run_any(&sopts, &handler, listeners, n);
+	smbd_control_close(control);
 	close_listeners(listeners, n);
 	smb_server_free(srv);
 	smbd_pwddb_free(db);

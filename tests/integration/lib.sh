@@ -12,7 +12,9 @@
 # stage ends with it_finish, which exits non-zero if any case failed.
 #
 # Server under test: build/bin/smbdirectd, started as
-#     smbdirectd -n -c CONF -u PWDDB -p PORT
+#     smbdirectd -n -c CONF -u PWDDB -p PORT -C CONTROL
+# (CONTROL, $IT_CONTROL, is the stage's own control socket for
+# ksmbd.control, so stages running side by side never share one)
 # on a free loopback port, log in build/it/logs/SUITE/server.log; users go
 # into the ksmbdpwd.db with build/bin/ksmbd.adduser (or, until that tool is
 # built, tests/integration/pwddb.py, which writes the same format).  If
@@ -62,6 +64,7 @@ it_init() {
 	IT_CONF=$IT_DIR/ksmbd.conf
 	IT_PWDDB=$IT_DIR/ksmbdpwd.db
 	IT_USERS=$IT_DIR/users.list
+	IT_CONTROL=$IT_DIR/control.sock
 	: >"$IT_USERS"
 	IT_SERVER_LOG=$IT_LOGS/server.log
 	trap it_cleanup EXIT
@@ -305,7 +308,7 @@ it_start_server() {
 		;;
 	*)
 		setsid "$IT_SMBD" -n ${IT_SMBD_ARGS:-} -c "$IT_CONF" -u "$IT_PWDDB" -p "$IT_PORT" \
-			>>"$IT_SERVER_LOG" 2>&1 </dev/null &
+			-C "$IT_CONTROL" >>"$IT_SERVER_LOG" 2>&1 </dev/null &
 		;;
 	esac
 	IT_SERVER_PID=$!
