@@ -11,7 +11,8 @@
  * Usage: smbd-probe [-p PORT] [-s SHARE] [-t TCPPORT] ADDR MODE [ARG]
  *   bad-negotiate KIND  a malformed SMB Direct Negotiate Request; KIND is
  *                       min-version, max-version, truncated, zero-credits,
- *                       small-receive, small-fragmented, oversized (all
+ *                       small-receive, small-fragmented, oversized,
+ *                       silent (no request: the negotiate timeout; all
  *                       must end the connection) or small-preferred-send
  *                       (must be accepted: the server clamps it to 128)
  *   no-credits KIND     never grants the server a receive credit; KIND
@@ -207,6 +208,7 @@ struct probe {
 	u32 nsend_free;
 	bool established;
 	bool dead; /* the connection ended */
+	bool cm_disconnected; /* RDMA_CM_EVENT_DISCONNECTED: the server's */
 	char dead_why[96];
 
 	/* SMB Direct */
@@ -527,6 +529,8 @@ static void pump(struct probe *p, int ms)
 		enum rdma_cm_event_type type = ev->event;
 
 		rdma_ack_cm_event(ev);
+		if (type == RDMA_CM_EVENT_DISCONNECTED)
+			p->cm_disconnected = true;
 		mark_dead(p, rdma_event_str(type));
 	}
 }
@@ -1232,14 +1236,24 @@ static int full_session(struct probe *p, const char *share, const char *file)
 	return 0;
 }
 
-/* Wait up to ms for the server to end the connection. */
+/*
+ * Wait up to ms for the server to end the connection: the rdma_cm
+ * DISCONNECTED event (our own QP may fail first, when the server's RDMA
+ * access was refused here, but that alone does not show the server let
+ * go).
+ */
 static bool wait_for_end(struct probe *p, int ms)
 {
 	u64 end = now_ms() + (u64)ms;
 
-	while (!p->dead && now_ms() < end)
+	if (p->tcp_port) {
+		while (!p->dead && now_ms() < end)
+			wait_input(p, 200);
+		return p->dead;
+	}
+	while (!p->cm_disconnected && now_ms() < end)
 		wait_input(p, 200);
-	return p->dead;
+	return p->cm_disconnected;
 }
 
 static int mode_bad_negotiate(struct probe *p, const char *kind)
@@ -1268,6 +1282,8 @@ static int mode_bad_negotiate(struct probe *p, const char *kind)
 		/* Longer than any receive buffer the server posts. */
 		len = sizeof(req);
 		memset(req + SMBD_NEG_REQ_LEN, 0x5a, len - SMBD_NEG_REQ_LEN);
+	} else if (!strcmp(kind, "silent")) {
+		len = 0; /* no request at all: the negotiate timer's turn */
 	} else if (!strcmp(kind, "small-preferred-send")) {
 		put32(req + 8, 16); /* clamped to 128 by the server */
 		accept = true;
@@ -1278,10 +1294,14 @@ static int mode_bad_negotiate(struct probe *p, const char *kind)
 	}
 	if (rdma_setup(p))
 		return 2;
-	say("sending a negotiate request (%s), %u bytes", kind, len);
 	t0 = now_ms();
-	if (post_send_raw(p, req, len))
-		return 1;
+	if (len) {
+		say("sending a negotiate request (%s), %u bytes", kind, len);
+		if (post_send_raw(p, req, len))
+			return 1;
+	} else {
+		say("connected, sending nothing");
+	}
 	while (!p->neg_resp_seen && !p->dead && now_ms() - t0 < 10000)
 		pump(p, 100);
 	if (accept) {
@@ -1303,8 +1323,9 @@ static int mode_bad_negotiate(struct probe *p, const char *kind)
 	}
 	if (p->neg_resp_seen)
 		say("negotiate failure response, status 0x%08x", p->neg_status);
-	if (!wait_for_end(p, 10000)) {
-		say("FAIL: connection still up 10 s after a malformed "
+	/* The negotiate timeout is 5 s. */
+	if (!wait_for_end(p, 15000)) {
+		say("FAIL: connection still up 15 s after a malformed "
 		    "negotiate request");
 		return 1;
 	}
@@ -1357,9 +1378,7 @@ static int mode_no_credits(struct probe *p, const char *kind)
 	    "up to %d s for the server to end the connection",
 	    sent, granted, NO_CREDIT_WAIT_MS / 1000);
 	t0 = now_ms();
-	while (!p->dead && now_ms() - t0 < NO_CREDIT_WAIT_MS)
-		pump(p, 500);
-	if (!p->dead) {
+	if (!wait_for_end(p, NO_CREDIT_WAIT_MS)) {
 		say("FAIL: connection still up after %d s",
 		    NO_CREDIT_WAIT_MS / 1000);
 		return 1;
@@ -1457,7 +1476,8 @@ static int mode_bad_descriptor(struct probe *p, const char *share,
 		say("FAIL: no response and the connection is still up");
 		return 1;
 	}
-	say("OK: the server ended the connection (%s)", p->dead_why);
+	say("OK: the server ended the connection (first sign: %s)",
+	    p->dead_why);
 	return 0;
 }
 
