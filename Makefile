@@ -60,10 +60,15 @@ $(BUILD)/bin/smbdirectd: $(BUILD)/userspace/smbdirectd_main.o $(BUILD)/libsmbuse
 $(BUILD)/bin/ksmbd.%: $(BUILD)/userspace/%_main.o $(BUILD)/libsmbuser.a $(BUILD)/libsmbcore.a | $(BUILD)/bin
 	$(CC) -pthread $< -o $@ $(BUILD)/libsmbuser.a $(BUILD)/libsmbcore.a $(BUILD)/libsmbuser.a $(LDLIBS)
 
+# The SMB Direct test client of the VM scenario smbd-faults (tests/vm/);
+# a test tool, never installed.
+$(BUILD)/tests/smbd-probe: tests/vm/smbd-probe.c | $(BUILD)/tests
+	$(CC) $(CSTD) $(WARN) -O2 -g -D_GNU_SOURCE $< -o $@ $(LDLIBS)
+
 .PHONY: all deps run check unit unit-asan freestanding test-integration \
 	test-torture format clean vmtest bench fuzz
 
-all: $(PROGS) $(UNIT_TESTS)
+all: $(PROGS) $(UNIT_TESTS) $(BUILD)/tests/smbd-probe
 
 deps:
 	@ci/deps.sh

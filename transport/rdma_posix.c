@@ -358,6 +358,18 @@ static bool conn_gone_locked(const struct smb_tconn *c)
 	return c->link_down || c->disconnected;
 }
 
+/*
+ * The engine has stopped (a protocol error, a timer, a failed post): drop
+ * the link once its last message (a negotiate failure response) is out.
+ * Without this a connection the engine gave up on from a timer stayed up
+ * until the peer did something.
+ */
+static void engine_gone_locked(struct smb_tconn *c)
+{
+	if (c->engine_gone && (c->sends_posted == 0 || c->link_down))
+		conn_disconnect_locked(c);
+}
+
 static void timer_update_locked(struct smb_tconn *c)
 {
 	struct itimerspec its = { 0 };
@@ -366,6 +378,10 @@ static void timer_update_locked(struct smb_tconn *c)
 	if (!c->e || c->timerfd < 0)
 		return;
 	next = smbdirect_engine_tick(c->e, monotonic_ms());
+	/* The negotiate or keep-alive timeout may have ended the engine. */
+	engine_gone_locked(c);
+	if (conn_gone_locked(c))
+		return;
 	if (next == SMBDIRECT_TICK_NEVER)
 		next = 0;
 	if (next == c->timer_at)
@@ -624,8 +640,7 @@ static void service_locked(struct smb_tconn *c)
 		link_gone_locked(c, "ibv_req_notify_cq failed");
 	reap_cq_locked(c);
 	/* A failure response goes out before the link is dropped. */
-	if (c->engine_gone && (c->sends_posted == 0 || c->link_down))
-		conn_disconnect_locked(c);
+	engine_gone_locked(c);
 	if (!conn_gone_locked(c))
 		timer_update_locked(c);
 	stats_sync_locked(c);

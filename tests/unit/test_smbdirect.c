@@ -1410,6 +1410,39 @@ static void test_keepalive_idle_and_timeout(void **state)
 	expect_closed(SMBDIRECT_DISC_KEEPALIVE_TIMEOUT);
 }
 
+/*
+ * A credit-less peer (smbd-probe no-credits): it never grants a send
+ * credit, asks for a reply and for keep-alive responses, then goes quiet.
+ * Nothing can ever be sent; the keep-alive that cannot go out still times
+ * out, and the engine tells the backend to drop the link from the tick.
+ */
+static void test_keepalive_without_send_credits(void **state)
+{
+	u8 m[SMBDIRECT_DATA_OFFSET + 8];
+	u8 pdu[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct smb_iov iov = { pdu, sizeof(pdu) };
+
+	start_example();
+	assert_int_equal(smbdirect_engine_tick(fk.e, 0), 120000);
+	build_data(m, 10, 0, 0, 0, SMBDIRECT_DATA_OFFSET, 8, NULL, 0);
+	assert_int_equal(peer_send(m, sizeof(m)), 0);
+	assert_int_equal(peer_grant(0, SMBDIRECT_FLAG_RESPONSE_REQUESTED), 0);
+	/* The reply waits: no credit to send it with. */
+	assert_int_equal(smbdirect_engine_send_pdu(fk.e, &iov, 1), 0);
+	assert_int_equal(fk.nmsgs, 1);
+	assert_true(info().queued_bytes > 0);
+	assert_int_equal(smbdirect_engine_tick(fk.e, 1000), 121000);
+	/* Idle: the keep-alive is due but cannot go out... */
+	assert_int_equal(smbdirect_engine_tick(fk.e, 121000), 126000);
+	assert_int_equal(fk.nmsgs, 1);
+	assert_int_equal(fk.disc_calls, 0);
+	/* ...and the peer is given up on when its time is over. */
+	assert_int_equal(smbdirect_engine_tick(fk.e, 126000),
+			 SMBDIRECT_TICK_NEVER);
+	expect_closed(SMBDIRECT_DISC_KEEPALIVE_TIMEOUT);
+	assert_int_equal(info().queued_bytes, 0);
+}
+
 static void test_keepalive_answered(void **state)
 {
 	start_example();
@@ -1600,6 +1633,7 @@ int main(void)
 		T(test_deliver_reentrancy),
 		T(test_response_requested),
 		T(test_keepalive_idle_and_timeout),
+		T(test_keepalive_without_send_credits),
 		T(test_keepalive_answered),
 		T(test_keepalive_without_credit),
 		T(test_keepalive_disabled),
