@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* create.c - SMB2 CREATE and CLOSE ([MS-SMB2] 2.2.13-2.2.16, 3.3.5.9-10). */
 #include "internal.h"
+#include "ea.h"
 #include "fileinfo.h"
+#include "stream.h"
 
 #define CREATE_REQ_FIXED 56
 #define CREATE_RESP_FIXED 88
 #define CLOSE_RESP_SIZE 60
-#define STATUS_EAS_NOT_SUPPORTED 0xc000004fu
 
 /* Reserved DesiredAccess bits ([MS-SMB2] 2.2.13.1). */
 #define ACCESS_RESERVED_BITS 0x0ce0fe00u
@@ -33,6 +34,8 @@ struct create_ctx_req {
 	bool qfid;
 	bool alloc_size_set;
 	u64 alloc_size; /* "AlSi": initial allocation of a created file */
+	const u8 *ea_list; /* "ExtA": FILE_FULL_EA_INFORMATION, checked */
+	u32 ea_len;
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -76,9 +79,16 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 			cc->mxac = true;
 		else if (nlen == 4 && !memcmp(name, "QFid", 4))
 			cc->qfid = true;
-		else if (nlen == 4 && !memcmp(name, "ExtA", 4) && dlen)
-			return STATUS_EAS_NOT_SUPPORTED;
-		else if (nlen == 4 && !memcmp(name, "TWrp", 4))
+		else if (nlen == 4 && !memcmp(name, "ExtA", 4) && dlen) {
+			u32 bad, st = smb_ea_check_full(p + doff, dlen, &bad);
+
+			if (st)
+				return st == STATUS_INVALID_EA_NAME ?
+					       st :
+					       STATUS_INVALID_PARAMETER;
+			cc->ea_list = p + doff;
+			cc->ea_len = dlen;
+		} else if (nlen == 4 && !memcmp(name, "TWrp", 4))
 			return STATUS_OBJECT_NAME_NOT_FOUND; /* no snapshots */
 		else if (nlen == 4 && !memcmp(name, "AlSi", 4)) {
 			if (dlen != 8)
@@ -201,6 +211,9 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 		status = vfs->setattr(op->file, &sa);
 		if (status)
 			return status;
+		/* Overwriting a file replaces all of its data streams. */
+		if (vfs->stream_remove && !op->is_dir)
+			vfs->stream_remove(op->file, NULL);
 		*action = disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED :
 							  FILE_OVERWRITTEN;
 	} else {
@@ -220,6 +233,11 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 	if (op->delete_on_close &&
 	    (st->attributes & FILE_ATTRIBUTE_READONLY) && existed)
 		return STATUS_CANNOT_DELETE;
+	if (cc->ea_list && *action != FILE_OPENED) {
+		status = smb_ea_apply(vfs, op->file, cc->ea_list, cc->ea_len);
+		if (status)
+			return status;
+	}
 	if (cc->alloc_size_set && !op->is_dir && *action != FILE_OPENED) {
 		struct smb_vfs_setattr sa;
 
@@ -328,19 +346,33 @@ int smb2_create(struct smb_work *w)
 		action = FILE_OPENED;
 	} else {
 		char *path = smb_alloc(srv, SMB_PATH_MAX);
+		struct smb_stream_spec *sn = smb_alloc(srv, sizeof(*sn));
 
-		status = path ? smb_path_from_wire(name, name_len, path,
-						   SMB_PATH_MAX) :
-				STATUS_INSUFFICIENT_RESOURCES;
+		status = path && sn ?
+				 smb_path_from_wire_stream(name, name_len, path,
+							   SMB_PATH_MAX, sn) :
+				 STATUS_INSUFFICIENT_RESOURCES;
 		if (!status)
 			status = smb_open_set_path(op, path);
 		smb_free(srv, path);
 		if (!status && srv->cfg.max_open_files &&
 		    w->sess->nopens >= srv->cfg.max_open_files)
 			status = STATUS_TOO_MANY_OPENED_FILES;
-		if (!status)
+		if (!status && sn->present && !sn->name[0]) {
+			/* "::$DATA" is the data of a file, never a directory. */
+			if (options & FILE_DIRECTORY_FILE)
+				status = STATUS_NOT_A_DIRECTORY;
+			options |= FILE_NON_DIRECTORY_FILE;
+		}
+		if (!status && sn->name[0])
+			status = smb_stream_create(
+				w, op, sn, disposition, options,
+				vfs_flags(op->access, disposition, 0), &action,
+				&st);
+		else if (!status)
 			status = open_disk(w, op, disposition, options,
 					   attributes, &action, &st, &cc);
+		smb_free(srv, sn);
 		if (ro_open_if && status == STATUS_OBJECT_NAME_NOT_FOUND)
 			status = STATUS_ACCESS_DENIED;
 		if (status)

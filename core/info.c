@@ -4,14 +4,17 @@
  * checks and VFS calls here; the byte layouts live in fileinfo.c.
  */
 #include "internal.h"
+#include "ea.h"
 #include "fileinfo.h"
 #include "shortname.h"
+#include "stream.h"
 #include "utf16.h"
 
+#define FS_NAMED_STREAMS 0x00040000u /* [MS-FSCC] 2.5.1 */
+#define FS_SUPPORTS_EAS 0x00800000u
 #define QINFO_REQ_FIXED 40
 #define QINFO_RESP_FIXED 8
 #define SINFO_REQ_FIXED 32
-#define STATUS_EAS_NOT_SUPPORTED 0xc000004fu
 
 /* Error response carrying ErrorData (e.g. the size a buffer must have). */
 static int error_with_data(struct smb_work *w, u32 status, const u8 *data,
@@ -28,7 +31,8 @@ static int error_with_data(struct smb_work *w, u32 status, const u8 *data,
 	return 0;
 }
 
-/* "\dir\file" as the client names it, from the VFS path "dir/file". */
+/* "\dir\file" as the client names it, from the VFS path "dir/file";
+ * a stream open adds ":stream". */
 static void wire_name(const struct smb_open *op, char *out, size_t size)
 {
 	size_t i, n = 0;
@@ -37,6 +41,8 @@ static void wire_name(const struct smb_open *op, char *out, size_t size)
 	for (i = 0; op->path[i] && n + 1 < size; i++)
 		out[n++] = op->path[i] == '/' ? '\\' : op->path[i];
 	out[n] = '\0';
+	if (op->stream)
+		smb_snprintf(out + n, size - n, ":%s", op->stream);
 }
 
 /* FileAlternateNameInformation: the 8.3 name of the last component. */
@@ -68,6 +74,49 @@ static u32 query_alt_name(const struct smb_open *op, u8 *out, size_t avail,
 	return copy < (size_t)n ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
 }
 
+#define EA_SCRATCH_SIZE 65536u /* one EA value at most */
+
+/* QUERY_INFO FileFullEaInformation, with the request's EA name list and
+ * flags ([MS-SMB2] 2.2.37). */
+static u32 query_full_ea(struct smb_work *w, struct smb_open *op, u8 *out,
+			 size_t avail, size_t *written)
+{
+	const u8 *b = smb_req_body(w);
+	u32 in_len = smb_get_le32(b + 12);
+	const u8 *in = smb_req_range(w, smb_get_le16(b + 8), in_len);
+	u8 *scratch;
+	u32 status;
+
+	if (!(op->access & FILE_READ_EA))
+		return STATUS_ACCESS_DENIED;
+	if (op->pipe || !op->file || !in)
+		return STATUS_INVALID_PARAMETER;
+	scratch = smb_alloc(w->conn->srv, EA_SCRATCH_SIZE);
+	if (!scratch)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	status = smb_ea_query(w->conn->srv->ops.vfs, op->file, in, in_len,
+			      smb_get_le32(b + 20), out, avail, written,
+			      scratch, EA_SCRATCH_SIZE);
+	smb_free(w->conn->srv, scratch);
+	return status;
+}
+
+static u32 ea_size(struct smb_work *w, struct smb_open *op)
+{
+	u8 *scratch;
+	u32 size;
+
+	if (op->pipe || !op->file || !w->conn->srv->ops.vfs->ea_list)
+		return 0;
+	scratch = smb_alloc(w->conn->srv, EA_SCRATCH_SIZE);
+	if (!scratch)
+		return 0;
+	size = smb_ea_total_size(w->conn->srv->ops.vfs, op->file, scratch,
+				 EA_SCRATCH_SIZE);
+	smb_free(w->conn->srv, scratch);
+	return size;
+}
+
 static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		      u8 *out, size_t avail, size_t *written)
 {
@@ -87,8 +136,9 @@ static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		st.nlink = 1;
 	}
 	if (cls == FileFullEaInformation)
-		return (op->access & FILE_READ_EA) ? STATUS_NO_EAS_ON_FILE :
-						     STATUS_ACCESS_DENIED;
+		return query_full_ea(w, op, out, avail, written);
+	if (cls == FileStreamInformation)
+		return smb_stream_query(w, op, out, avail, written);
 	if (cls == FileAlternateNameInformation)
 		return query_alt_name(op, out, avail, written);
 	if ((cls == FileBasicInformation || cls == FileAllInformation ||
@@ -109,6 +159,8 @@ static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 	ctx.mode = op->mode;
 	ctx.delete_pending = smb_open_delete_pending(op);
 	ctx.is_pipe = op->pipe != NULL;
+	if (cls == FileEaInformation || cls == FileAllInformation)
+		ctx.ea_size = ea_size(w, op);
 	status = smb_fileinfo_encode(cls, &ctx, out, avail, written);
 	smb_free(w->conn->srv, name);
 	return status;
@@ -140,6 +192,12 @@ static u32 query_fs(struct smb_work *w, struct smb_open *op, u8 cls, u8 *out,
 	ctx.volume_label = sh->cfg.name;
 	ctx.fs_name = "NTFS";
 	ctx.fs_attributes = 0x7; /* case sensitive search, preserved, unicode */
+	if (srv->ops.vfs && srv->ops.vfs->stream_open)
+		ctx.fs_attributes |= FS_NAMED_STREAMS;
+	if (srv->ops.vfs && srv->ops.vfs->ea_set)
+		ctx.fs_attributes |= FS_SUPPORTS_EAS;
+	if (srv->ops.vfs && srv->ops.vfs->seek && srv->ops.vfs->punch_hole)
+		ctx.fs_attributes |= FILE_SUPPORTS_SPARSE_FILES;
 	ctx.max_name_len = fs.max_name_len ? fs.max_name_len : 255;
 	return smb_fsinfo_encode(cls, &ctx, out, avail, written);
 }
@@ -287,6 +345,14 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	status = smb_setinfo_parse_rename(in, len, &ri);
 	if (status)
 		return status;
+	/* ":name" renames a stream of the file, never the file. */
+	if (smb_get_le16(ri.name_utf16) == ':')
+		return smb_stream_rename(w, op, ri.name_utf16, ri.name_len,
+					 ri.replace);
+	if (op->stream)
+		return STATUS_INVALID_PARAMETER; /* a stream cannot move */
+	if (smb_stream_opens_exist(op))
+		return STATUS_ACCESS_DENIED; /* its streams are in use */
 	if (!op->path[0])
 		return STATUS_ACCESS_DENIED; /* the share root cannot move */
 	if (smb_open_others_deny_delete(op))
@@ -306,6 +372,7 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	}
 	name = ri.name_utf16;
 	name_len = ri.name_len;
+
 	/* Tolerate one leading backslash, as Windows does for SMB2. */
 	if (name_len >= 2 && smb_get_le16(name) == '\\') {
 		name += 2;
@@ -418,7 +485,9 @@ static u32 set_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		status = smb_setinfo_parse_mode(in, len, &op->mode);
 		return status;
 	case FileFullEaInformation:
-		return STATUS_EAS_NOT_SUPPORTED;
+		if (!(op->access & FILE_WRITE_EA))
+			return STATUS_ACCESS_DENIED;
+		return smb_ea_apply(vfs, op->file, in, len);
 	case FileLinkInformation:
 		return STATUS_NOT_SUPPORTED;
 	default:

@@ -112,6 +112,7 @@ struct smb_open {
 	struct smb_vfs_file *file;
 	struct smb_rpc_pipe *pipe;
 	char *path; /* relative, '/'-separated, "" = root; never NULL */
+	char *stream; /* a named stream's name, else NULL (stream.c) */
 	u32 access;
 	u32 share_access;
 	u32 create_options;
@@ -228,6 +229,8 @@ void smb_open_insert(struct smb_session *sess, struct smb_open *op);
 void smb_open_set_delete_pending(struct smb_open *op, bool pending);
 bool smb_open_delete_pending(struct smb_open *op);
 bool smb_open_others_deny_delete(struct smb_open *op);
+/* Does any open of a named stream of op's file exist (besides op)? */
+bool smb_stream_opens_exist(struct smb_open *op);
 bool smb_open_has_children_open(struct smb_open *op);
 bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
 				   size_t parent_len);
@@ -267,6 +270,18 @@ int smb2_oplock_break(struct smb_work *w);
 
 /* Path handling (path.c). */
 u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size);
+/* A stream suffix of a wire name: present when one was given; name "" is
+ * the default (unnamed) data stream. */
+struct smb_stream_spec {
+	bool present;
+	char name[768]; /* UTF-8 of up to 255 UTF-16 units, NUL */
+};
+/* As smb_path_from_wire, the stream suffix going to *stream. */
+u32 smb_path_from_wire_stream(const u8 *name, size_t len, char *out,
+			      size_t out_size, struct smb_stream_spec *stream);
+/* A rename target naming only a stream (":name[:$DATA]"). */
+u32 smb_stream_from_wire(const u8 *name, size_t len,
+			 struct smb_stream_spec *out);
 /* Replace op->path with a copy of path (exactly sized). */
 u32 smb_open_set_path(struct smb_open *op, const char *path);
 

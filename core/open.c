@@ -5,6 +5,7 @@
  * delete-pending.
  */
 #include "internal.h"
+#include "stream.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
 		     FILE_APPEND_DATA | DELETE)
@@ -50,9 +51,13 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
 	return NULL;
 }
 
-/* Would an open with (access, share) conflict with the existing ones? */
+/*
+ * Would an open with (access, share) of stream (NULL: the file's unnamed
+ * stream) conflict with the existing ones?  Share modes are per stream,
+ * except that DELETE on the file needs every stream open to share delete.
+ */
 static bool share_conflict(const struct smb_file_node *node, u32 access,
-			   u32 share)
+			   u32 share, const char *stream)
 {
 	const struct smb_list *pos;
 
@@ -64,6 +69,12 @@ static bool share_conflict(const struct smb_file_node *node, u32 access,
 
 		if (!(o->access & DATA_ACCESS))
 			continue;
+		if (!smb_stream_same(o->stream, stream)) {
+			if (!stream && (access & DELETE) && o->stream &&
+			    !(o->share_access & FILE_SHARE_DELETE))
+				return true;
+			continue;
+		}
 		if (((o->access & (FILE_READ_DATA | FILE_EXECUTE)) &&
 		     !(share & FILE_SHARE_READ)) ||
 		    ((o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
@@ -101,7 +112,8 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 	if (node) {
 		if (node->delete_pending)
 			status = STATUS_DELETE_PENDING;
-		else if (share_conflict(node, op->access, op->share_access))
+		else if (share_conflict(node, op->access, op->share_access,
+					op->stream))
 			status = STATUS_SHARING_VIOLATION;
 	} else {
 		node = smb_alloc(srv, sizeof(*node));
@@ -145,8 +157,8 @@ static bool detach_node(struct smb_open *op)
 	if (!node)
 		return false;
 	smb_mutex_lock(srv->lock);
-	if (op->delete_on_close)
-		node->delete_pending = true;
+	if (op->delete_on_close && !op->stream)
+		node->delete_pending = true; /* a stream's goes with it alone */
 	smb_list_del(&op->node_link);
 	if (--node->nopens == 0) {
 		delete_now = node->delete_pending;
@@ -163,8 +175,13 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	struct smb_session *sess = op->tree->sess;
 	struct smb_server *srv = sess->conn->srv;
 	const struct smb_vfs_ops *vfs = srv->ops.vfs;
-	bool delete_now = detach_node(op);
+	bool delete_now;
 
+	/* A named stream marked delete-on-close goes when its handle does. */
+	if (process_delete && op->stream && op->delete_on_close && op->file &&
+	    vfs->stream_remove)
+		vfs->stream_remove(op->file, op->stream);
+	delete_now = detach_node(op);
 	if (op->pipe)
 		smb_ipc_close(op);
 	if (op->file)
@@ -183,6 +200,7 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	sess->nopens--;
 	smb_free(srv, op->dir);
 	smb_free(srv, op->path);
+	smb_free(srv, op->stream);
 	smb_free(srv, op);
 }
 
@@ -192,7 +210,7 @@ void smb_open_set_delete_pending(struct smb_open *op, bool pending)
 	struct smb_server *srv = op->tree->sess->conn->srv;
 
 	op->delete_on_close = pending;
-	if (!op->node)
+	if (!op->node || op->stream)
 		return;
 	smb_mutex_lock(srv->lock);
 	op->node->delete_pending = pending;
@@ -216,11 +234,12 @@ bool smb_open_delete_pending(struct smb_open *op)
  * Renaming needs every other handle on the file to share delete access,
  * as deleting does ([MS-FSA] 2.1.5.14.11).
  */
-bool smb_open_others_deny_delete(struct smb_open *op)
+static bool other_open_of_file(struct smb_open *op,
+			       bool (*match)(const struct smb_open *o))
 {
 	struct smb_server *srv = op->tree->sess->conn->srv;
 	const struct smb_list *pos;
-	bool deny = false;
+	bool found = false;
 
 	if (!op->node)
 		return false;
@@ -230,11 +249,32 @@ bool smb_open_others_deny_delete(struct smb_open *op)
 		const struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (o != op && !(o->share_access & FILE_SHARE_DELETE))
-			deny = true;
+		if (o != op && match(o))
+			found = true;
 	}
 	smb_mutex_unlock(srv->lock);
-	return deny;
+	return found;
+}
+
+static bool denies_delete(const struct smb_open *o)
+{
+	return !(o->share_access & FILE_SHARE_DELETE);
+}
+
+bool smb_open_others_deny_delete(struct smb_open *op)
+{
+	return other_open_of_file(op, denies_delete);
+}
+
+static bool is_stream_open(const struct smb_open *o)
+{
+	return o->stream != NULL;
+}
+
+/* Does any open of a named stream of op's file exist (besides op)? */
+bool smb_stream_opens_exist(struct smb_open *op)
+{
+	return other_open_of_file(op, is_stream_open);
 }
 
 

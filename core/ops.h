@@ -170,6 +170,7 @@ struct smb_vfs_statfs {
 #define SMB_VFS_SET_CHANGE 0x10u
 #define SMB_VFS_SET_SIZE 0x20u
 #define SMB_VFS_SET_ALLOC 0x40u
+#define SMB_VFS_SET_SPARSE 0x80u /* FILE_ATTRIBUTE_SPARSE_FILE from attributes */
 struct smb_vfs_setattr {
 	u32 valid;
 	u32 attributes;
@@ -216,6 +217,52 @@ struct smb_vfs_ops {
 	u32 (*rmdir)(struct smb_vfs_share *share, const char *path);
 	u32 (*rename)(struct smb_vfs_share *share, const char *from,
 		      const char *to, bool replace);
+
+	/*
+	 * Optional (NULL: not offered).  Named streams ([MS-FSCC] 2.1.5.3):
+	 * stream_open opens the stream name (UTF-8, no ':') of the file or
+	 * directory base (which may be an attribute-only open); flags as for
+	 * open (CREATE, EXCL, TRUNC, READ, WRITE).  The handle works with
+	 * pread, pwrite, fstat (size: the stream's), setattr (SIZE on the
+	 * stream; times and attributes on the file) and close.  Streams past
+	 * the backend's size limit fail with STATUS_DISK_FULL.
+	 */
+	u32 (*stream_open)(struct smb_vfs_file *base, const char *name,
+			   u32 flags, struct smb_vfs_file **out,
+			   struct smb_stat *st, bool *created);
+	/* The index-th named stream of f (from 0): name and size;
+	 * STATUS_NO_MORE_FILES past the last. */
+	u32 (*stream_list)(struct smb_vfs_file *f, u32 index, char *name,
+			   size_t name_size, u64 *size);
+	/* Remove the named stream name of f's file; NULL removes them all. */
+	u32 (*stream_remove)(struct smb_vfs_file *f, const char *name);
+	/* Rename the stream open as f; replace as for rename(). */
+	u32 (*stream_rename)(struct smb_vfs_file *f, const char *to,
+			     bool replace);
+	/*
+	 * Extended attributes ([MS-FSCC] 2.4.15), names upper-cased ASCII by
+	 * the core: the index-th EA with its value (STATUS_NO_MORE_FILES
+	 * past the last, STATUS_BUFFER_TOO_SMALL if it does not fit the
+	 * buffers); ea_set with
+	 * len 0 removes the EA (a missing one is not an error).
+	 */
+	u32 (*ea_list)(struct smb_vfs_file *f, u32 index, char *name,
+		       size_t name_size, u8 *value, size_t value_size,
+		       size_t *value_len);
+	u32 (*ea_set)(struct smb_vfs_file *f, const char *name,
+		      const u8 *value, size_t len);
+	/*
+	 * Sparse files: the first offset >= off holding data (hole false)
+	 * or a hole (hole true); STATUS_END_OF_FILE when off is at or past
+	 * the end (SEEK_DATA/SEEK_HOLE).  punch_hole zeroes a range without
+	 * changing the size, freeing blocks where it can.
+	 */
+	u32 (*seek)(struct smb_vfs_file *f, u64 off, bool hole, u64 *out);
+	u32 (*punch_hole)(struct smb_vfs_file *f, u64 off, u64 len);
+	/* Server-side copy of len bytes; *done gets what was copied. */
+	u32 (*copy_range)(struct smb_vfs_file *src, u64 src_off,
+			  struct smb_vfs_file *dst, u64 dst_off, u64 len,
+			  u64 *done);
 	void *ctx;
 };
 

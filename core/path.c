@@ -31,29 +31,90 @@ static bool ci_equal_ascii(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Handle "name:stream:type" in the last component; only the default data stream exists here. */
-static u32 strip_stream(char *comp)
+/*
+ * ":name[:type]" at suffix ([MS-FSCC] 2.1.5.3): a stream name holds any
+ * character but '\\', '/' and ':' (control characters included), the type,
+ * if given, is $DATA in any case; "::$DATA" is the default stream (empty
+ * name).  "x:" and "x::" name nothing, other types are refused.
+ */
+static u32 parse_stream_suffix(const char *suffix, struct smb_stream_spec *out)
 {
+	const char *name = suffix + 1, *type;
+	size_t n;
+
+	type = name;
+	while (*type && *type != ':')
+		type++;
+	n = (size_t)(type - name);
+	if (*type) {
+		if (!ci_equal_ascii(type, ":$DATA"))
+			return STATUS_OBJECT_NAME_INVALID;
+	} else if (n == 0) {
+		return STATUS_OBJECT_NAME_INVALID; /* "file:" */
+	} else if (ci_equal_ascii(suffix, ":$DATA")) {
+		n = 0; /* "file:$DATA" names the unnamed stream too */
+	}
+	if (n >= sizeof(out->name))
+		return STATUS_OBJECT_NAME_INVALID;
+	memcpy(out->name, name, n);
+	out->name[n] = '\0';
+	out->present = true;
+	return STATUS_SUCCESS;
+}
+
+/* Split "name:stream:type" in the last component; stream NULL: a named
+ * stream is reported as not found (callers that serve none). */
+static u32 strip_stream(char *comp, struct smb_stream_spec *stream)
+{
+	struct smb_stream_spec local;
 	char *colon = comp;
+	u32 st;
 
 	while (*colon && *colon != ':')
 		colon++;
 	if (!*colon)
 		return STATUS_SUCCESS;
-	if (ci_equal_ascii(colon, "::$DATA") || ci_equal_ascii(colon, ":$DATA")) {
-		*colon = '\0';
-		return STATUS_SUCCESS;
-	}
-	/* Named streams arrive with the streams work; say honestly it is not there. */
-	return STATUS_OBJECT_NAME_NOT_FOUND;
+	st = parse_stream_suffix(colon, stream ? stream : &local);
+	if (st)
+		return st;
+	*colon = '\0';
+	if (!stream && local.name[0])
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	return STATUS_SUCCESS;
+}
+
+u32 smb_stream_from_wire(const u8 *name, size_t len,
+			 struct smb_stream_spec *out)
+{
+	char buf[sizeof(out->name) + 8];
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (len & 1 || len < 2 || smb_get_le16(name) != ':')
+		return STATUS_OBJECT_NAME_INVALID;
+	if (smb_utf16_to_utf8(name, len, buf, sizeof(buf)) < 0)
+		return STATUS_OBJECT_NAME_INVALID;
+	for (p = buf; *p; p++)
+		if (*p == '/' || *p == '\\')
+			return STATUS_OBJECT_NAME_INVALID;
+	return parse_stream_suffix(buf, out);
 }
 
 u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 {
+	return smb_path_from_wire_stream(name, len, out, out_size, NULL);
+}
+
+u32 smb_path_from_wire_stream(const u8 *name, size_t len, char *out,
+			      size_t out_size, struct smb_stream_spec *stream)
+{
 	char *p, *comp, *last = NULL;
+	bool in_stream = false;
 	size_t n;
 	u32 st;
 
+	if (stream)
+		memset(stream, 0, sizeof(*stream));
 	if (out_size == 0)
 		return STATUS_INTERNAL_ERROR;
 	out[0] = '\0';
@@ -81,8 +142,15 @@ u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 
 			if (clen == 0)
 				return STATUS_OBJECT_NAME_INVALID;
-			if (clen > 255)
-				return STATUS_OBJECT_NAME_INVALID;
+			if (clen > 255) {
+				/* A stream suffix may add its own 255. */
+				size_t base = 0;
+
+				while (base < clen && comp[base] != ':')
+					base++;
+				if (base > 255 || clen - base > 1 + 765 + 6)
+					return STATUS_OBJECT_NAME_INVALID;
+			}
 			if (clen == 1 && comp[0] == '.')
 				return STATUS_OBJECT_NAME_INVALID;
 			if (clen == 2 && comp[0] == '.' && comp[1] == '.')
@@ -91,9 +159,12 @@ u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 				*p = '/';
 			last = comp;
 			comp = p + 1;
+			in_stream = false;
 			if (end)
 				break;
-		} else if (is_illegal_char(*p)) {
+		} else if (*p == ':') {
+			in_stream = true;
+		} else if (in_stream ? *p == '/' : is_illegal_char(*p)) {
 			return STATUS_OBJECT_NAME_INVALID;
 		}
 	}
@@ -101,7 +172,7 @@ u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 	for (p = out; p < last; p++)
 		if (*p == ':')
 			return STATUS_OBJECT_NAME_INVALID;
-	st = strip_stream(last);
+	st = strip_stream(last, stream);
 	if (st)
 		return st;
 	/* "..::$DATA" is ".." once the stream suffix is gone. */

@@ -52,6 +52,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "ea.h"
 #include "smb2.h"
 #include "utf16.h"
 #include "vfs_posix.h"
@@ -66,7 +67,8 @@
 #define XATTR_CHANGE "user.smbdirect.chtime"
 #define DOS_ATTR_MASK                                      \
 	(FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN | \
-	 FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE)
+	 FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE |  \
+	 FILE_ATTRIBUTE_SPARSE_FILE)
 
 /* 100 ns intervals between 1601-01-01 and 1970-01-01. */
 #define NT_EPOCH_DELTA 116444736000000000ull
@@ -109,6 +111,7 @@ struct smb_vfs_file {
 	ino_t ino;
 	struct smb_vfs_share *share;
 	char *path; /* relative to the root, as opened */
+	char *stream; /* a named stream's xattr; fd is then the file's */
 	pthread_mutex_t dir_lock;
 	char *dirbuf;
 	size_t dir_pos, dir_len;
@@ -773,8 +776,24 @@ static int stat_at(const struct smb_vfs_share *sh, int dirfd, const char *name,
 static u32 posix_fstat(struct smb_vfs_file *f, struct smb_stat *st)
 {
 	int r = stat_at(f->share, f->fd, NULL, !f->path_only, st);
+	ssize_t n;
 
-	return r ? smb_errno_to_status(-r) : STATUS_SUCCESS;
+	if (r)
+		return smb_errno_to_status(-r);
+	if (f->stream) {
+		/* A stream: the file's times and attributes, its own size. */
+		n = fgetxattr(f->fd, f->stream, NULL, 0);
+		if (n < 0)
+			return errno == ENODATA ? STATUS_OBJECT_NAME_NOT_FOUND :
+						  smb_errno_to_status(errno);
+		st->size = (u64)n;
+		st->alloc_size = ((u64)n + 4095) & ~4095ull;
+		st->is_dir = false;
+		st->attributes &= ~FILE_ATTRIBUTE_DIRECTORY;
+		if (!st->attributes)
+			st->attributes = FILE_ATTRIBUTE_NORMAL;
+	}
+	return STATUS_SUCCESS;
 }
 
 /* ---- share ------------------------------------------------------------ */
@@ -1035,7 +1054,26 @@ static void free_file(struct smb_vfs_file *f)
 	pthread_mutex_destroy(&f->dir_lock);
 	free(f->dirbuf);
 	free(f->path);
+	free(f->stream);
 	free(f);
+}
+
+/* The last step of an open: metadata for the caller, then the handle. */
+static u32 hand_out(struct smb_vfs_file *f, struct smb_stat *st,
+		    bool *created, bool made, struct smb_vfs_file **out)
+{
+	if (st) {
+		u32 status = posix_fstat(f, st);
+
+		if (status) {
+			free_file(f);
+			return status;
+		}
+	}
+	if (created)
+		*created = made;
+	*out = f;
+	return STATUS_SUCCESS;
 }
 
 static u32 posix_open(struct smb_vfs_share *sh, const char *path, u32 flags,
@@ -1107,17 +1145,7 @@ static u32 posix_open(struct smb_vfs_share *sh, const char *path, u32 flags,
 			f->ino = sb.st_ino;
 		}
 	}
-	if (st) {
-		status = posix_fstat(f, st);
-		if (status) {
-			free_file(f);
-			return status;
-		}
-	}
-	if (created)
-		*created = made;
-	*out = f;
-	return STATUS_SUCCESS;
+	return hand_out(f, st, created, made, out);
 }
 
 static void posix_close(struct smb_vfs_file *f)
@@ -1168,15 +1196,23 @@ static u32 transfer(struct smb_vfs_file *f, u8 *rbuf, const u8 *wbuf,
 	return STATUS_SUCCESS;
 }
 
+static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf,
+			   const u8 *wbuf, size_t len, u64 off, size_t *done);
+static u32 stream_set_size(struct smb_vfs_file *f, u32 valid, u64 size);
+
 static u32 posix_pread(struct smb_vfs_file *f, void *buf, size_t len, u64 off,
 		       size_t *done)
 {
+	if (f->stream)
+		return stream_transfer(f, buf, NULL, len, off, done);
 	return transfer(f, buf, NULL, len, off, done);
 }
 
 static u32 posix_pwrite(struct smb_vfs_file *f, const void *buf, size_t len,
 			u64 off, size_t *done)
 {
+	if (f->stream)
+		return stream_transfer(f, NULL, buf, len, off, done);
 	return transfer(f, NULL, buf, len, off, done);
 }
 
@@ -1230,6 +1266,32 @@ static u32 set_size(struct smb_vfs_file *f, u32 valid, u64 size)
 	return STATUS_SUCCESS;
 }
 
+/*
+ * FILE_ATTRIBUTE_SPARSE_FILE changes only through SMB_VFS_SET_SPARSE
+ * (FSCTL_SET_SPARSE); the other DOS bits only through SET_ATTRIBUTES.
+ */
+static u32 set_dos_attributes(struct smb_vfs_file *f,
+			      const struct smb_vfs_setattr *a)
+{
+	struct smb_stat st;
+	u32 attrs, status;
+	u8 buf[4];
+
+	status = posix_fstat(f, &st);
+	if (status)
+		return status;
+	attrs = st.attributes & DOS_ATTR_MASK;
+	if (a->valid & SMB_VFS_SET_ATTRIBUTES)
+		attrs = (attrs & FILE_ATTRIBUTE_SPARSE_FILE) |
+			(a->attributes & DOS_ATTR_MASK &
+			 ~FILE_ATTRIBUTE_SPARSE_FILE);
+	if (a->valid & SMB_VFS_SET_SPARSE)
+		attrs = (attrs & ~FILE_ATTRIBUTE_SPARSE_FILE) |
+			(a->attributes & FILE_ATTRIBUTE_SPARSE_FILE);
+	smb_put_le32(buf, attrs);
+	return set_xattr(f, XATTR_DOSATTRIB, buf, 4);
+}
+
 static u32 posix_setattr(struct smb_vfs_file *f,
 			 const struct smb_vfs_setattr *a)
 {
@@ -1240,7 +1302,8 @@ static u32 posix_setattr(struct smb_vfs_file *f,
 	int r;
 
 	if (a->valid & (SMB_VFS_SET_SIZE | SMB_VFS_SET_ALLOC)) {
-		status = set_size(f, a->valid, a->size);
+		status = f->stream ? stream_set_size(f, a->valid, a->size) :
+				     set_size(f, a->valid, a->size);
 		if (status)
 			return status;
 	}
@@ -1263,9 +1326,8 @@ static u32 posix_setattr(struct smb_vfs_file *f,
 		if (status)
 			return status;
 	}
-	if (a->valid & SMB_VFS_SET_ATTRIBUTES) {
-		smb_put_le32(buf, a->attributes & DOS_ATTR_MASK);
-		status = set_xattr(f, XATTR_DOSATTRIB, buf, 4);
+	if (a->valid & (SMB_VFS_SET_ATTRIBUTES | SMB_VFS_SET_SPARSE)) {
+		status = set_dos_attributes(f, a);
 		if (status)
 			return status;
 	}
@@ -1565,6 +1627,572 @@ static u32 posix_rename(struct smb_vfs_share *sh, const char *from,
 	return smb_errno_to_status(err);
 }
 
+/* ---- named streams and extended attributes ------------------------------ */
+
+/*
+ * Named streams and EAs live in user xattrs of the file:
+ *   user.smbdirect.stream.<name>  the stream's bytes
+ *   user.smbdirect.ea.<NAME>      one EA's value (name upper-cased)
+ * Lookups ignore case, as Windows does; a stream keeps the spelling it was
+ * created with.  A value holds at most XATTR_VALUE_MAX bytes (Linux's
+ * XATTR_SIZE_MAX); file systems may allow less (ext4 without ea_inode: one
+ * block for all of a file's xattrs), which shows as STATUS_DISK_FULL for a
+ * stream write and STATUS_EA_TOO_LARGE for an EA.
+ */
+#define XATTR_STREAM_PREFIX "user.smbdirect.stream."
+#define XATTR_EA_PREFIX "user.smbdirect.ea."
+#define XATTR_VALUE_MAX 65536u
+#define XATTR_NAME_LEN 256 /* XATTR_NAME_MAX + 1 */
+#define ZERO_CHUNK 65536u
+
+/* An fd that can carry xattrs for f (O_PATH fds cannot); -errno. */
+static int xattr_fd(const struct smb_vfs_file *f, bool *opened)
+{
+	struct stat sb;
+	int fd;
+
+	*opened = false;
+	if (!f->path_only)
+		return f->fd;
+	fd = resolve(f->share, f->path,
+		     O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
+			     (f->is_dir ? O_DIRECTORY : 0),
+		     0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &sb) || sb.st_dev != f->dev || sb.st_ino != f->ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	*opened = true;
+	return fd;
+}
+
+static void xattr_fd_done(int fd, bool opened)
+{
+	if (opened)
+		close(fd);
+}
+
+/* Every xattr name of fd, NUL-separated, in a malloc'd buffer; length or
+ * -errno. */
+static ssize_t list_names(int fd, char **out)
+{
+	ssize_t n;
+	char *buf;
+	int tries;
+
+	*out = NULL;
+	for (tries = 0; tries < LOOKUP_RETRIES; tries++) {
+		n = flistxattr(fd, NULL, 0);
+		if (n < 0)
+			return xattr_unsupported(errno) ? 0 : -errno;
+		buf = malloc((size_t)n + 1);
+		if (!buf)
+			return -ENOMEM;
+		n = flistxattr(fd, buf, (size_t)n + 1);
+		if (n >= 0) {
+			buf[n] = '\0';
+			*out = buf;
+			return n;
+		}
+		free(buf);
+		if (errno != ERANGE)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * The index-th xattr under prefix (index >= 0), or the one whose suffix
+ * equals want ignoring case (want != NULL).  Copies the full xattr name to
+ * attr; 0, -ENOENT or another -errno.
+ */
+static int find_xattr(int fd, const char *prefix, const char *want,
+		      long index, char attr[XATTR_NAME_LEN])
+{
+	size_t plen = strlen(prefix);
+	char *names, *p;
+	ssize_t n = list_names(fd, &names);
+	int rc = -ENOENT;
+
+	if (n < 0)
+		return (int)n;
+	for (p = names; names && p < names + n; p += strlen(p) + 1) {
+		if (strncmp(p, prefix, plen) || !p[plen] ||
+		    strlen(p) >= XATTR_NAME_LEN)
+			continue;
+		if (want ? !smb_name_equal_ci(p + plen, want) : index-- > 0)
+			continue;
+		strcpy(attr, p);
+		rc = 0;
+		break;
+	}
+	free(names);
+	return rc;
+}
+
+/* The value of attr in a malloc'd buffer (at least one byte); -errno. */
+static ssize_t read_value(int fd, const char *attr, u8 **out)
+{
+	u8 *buf = malloc(XATTR_VALUE_MAX);
+	ssize_t n;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	n = fgetxattr(fd, attr, buf, XATTR_VALUE_MAX);
+	if (n < 0) {
+		n = -errno;
+		free(buf);
+		return n;
+	}
+	*out = buf;
+	return n;
+}
+
+/* Does name fit an xattr under prefix? */
+static bool xattr_name_fits(const char *prefix, const char *name)
+{
+	return *name && strlen(prefix) + strlen(name) < XATTR_NAME_LEN;
+}
+
+static u32 stream_errno(int err)
+{
+	if (err == ENOSPC || err == E2BIG)
+		return STATUS_DISK_FULL;
+	if (err == ENODATA)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	return smb_errno_to_status(err);
+}
+
+static u32 posix_stream_open(struct smb_vfs_file *base, const char *name,
+			     u32 flags, struct smb_vfs_file **out,
+			     struct smb_stat *st, bool *created)
+{
+	char attr[XATTR_NAME_LEN];
+	struct smb_vfs_file *f;
+	bool made = false, opened;
+	int fd, rc;
+
+	*out = NULL;
+	if (created)
+		*created = false;
+	if (!xattr_name_fits(XATTR_STREAM_PREFIX, name) || strchr(name, ':') ||
+	    strchr(name, '/'))
+		return STATUS_OBJECT_NAME_INVALID;
+	fd = xattr_fd(base, &opened);
+	if (fd < 0)
+		return lookup_status(-fd);
+	if (!opened) {
+		/* The stream handle owns its fd. */
+		fd = fcntl(base->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return smb_errno_to_status(errno);
+	}
+	rc = find_xattr(fd, XATTR_STREAM_PREFIX, name, -1, attr);
+	if (rc == 0 && (flags & SMB_VFS_O_CREATE) && (flags & SMB_VFS_O_EXCL))
+		rc = -EEXIST;
+	if (rc == -ENOENT && (flags & SMB_VFS_O_CREATE)) {
+		snprintf(attr, sizeof(attr), "%s%s", XATTR_STREAM_PREFIX, name);
+		rc = fsetxattr(fd, attr, "", 0, XATTR_CREATE) ? -errno : 0;
+		made = rc == 0;
+	} else if (rc == 0 && (flags & SMB_VFS_O_TRUNC)) {
+		rc = fsetxattr(fd, attr, "", 0, XATTR_REPLACE) ? -errno : 0;
+	}
+	if (rc) {
+		close(fd);
+		return rc == -ENOENT ? STATUS_OBJECT_NAME_NOT_FOUND :
+		       rc == -EEXIST ? STATUS_OBJECT_NAME_COLLISION :
+				       stream_errno(-rc);
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		close(fd);
+		return STATUS_NO_MEMORY;
+	}
+	pthread_mutex_init(&f->dir_lock, NULL);
+	f->fd = fd;
+	f->share = base->share;
+	f->dev = base->dev;
+	f->ino = base->ino;
+	f->writable = flags & SMB_VFS_O_WRITE;
+	f->path = strdup(base->path);
+	f->stream = strdup(attr);
+	if (!f->path || !f->stream) {
+		free_file(f);
+		return STATUS_NO_MEMORY;
+	}
+	return hand_out(f, st, created, made, out);
+}
+
+/* Size of the stream f is open on; -errno. */
+static ssize_t stream_size(const struct smb_vfs_file *f)
+{
+	ssize_t n = fgetxattr(f->fd, f->stream, NULL, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf,
+			   const u8 *wbuf, size_t len, u64 off, size_t *done)
+{
+	ssize_t n;
+	u8 *val;
+	u32 status = STATUS_SUCCESS;
+
+	*done = 0;
+	if (wbuf && !f->writable)
+		return STATUS_ACCESS_DENIED;
+	n = read_value(f->fd, f->stream, &val);
+	if (n < 0)
+		return stream_errno((int)-n);
+	if (rbuf) {
+		if (off < (u64)n) {
+			*done = min_t(size_t, len, (size_t)((u64)n - off));
+			memcpy(rbuf, val + off, *done);
+		}
+	} else if (len) {
+		if (off > XATTR_VALUE_MAX || len > XATTR_VALUE_MAX - off) {
+			status = STATUS_DISK_FULL;
+		} else {
+			size_t end = (size_t)off + len;
+
+			if (off > (u64)n)
+				memset(val + n, 0, (size_t)off - (size_t)n);
+			memcpy(val + off, wbuf, len);
+			if (fsetxattr(f->fd, f->stream, val,
+				      end > (size_t)n ? end : (size_t)n,
+				      XATTR_REPLACE))
+				status = stream_errno(errno);
+			else
+				*done = len;
+		}
+	}
+	free(val);
+	return status;
+}
+
+static u32 stream_set_size(struct smb_vfs_file *f, u32 valid, u64 size)
+{
+	ssize_t n;
+	u8 *val;
+	u32 status = STATUS_SUCCESS;
+
+	if (!f->writable)
+		return STATUS_ACCESS_DENIED;
+	if (!(valid & SMB_VFS_SET_SIZE))
+		return STATUS_SUCCESS; /* allocation is only a hint here */
+	if (size > XATTR_VALUE_MAX)
+		return STATUS_DISK_FULL;
+	n = read_value(f->fd, f->stream, &val);
+	if (n < 0)
+		return stream_errno((int)-n);
+	if (size > (u64)n)
+		memset(val + n, 0, (size_t)size - (size_t)n);
+	if (fsetxattr(f->fd, f->stream, val, (size_t)size, XATTR_REPLACE))
+		status = stream_errno(errno);
+	free(val);
+	return status;
+}
+
+static u32 posix_stream_list(struct smb_vfs_file *f, u32 index, char *name,
+			     size_t name_size, u64 *size)
+{
+	char attr[XATTR_NAME_LEN];
+	bool opened;
+	int fd = xattr_fd(f, &opened), rc;
+	ssize_t n;
+
+	if (fd < 0)
+		return lookup_status(-fd);
+	rc = find_xattr(fd, XATTR_STREAM_PREFIX, NULL, (long)index, attr);
+	if (!rc) {
+		n = fgetxattr(fd, attr, NULL, 0);
+		rc = n < 0 ? -errno : 0;
+		*size = n < 0 ? 0 : (u64)n;
+	}
+	xattr_fd_done(fd, opened);
+	if (rc == -ENOENT || rc == -ENODATA)
+		return STATUS_NO_MORE_FILES;
+	if (rc)
+		return smb_errno_to_status(-rc);
+	if (strlen(attr) - strlen(XATTR_STREAM_PREFIX) >= name_size)
+		return STATUS_BUFFER_TOO_SMALL;
+	strcpy(name, attr + strlen(XATTR_STREAM_PREFIX));
+	return STATUS_SUCCESS;
+}
+
+static u32 posix_stream_remove(struct smb_vfs_file *f, const char *name)
+{
+	char attr[XATTR_NAME_LEN];
+	bool opened;
+	int fd = xattr_fd(f, &opened), rc = 0;
+
+	if (fd < 0)
+		return lookup_status(-fd);
+	if (name) {
+		rc = find_xattr(fd, XATTR_STREAM_PREFIX, name, -1, attr);
+		if (!rc && fremovexattr(fd, attr))
+			rc = -errno;
+	} else {
+		while (!(rc = find_xattr(fd, XATTR_STREAM_PREFIX, NULL, 0,
+					 attr)))
+			if (fremovexattr(fd, attr)) {
+				rc = -errno;
+				break;
+			}
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	xattr_fd_done(fd, opened);
+	if (rc == -ENOENT || rc == -ENODATA)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	return rc ? smb_errno_to_status(-rc) : STATUS_SUCCESS;
+}
+
+/*
+ * Rename the open stream.  An existing target is replaced only when asked
+ * and only while it is empty; NTFS refuses to drop a stream's data by
+ * renaming over it (STATUS_INVALID_PARAMETER).
+ */
+static u32 posix_stream_rename(struct smb_vfs_file *f, const char *to,
+			       bool replace)
+{
+	char attr[XATTR_NAME_LEN];
+	ssize_t n;
+	u8 *val;
+	int rc;
+
+	if (!f->stream)
+		return STATUS_INVALID_PARAMETER;
+	if (!xattr_name_fits(XATTR_STREAM_PREFIX, to) || strchr(to, ':') ||
+	    strchr(to, '/'))
+		return STATUS_OBJECT_NAME_INVALID;
+	rc = find_xattr(f->fd, XATTR_STREAM_PREFIX, to, -1, attr);
+	if (rc == 0) {
+		if (!strcmp(attr, f->stream))
+			return STATUS_SUCCESS;
+		if (!replace)
+			return STATUS_OBJECT_NAME_COLLISION;
+		n = fgetxattr(f->fd, attr, NULL, 0);
+		if (n != 0)
+			return STATUS_INVALID_PARAMETER;
+	} else if (rc != -ENOENT) {
+		return smb_errno_to_status(-rc);
+	}
+	n = read_value(f->fd, f->stream, &val);
+	if (n < 0)
+		return stream_errno((int)-n);
+	if (rc == 0 && fremovexattr(f->fd, attr)) {
+		free(val);
+		return smb_errno_to_status(errno);
+	}
+	snprintf(attr, sizeof(attr), "%s%s", XATTR_STREAM_PREFIX, to);
+	if (fsetxattr(f->fd, attr, val, (size_t)n, XATTR_CREATE)) {
+		rc = errno;
+		free(val);
+		return stream_errno(rc);
+	}
+	free(val);
+	if (fremovexattr(f->fd, f->stream) && errno != ENODATA)
+		return smb_errno_to_status(errno);
+	free(f->stream);
+	f->stream = strdup(attr);
+	return f->stream ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+}
+
+static u32 posix_ea_list(struct smb_vfs_file *f, u32 index, char *name,
+			 size_t name_size, u8 *value, size_t value_size,
+			 size_t *value_len)
+{
+	char attr[XATTR_NAME_LEN];
+	bool opened;
+	int fd = xattr_fd(f, &opened), rc;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return lookup_status(-fd);
+	rc = find_xattr(fd, XATTR_EA_PREFIX, NULL, (long)index, attr);
+	if (!rc) {
+		n = fgetxattr(fd, attr, value, value_size);
+		if (n < 0)
+			rc = -errno;
+	}
+	xattr_fd_done(fd, opened);
+	if (rc == -ENOENT || rc == -ENODATA)
+		return STATUS_NO_MORE_FILES;
+	if (rc == -ERANGE)
+		return STATUS_BUFFER_TOO_SMALL;
+	if (rc)
+		return smb_errno_to_status(-rc);
+	if (strlen(attr) - strlen(XATTR_EA_PREFIX) >= name_size)
+		return STATUS_BUFFER_TOO_SMALL;
+	strcpy(name, attr + strlen(XATTR_EA_PREFIX));
+	*value_len = (size_t)n;
+	return STATUS_SUCCESS;
+}
+
+static u32 posix_ea_set(struct smb_vfs_file *f, const char *name,
+			const u8 *value, size_t len)
+{
+	char attr[XATTR_NAME_LEN];
+	bool opened;
+	int fd, rc = 0;
+
+	if (!xattr_name_fits(XATTR_EA_PREFIX, name))
+		return STATUS_INVALID_EA_NAME;
+	if (len > XATTR_VALUE_MAX)
+		return STATUS_EA_TOO_LARGE;
+	fd = xattr_fd(f, &opened);
+	if (fd < 0)
+		return lookup_status(-fd);
+	snprintf(attr, sizeof(attr), "%s%s", XATTR_EA_PREFIX, name);
+	if (len ? fsetxattr(fd, attr, value, len, 0) : fremovexattr(fd, attr))
+		rc = errno;
+	xattr_fd_done(fd, opened);
+	if (!len && rc == ENODATA)
+		return STATUS_SUCCESS;
+	if (rc == ENOSPC || rc == E2BIG)
+		return STATUS_EA_TOO_LARGE;
+	if (xattr_unsupported(rc))
+		return STATUS_EAS_NOT_SUPPORTED;
+	return smb_errno_to_status(rc);
+}
+
+/* ---- sparse files and server-side copy ---------------------------------- */
+
+static u32 posix_seek(struct smb_vfs_file *f, u64 off, bool hole, u64 *out)
+{
+	off_t r;
+
+	if (f->path_only)
+		return STATUS_ACCESS_DENIED;
+	if (off > INT64_MAX)
+		return STATUS_INVALID_PARAMETER;
+	if (f->stream) {
+		ssize_t n = stream_size(f);
+
+		if (n < 0)
+			return stream_errno((int)-n);
+		if (off >= (u64)n)
+			return STATUS_END_OF_FILE;
+		*out = hole ? (u64)n : off;
+		return STATUS_SUCCESS;
+	}
+	r = lseek(f->fd, (off_t)off, hole ? SEEK_HOLE : SEEK_DATA);
+	if (r < 0)
+		return errno == ENXIO ? STATUS_END_OF_FILE :
+					smb_errno_to_status(errno);
+	*out = (u64)r;
+	return STATUS_SUCCESS;
+}
+
+static u32 posix_punch_hole(struct smb_vfs_file *f, u64 off, u64 len)
+{
+	static const u8 zeros[ZERO_CHUNK];
+	struct stat sb;
+	u64 end;
+	u32 status;
+
+	if (f->path_only || f->is_dir || !f->writable)
+		return STATUS_ACCESS_DENIED;
+	if (off > INT64_MAX || len > INT64_MAX - off)
+		return STATUS_INVALID_PARAMETER;
+	if (!len)
+		return STATUS_SUCCESS;
+	if (!f->stream &&
+	    !fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		       (off_t)off, (off_t)len))
+		return STATUS_SUCCESS;
+	if (!f->stream && errno != EOPNOTSUPP && errno != ENOSYS)
+		return smb_errno_to_status(errno);
+	/* No hole punching here: write zeros, never past the end of file. */
+	if (f->stream) {
+		ssize_t n = stream_size(f);
+
+		if (n < 0)
+			return stream_errno((int)-n);
+		sb.st_size = n;
+	} else if (fstat(f->fd, &sb)) {
+		return smb_errno_to_status(errno);
+	}
+	end = min_t(u64, off + len, (u64)sb.st_size);
+	while (off < end) {
+		size_t chunk = (size_t)min_t(u64, end - off, ZERO_CHUNK), done;
+
+		status = f->stream ? stream_transfer(f, NULL, zeros, chunk, off,
+						     &done) :
+				     transfer(f, NULL, zeros, chunk, off, &done);
+		if (status)
+			return status;
+		if (!done)
+			return STATUS_DISK_FULL;
+		off += done;
+	}
+	return STATUS_SUCCESS;
+}
+
+/* Copy through a buffer: streams, or file systems without copy_file_range. */
+static u32 copy_bounce(struct smb_vfs_file *src, u64 soff,
+		       struct smb_vfs_file *dst, u64 doff, u64 len, u64 *done)
+{
+	u8 *buf = malloc(ZERO_CHUNK);
+	u32 status = STATUS_SUCCESS;
+
+	if (!buf)
+		return STATUS_NO_MEMORY;
+	while (*done < len) {
+		size_t chunk = (size_t)min_t(u64, len - *done, ZERO_CHUNK);
+		size_t got, put;
+
+		status = posix_pread(src, buf, chunk, soff + *done, &got);
+		if (status || !got)
+			break;
+		status = posix_pwrite(dst, buf, got, doff + *done, &put);
+		if (status)
+			break;
+		*done += put;
+		if (put < got)
+			break;
+	}
+	free(buf);
+	return status;
+}
+
+static u32 posix_copy_range(struct smb_vfs_file *src, u64 soff,
+			    struct smb_vfs_file *dst, u64 doff, u64 len,
+			    u64 *done)
+{
+	*done = 0;
+	if (src->path_only || dst->path_only || !dst->writable)
+		return STATUS_ACCESS_DENIED;
+	if (soff > INT64_MAX || doff > INT64_MAX || len > INT64_MAX - soff ||
+	    len > INT64_MAX - doff)
+		return STATUS_INVALID_PARAMETER;
+	while (!src->stream && !dst->stream && *done < len) {
+		loff_t in = (loff_t)(soff + *done), out = (loff_t)(doff + *done);
+		ssize_t n = copy_file_range(src->fd, &in, dst->fd, &out,
+					    (size_t)min_t(u64, len - *done,
+							  IO_CHUNK),
+					    0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
+			      errno == EOPNOTSUPP || errno == ENOSYS))
+			break; /* fall back to a plain copy */
+		if (n < 0)
+			return smb_errno_to_status(errno);
+		if (n == 0)
+			return STATUS_SUCCESS; /* end of the source */
+		*done += (u64)n;
+	}
+	if (*done == len)
+		return STATUS_SUCCESS;
+	return copy_bounce(src, soff, dst, doff, len, done);
+}
+
 static const struct smb_vfs_ops posix_vfs_ops = {
 	.share_open = posix_share_open,
 	.share_close = posix_share_close,
@@ -1581,6 +2209,15 @@ static const struct smb_vfs_ops posix_vfs_ops = {
 	.unlink = posix_unlink,
 	.rmdir = posix_rmdir,
 	.rename = posix_rename,
+	.stream_open = posix_stream_open,
+	.stream_list = posix_stream_list,
+	.stream_remove = posix_stream_remove,
+	.stream_rename = posix_stream_rename,
+	.ea_list = posix_ea_list,
+	.ea_set = posix_ea_set,
+	.seek = posix_seek,
+	.punch_hole = posix_punch_hole,
+	.copy_range = posix_copy_range,
 	.ctx = NULL,
 };
 

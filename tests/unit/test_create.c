@@ -9,7 +9,6 @@
 #include "platform.h"
 #include "smb_harness.h"
 
-#define STATUS_EAS_NOT_SUPPORTED 0xc000004fu
 
 static struct h_client *on_share(void **state, const char *share)
 {
@@ -266,9 +265,9 @@ static void test_contexts(void **state)
 	assert_int_equal(smb_get_le32(p), 0);
 	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
 
-	/* ExtA with data: EAs are not supported. */
+	/* ExtA that is not a FILE_FULL_EA_INFORMATION list. */
 	cr.contexts_len = ctx(buf, "ExtA", "abcd", 4, true);
-	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_EAS_NOT_SUPPORTED);
+	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
 
 	/* Broken chains. */
 	n = ctx(buf, "MxAc", ts, 8, false);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stream.h - named (alternate) data streams: CREATE of "file:name:$DATA",
+ * FileStreamInformation, stream renames and per-stream share modes.  The
+ * bytes live behind the VFS stream ops.
+ */
+#ifndef SMB_STREAM_H
+#define SMB_STREAM_H
+
+#include "internal.h"
+
+/*
+ * Open op->path's stream sn->name (non-empty) with the CREATE arguments
+ * (stream_flags: the SMB_VFS_O_* for the stream); fills op->file,
+ * op->stream, *action and *st.  The file itself is created when a creating
+ * disposition names a stream of a missing file.
+ */
+u32 smb_stream_create(struct smb_work *w, struct smb_open *op,
+		      const struct smb_stream_spec *sn, u32 disposition,
+		      u32 options, u32 stream_flags, u32 *action,
+		      struct smb_stat *st);
+
+/*
+ * Append one FILE_STREAM_INFORMATION entry ([MS-FSCC] 2.4.43) for the
+ * stream called name ("::$DATA" or ":x:$DATA") at *used in out, linking
+ * the previous entry at *prev.  false if it does not fit avail.
+ */
+bool smb_stream_info_put(u8 *out, size_t avail, size_t *used, size_t *prev,
+			 const char *name, u64 size, u64 alloc_size);
+
+/* QUERY_INFO FileStreamInformation for op (file, directory or stream). */
+u32 smb_stream_query(struct smb_work *w, struct smb_open *op, u8 *out,
+		     size_t avail, size_t *written);
+
+/* FileRenameInformation whose target is ":name[:$DATA]". */
+u32 smb_stream_rename(struct smb_work *w, struct smb_open *op, const u8 *name,
+		      u32 name_len, bool replace);
+
+/* Are a and b the same stream of one file (NULL: the default stream)? */
+bool smb_stream_same(const char *a, const char *b);
+
+#endif /* SMB_STREAM_H */
