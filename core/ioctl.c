@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ioctl.c - SMB2 IOCTL/FSCTL ([MS-SMB2] 3.3.5.15). */
 #include "internal.h"
+#include "fsctl.h"
 
 #define IOCTL_REQ_FIXED 56
 #define IOCTL_RESP_FIXED 48
@@ -35,6 +36,12 @@ static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
 		memcpy(r + IOCTL_RESP_FIXED, out, out_len);
 	ioctl_fill(w, r, ctl, fid, out_len, status);
 	return 0;
+}
+
+int smb_ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
+		    const u8 *out, size_t out_len, u32 status)
+{
+	return ioctl_reply(w, ctl, fid, out, out_len, status);
 }
 
 /*
@@ -225,10 +232,7 @@ int smb2_ioctl(struct smb_work *w)
 		/* No DFS: tell the client to use the path as it is. */
 		return smb_resp_error(w, STATUS_FS_DRIVER_REQUIRED);
 	default:
-		/* Copy-chunk, sparse files and the rest arrive with the
-		 * work that needs them.
-		 */
-		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
+		return smb_fsctl(w, ctl, b + 8, in, in_len, max_out);
 	}
 }
 

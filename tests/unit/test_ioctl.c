@@ -132,7 +132,11 @@ static void test_dispatch_and_malformed(void **state)
 
 	h_connect(c, SMB2_DIALECT_0311, "share");
 	h_open_rw(c, "io", FILE_CREATE, fid);
-	assert_int_equal(h_ioctl(c, FSCTL_SET_SPARSE, fid, NULL, 0, 0, NULL,
+	/* Unknown: file-system controls and the others differ. */
+	assert_int_equal(h_ioctl(c, FSCTL_GET_OBJECT_ID, fid, NULL, 0, 64, NULL,
+				 NULL),
+			 STATUS_INVALID_DEVICE_REQUEST);
+	assert_int_equal(h_ioctl(c, FSCTL_SRV_READ_HASH, fid, NULL, 0, 64, NULL,
 				 NULL),
 			 STATUS_NOT_SUPPORTED);
 	assert_int_equal(h_ioctl(c, FSCTL_PIPE_TRANSCEIVE, fid, "x", 1, 100,
