@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fuzz_path.c - libFuzzer target for smb_path_from_wire(): whatever the
- * wire name, an accepted path must be relative, '/'-separated and free of
- * "." and ".." components.
+ * fuzz_path.c - libFuzzer target for smb_path_from_wire() and its stream
+ * form: whatever the wire name, an accepted path must be relative,
+ * '/'-separated and free of "." and ".." components, and a stream name
+ * never holds a separator.
  */
 #include <stdlib.h>
 
@@ -39,6 +40,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (smb_path_from_wire(data, size, out, sizeof(out)) == 0)
 		check_path(out);
+	{
+		static struct smb_stream_spec sn;
+
+		if (smb_path_from_wire_stream(data, size, out, sizeof(out),
+					      &sn) == 0) {
+			check_path(out);
+			if (strchr(sn.name, ':') || strchr(sn.name, '/') ||
+			    strchr(sn.name, '\\') ||
+			    (sn.name[0] && !sn.present))
+				abort();
+		}
+	}
 	if (smb_path_from_wire(data, size, small, sizeof(small)) == 0) {
 		if (strlen(small) >= sizeof(small))
 			abort();

@@ -13,7 +13,7 @@ SECS=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${FUZZ_OUT:-$ROOT/build/fuzz}
 CC=${FUZZ_CC:-clang}
-TARGETS=${FUZZ_TARGETS:-"conn spnego ntlmssp rpc path"}
+TARGETS=${FUZZ_TARGETS:-"conn spnego ntlmssp rpc path fileops"}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 $SAN"
 CORE_INC="-Icore -Itransport"
@@ -84,6 +84,15 @@ if [ ! -d "$OUT/corpus/conn" ]; then
 	for p in 'a\b\c.txt' '..\x' 'dir\' 'f::$DATA' 'a:s:$DATA' '\lead'; do
 		printf '%s' "$p" | iconv -f UTF-8 -t UTF-16LE >"$d/$(echo "$p" | md5sum | cut -c1-8)"
 	done
+fi
+
+if [ ! -d "$OUT/corpus/fileops" ]; then
+	d=$(seed_dir fileops)
+	# One FULL_EA entry "A"="b", one GET_EA name, a copychunk header.
+	printf '\000\000\000\000\000\001\001\000A\000b' >"$d/full-ea"
+	printf '\000\000\000\000\002AB\000' >"$d/get-ea"
+	head -c 56 /dev/zero >"$d/copychunk"
+	printf ':s:$DATA' | iconv -f UTF-8 -t UTF-16LE >"$d/stream"
 fi
 
 # ---- run
