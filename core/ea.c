@@ -188,24 +188,6 @@ size_t smb_ea_put_full(u8 *out, size_t avail, u8 flags, const char *name,
 
 /* ---- glue ------------------------------------------------------------- */
 
-u32 smb_ea_total_size(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
-		      void *scratch, size_t scratch_size)
-{
-	char name[SMB_EA_NAME_MAX + 1];
-	size_t vlen, total = 0;
-	u32 i;
-
-	if (!vfs->ea_list || !f)
-		return 0;
-	for (i = 0; i < 65536; i++) {
-		if (vfs->ea_list(f, i, name, sizeof(name), scratch,
-				 scratch_size, &vlen))
-			break;
-		total += smb_ea_full_size(strlen(name), vlen);
-	}
-	return (u32)min_t(size_t, total, U32_MAX);
-}
-
 /* Find EA want (upper case) by walking the list; value in scratch. */
 static bool ea_lookup(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
 		      const char *want, u8 *scratch, size_t scratch_size,

@@ -79,10 +79,6 @@ size_t smb_ea_full_size(size_t name_len, size_t value_len);
 /* ---- glue (ea.c): EAs of an open file through the VFS ---------------- */
 struct smb_vfs_file;
 
-/* EaSize of FileEaInformation/FileAllInformation: the FULL_EA list size. */
-u32 smb_ea_total_size(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
-		      void *scratch, size_t scratch_size);
-
 /*
  * QUERY_INFO FileFullEaInformation into out: the EAs named in the
  * FILE_GET_EA_INFORMATION list get_list (missing ones with an empty value),

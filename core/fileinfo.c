@@ -210,7 +210,9 @@ static size_t fileinfo_fixed_size(u8 info_class)
 	case FileNormalizedNameInformation:
 		return 4;
 	case FileAllInformation:
-		return FILE_ALL_INFO_FIXED;
+		/* sizeof(FILE_ALL_INFORMATION): the name's first WCHAR,
+		 * padded to 8 as Windows checks it. */
+		return FILE_ALL_INFO_FIXED + 4;
 	case FileStreamInformation:
 	case FileIdInformation:
 		return 24;

@@ -60,7 +60,7 @@ static u32 query_alt_name(const struct smb_open *op, u8 *out, size_t avail,
 			last = p + 1;
 	if (!*last || op->pipe)
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* the root has none */
-	if (avail < 4)
+	if (avail < 8) /* sizeof(FILE_NAME_INFORMATION), padded */
 		return STATUS_INFO_LENGTH_MISMATCH;
 	if (smb_short_name(last, short_name) < 0)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
@@ -99,22 +99,6 @@ static u32 query_full_ea(struct smb_work *w, struct smb_open *op, u8 *out,
 			      scratch, EA_SCRATCH_SIZE);
 	smb_free(w->conn->srv, scratch);
 	return status;
-}
-
-static u32 ea_size(struct smb_work *w, struct smb_open *op)
-{
-	u8 *scratch;
-	u32 size;
-
-	if (op->pipe || !op->file || !w->conn->srv->ops.vfs->ea_list)
-		return 0;
-	scratch = smb_alloc(w->conn->srv, EA_SCRATCH_SIZE);
-	if (!scratch)
-		return 0;
-	size = smb_ea_total_size(w->conn->srv->ops.vfs, op->file, scratch,
-				 EA_SCRATCH_SIZE);
-	smb_free(w->conn->srv, scratch);
-	return size;
 }
 
 static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
@@ -159,8 +143,7 @@ static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
 	ctx.mode = op->mode;
 	ctx.delete_pending = smb_open_delete_pending(op);
 	ctx.is_pipe = op->pipe != NULL;
-	if (cls == FileEaInformation || cls == FileAllInformation)
-		ctx.ea_size = ea_size(w, op);
+	ctx.ea_size = st.ea_size;
 	status = smb_fileinfo_encode(cls, &ctx, out, avail, written);
 	smb_free(w->conn->srv, name);
 	return status;

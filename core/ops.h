@@ -135,6 +135,9 @@ struct smb_stat {
 	u64 change_time;
 	u32 attributes; /* FILE_ATTRIBUTE_*, as stored/derived by backend */
 	bool is_dir;
+	/* EaSize: bytes of the file's EAs as a FILE_FULL_EA_INFORMATION
+	 * list, each entry 4-aligned; 0 when none (or no EA support). */
+	u32 ea_size;
 };
 
 /* Flags for smb_vfs_ops.open(). */

@@ -147,7 +147,8 @@ u32 smb_stream_query(struct smb_work *w, struct smb_open *op, u8 *out,
 	*written = 0;
 	if (op->pipe || !op->file)
 		return STATUS_INVALID_PARAMETER;
-	if (avail < 24)
+	/* sizeof(FILE_STREAM_INFORMATION) with its 8-byte alignment. */
+	if (avail < 32)
 		return STATUS_INFO_LENGTH_MISMATCH;
 	status = base_stat(w, op, &st);
 	if (status)

@@ -88,6 +88,12 @@
 #endif
 #endif
 
+#ifndef SYS_listxattrat
+#ifdef SYS_getxattrat
+#define SYS_listxattrat (SYS_getxattrat + 1) /* 465: added with it */
+#endif
+#endif
+
 struct xattr_args_compat {
 	u64 value;
 	u32 size;
@@ -674,10 +680,56 @@ static ssize_t get_xattr(const struct smb_vfs_share *sh, int dirfd,
 
 struct smb_xattrs {
 	bool has_dos, has_creation, has_change;
+	u32 ea_size;
 	u32 dos;
 	u64 creation;
 	u64 change, change_mtime;
 };
+
+#define XATTR_EA_PREFIX "user.smbdirect.ea."
+#define XATTR_LIST_MAX 65536 /* Linux's XATTR_LIST_MAX */
+
+/*
+ * EaSize of dirfd/name (name NULL: dirfd itself): the FILE_FULL_EA_
+ * INFORMATION list its EAs make, as smb_ea_full_size counts an entry.
+ */
+static u32 ea_list_size(const struct smb_vfs_share *sh, int dirfd,
+			const char *name)
+{
+	size_t plen = strlen(XATTR_EA_PREFIX), size = 1024;
+	u64 total = 0;
+	ssize_t n = -1;
+	char small[1024], *names = small, *p;
+
+	/* Most files have a few short names: a big buffer only if needed. */
+	for (;;) {
+#ifdef SYS_listxattrat
+		if (name && have_xattrat(sh))
+			n = syscall(SYS_listxattrat, dirfd, name,
+				    AT_SYMLINK_NOFOLLOW, names, size);
+#endif
+		if (!name)
+			n = flistxattr(dirfd, names, size);
+		if (n >= 0 || errno != ERANGE || names != small)
+			break;
+		size = XATTR_LIST_MAX;
+		names = malloc(size);
+		if (!names)
+			return 0;
+	}
+	for (p = names; n > 0 && p < names + n; p += strlen(p) + 1) {
+		ssize_t v;
+
+		if (strncmp(p, XATTR_EA_PREFIX, plen) || !p[plen])
+			continue;
+		v = get_xattr(sh, dirfd, name, p, NULL, 0);
+		if (v >= 0)
+			total += smb_ea_full_size(strlen(p + plen), (size_t)v);
+	}
+	if (names != small)
+		free(names);
+	return (u32)min_t(u64, total, U32_MAX);
+}
 
 static void read_smb_xattrs(const struct smb_vfs_share *sh, int dirfd,
 			    const char *name, struct smb_xattrs *x)
@@ -697,6 +749,7 @@ static void read_smb_xattrs(const struct smb_vfs_share *sh, int dirfd,
 		dirfd = fd;
 		name = NULL;
 	}
+	x->ea_size = ea_list_size(sh, dirfd, name);
 	if (get_xattr(sh, dirfd, name, XATTR_DOSATTRIB, buf, sizeof(buf)) ==
 	    4) {
 		x->has_dos = true;
@@ -752,6 +805,7 @@ static int stat_at(const struct smb_vfs_share *sh, int dirfd, const char *name,
 	memset(&x, 0, sizeof(x));
 	if (read_xattrs && (S_ISREG(sx.stx_mode) || S_ISDIR(sx.stx_mode)))
 		read_smb_xattrs(sh, dirfd, name, &x);
+	st->ea_size = x.ea_size;
 	if (x.has_change && x.change_mtime == mtime)
 		st->change_time = x.change;
 	if (x.has_creation)
@@ -1640,7 +1694,6 @@ static u32 posix_rename(struct smb_vfs_share *sh, const char *from,
  * stream write and STATUS_EA_TOO_LARGE for an EA.
  */
 #define XATTR_STREAM_PREFIX "user.smbdirect.stream."
-#define XATTR_EA_PREFIX "user.smbdirect.ea."
 #define XATTR_VALUE_MAX 65536u
 #define XATTR_NAME_LEN 256 /* XATTR_NAME_MAX + 1 */
 #define ZERO_CHUNK 65536u

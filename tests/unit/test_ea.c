@@ -220,6 +220,23 @@ static void test_set_query_eas(void **state)
 				      FileEaInformation, 4, 0, &o, &n),
 			 STATUS_SUCCESS);
 	assert_int_equal(smb_get_le32(o), 20 + 16);
+	/* The directory listing reports the same EaSize. */
+	{
+		u8 root[16] = { 0 };
+		const u8 *b, *e;
+
+		assert_int_equal(h_create(c, "", FILE_LIST_DIRECTORY,
+					  H_SHARE_ALL, FILE_OPEN,
+					  FILE_DIRECTORY_FILE, root),
+				 STATUS_SUCCESS);
+		assert_int_equal(h_query_dir(c, root,
+					     FileFullDirectoryInformation, 0,
+					     "ea.txt", 4096),
+				 STATUS_SUCCESS);
+		b = h_rbody(c);
+		e = h_rhdr(c) + smb_get_le16(b + 2);
+		assert_int_equal(smb_get_le32(e + 64), 20 + 16);
+	}
 	/* Too small for one entry, and for all of them. */
 	assert_int_equal(h_query_info(c, fid, SMB2_0_INFO_FILE,
 				      FileFullEaInformation, 10, 0, &o, &n),

@@ -415,12 +415,15 @@ static void test_fileinfo_all(void **state)
 	assert_memory_equal(buf + 100, path_utf16, sizeof(path_utf16));
 	check_guard(buf + w, 8);
 
-	/* Room for the fixed part only: overflow, full length reported. */
-	assert_int_equal(query(FileAllInformation, &c, buf, 100, &w),
+	/* sizeof(FILE_ALL_INFORMATION) only: overflow, full length kept. */
+	assert_int_equal(query(FileAllInformation, &c, buf, 104, &w),
 			 STATUS_BUFFER_OVERFLOW);
-	assert_int_equal(w, 100);
+	assert_int_equal(w, 104);
 	assert_int_equal(smb_get_le32(buf + 96), sizeof(path_utf16));
-	check_guard(buf + 100, 8);
+	check_guard(buf + 104, 8);
+	/* Below it, as Windows checks: a length mismatch. */
+	assert_int_equal(query(FileAllInformation, &c, buf, 103, &w),
+			 STATUS_INFO_LENGTH_MISMATCH);
 
 	/* Part of the name. */
 	assert_int_equal(query(FileAllInformation, &c, buf, 107, &w),
