@@ -3,7 +3,8 @@
 # 20-smbclient: file operations with smbclient over every SMB2/3 dialect,
 # with signing mandatory.  For each dialect: mkdir, put and get of a
 # 64 MiB random file (same SHA-256 both ways), rename, ls (names and
-# sizes), allinfo (times and attributes), rm, rmdir.  Plus the share list
+# sizes), allinfo (times and attributes), rm, rmdir.  Named streams once
+# (put, allinfo, get of "file:stream").  Plus the share list
 # (smbclient -L) and a client that insists on signing.  Plus the
 # interface list (FSCTL_QUERY_NETWORK_INTERFACE_INFO through impacket's
 # tests/integration/netinfo.py): with the server bound to 127.0.0.1 only,
@@ -152,6 +153,26 @@ for proto in SMB2_02 SMB2_10 SMB3 SMB3_11; do
 done
 
 # Share list: names and comments of the configured shares.
+# Named streams (stored in xattrs): put into "file:stream", allinfo lists
+# it with its size, get reads the same bytes back.
+printf 'stream payload\n' >"$IT_DIR/stream.txt"
+sc SMB3_11 "put \"$IT_DIR/stream.txt\" streamed.txt; put \"$IT_DIR/stream.txt\" streamed.txt:extra; allinfo streamed.txt; get streamed.txt:extra \"$IT_DIR/stream.back\""
+rc=$?
+if it_check_ok streams:put-allinfo-get $rc "$OUT"; then
+	if grep -Eq 'stream: \[:extra:\$DATA\], 15 bytes' "$OUT"; then
+		result PASS streams:allinfo-lists
+	else
+		result FAIL streams:allinfo-lists "no :extra:\$DATA of 15 bytes"
+		sed 's/^/    | /' "$OUT" | tail -12
+	fi
+	if cmp -s "$IT_DIR/stream.txt" "$IT_DIR/stream.back"; then
+		result PASS streams:get-same-bytes
+	else
+		result FAIL streams:get-same-bytes "stream content differs"
+	fi
+fi
+sc SMB3_11 "rm streamed.txt"
+
 it_smbclient -L //127.0.0.1 -U "$USER%$PASS" >"$OUT"
 rc=$?
 if it_check_ok list-shares $rc "$OUT"; then
