@@ -49,15 +49,17 @@ u32 smb_fsctl_parse_copychunk(const u8 *in, size_t len, const u8 **key,
 	u32 i;
 
 	*over_limits = false;
-	if (len < SMB_COPYCHUNK_HDR)
+	*count = 0;
+	if (len < SMB_RESUME_KEY_SIZE)
 		return STATUS_INVALID_PARAMETER;
 	*key = in;
-	*count = smb_get_le32(in + SMB_RESUME_KEY_SIZE);
-	if (*count > SMB_COPYCHUNK_MAX_CHUNKS) {
-		*over_limits = true;
+	/* From here every fault is answered with the limits (3.3.5.15.6). */
+	*over_limits = true;
+	if (len < SMB_COPYCHUNK_HDR)
 		return STATUS_INVALID_PARAMETER;
-	}
-	if ((len - SMB_COPYCHUNK_HDR) / SMB_COPYCHUNK_ENTRY < *count)
+	*count = smb_get_le32(in + SMB_RESUME_KEY_SIZE);
+	if (*count > SMB_COPYCHUNK_MAX_CHUNKS ||
+	    (len - SMB_COPYCHUNK_HDR) / SMB_COPYCHUNK_ENTRY < *count)
 		return STATUS_INVALID_PARAMETER;
 	for (i = 0; i < *count; i++) {
 		struct smb_copychunk c;
@@ -65,14 +67,12 @@ u32 smb_fsctl_parse_copychunk(const u8 *in, size_t len, const u8 **key,
 		smb_fsctl_copychunk_at(in, i, &c);
 		total += c.length;
 		if (c.length == 0 || c.length > SMB_COPYCHUNK_MAX_CHUNK_SIZE ||
-		    total > SMB_COPYCHUNK_MAX_TOTAL) {
-			*over_limits = true;
-			return STATUS_INVALID_PARAMETER;
-		}
-		if (c.src_off > MAX_OFFSET - c.length ||
+		    total > SMB_COPYCHUNK_MAX_TOTAL ||
+		    c.src_off > MAX_OFFSET - c.length ||
 		    c.dst_off > MAX_OFFSET - c.length)
 			return STATUS_INVALID_PARAMETER;
 	}
+	*over_limits = false;
 	return STATUS_SUCCESS;
 }
 
@@ -335,7 +335,7 @@ static u32 copy_chunks(struct smb_work *w, struct smb_open *src,
 	return STATUS_SUCCESS;
 }
 
-/* FSCTL_SRV_COPYCHUNK and _WRITE ([MS-SMB2] 3.3.5.15.6). */
+/* FSCTL_SRV_COPYCHUNK and _WRITE, in the order of [MS-SMB2] 3.3.5.15.6. */
 static int copychunk(struct smb_work *w, struct smb_open *dst, u32 ctl,
 		     const u8 *fid, const u8 *in, u32 in_len, u32 max_out)
 {
@@ -344,22 +344,21 @@ static int copychunk(struct smb_work *w, struct smb_open *dst, u32 ctl,
 	u32 count, status, chunks = 0, total = 0;
 	bool over;
 
+	if (in_len < SMB_RESUME_KEY_SIZE)
+		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	src = open_by_key(w, in);
+	if (!src || !src->file || src->pipe)
+		return smb_resp_error(w, STATUS_OBJECT_NAME_NOT_FOUND);
 	if (max_out < SMB_COPYCHUNK_RESP)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	status = smb_fsctl_parse_copychunk(in, in_len, &key, &count, &over);
-	if (over)
+	if (status)
 		return copychunk_reply(w, ctl, fid, SMB_COPYCHUNK_MAX_CHUNKS,
 				       SMB_COPYCHUNK_MAX_CHUNK_SIZE,
 				       SMB_COPYCHUNK_MAX_TOTAL, status);
-	if (status)
-		return smb_resp_error(w, status);
-	if (!(dst->access & FILE_WRITE_DATA) ||
+	if (!(src->access & FILE_READ_DATA) ||
+	    !(dst->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) ||
 	    (ctl == FSCTL_SRV_COPYCHUNK && !(dst->access & FILE_READ_DATA)))
-		return smb_resp_error(w, STATUS_ACCESS_DENIED);
-	src = open_by_key(w, key);
-	if (!src || !src->file || src->pipe)
-		return smb_resp_error(w, STATUS_OBJECT_NAME_NOT_FOUND);
-	if (!(src->access & FILE_READ_DATA))
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (src->is_dir || dst->is_dir || !vfs_of(w)->copy_range)
 		return smb_resp_error(w, STATUS_INVALID_DEVICE_REQUEST);

@@ -53,12 +53,12 @@ struct smb_copychunk {
 };
 
 /*
- * SRV_COPYCHUNK_COPY ([MS-SMB2] 2.2.31.1) header: the source key and the
- * chunk count, with the chunk array checked to lie inside len.  Returns
- * STATUS_SUCCESS, STATUS_INVALID_PARAMETER (short or inconsistent) or, for
- * a request beyond the limits above (too many chunks, a chunk of 0 or over
- * the chunk limit, too much in total), STATUS_INVALID_PARAMETER with
- * *over_limits set so the caller reports the limits.
+ * SRV_COPYCHUNK_COPY ([MS-SMB2] 2.2.31.1): the source key, the chunk
+ * count, and every chunk inside len and the limits above (1 to 1 MiB each,
+ * 16 MiB in all, ends within INT64_MAX).  Shorter than the key:
+ * STATUS_INVALID_PARAMETER with *over_limits false.  Any other fault:
+ * STATUS_INVALID_PARAMETER with *over_limits true, for which 3.3.5.15.6.2
+ * answers with the limits.
  */
 u32 smb_fsctl_parse_copychunk(const u8 *in, size_t len, const u8 **key,
 			      u32 *count, bool *over_limits);

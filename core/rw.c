@@ -166,11 +166,12 @@ static int write_data(struct smb_work *w, struct smb_open *op, const u8 *data,
 			/* Append: at end of file, the only place APPEND_DATA may write. */
 			struct smb_stat s;
 
-			if (offset != U64_MAX && !(op->access & FILE_WRITE_DATA))
-				return smb_resp_error(w, STATUS_ACCESS_DENIED);
 			st = vfs->fstat(op->file, &s);
 			if (st)
 				return smb_resp_error(w, st);
+			/* An append-only handle may name the end explicitly. */
+			if (offset != U64_MAX && offset != s.size)
+				return smb_resp_error(w, STATUS_ACCESS_DENIED);
 			offset = s.size;
 		}
 		if (offset > MAX_FILE_OFFSET ||

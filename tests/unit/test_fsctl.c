@@ -87,13 +87,17 @@ static void test_parse_copychunk(void **state)
 	smb_fsctl_copychunk_at(buf, 1, &c);
 	assert_int_equal(c.src_off, 4096);
 	assert_int_equal(c.length, 4096);
-	/* Truncated header, array shorter than the count. */
+	/* Shorter than the key; truncated header; array short of the count. */
+	assert_int_equal(smb_fsctl_parse_copychunk(buf, 23, &k, &count, &over),
+			 STATUS_INVALID_PARAMETER);
+	assert_false(over);
 	assert_int_equal(smb_fsctl_parse_copychunk(buf, 31, &k, &count, &over),
 			 STATUS_INVALID_PARAMETER);
+	assert_true(over);
 	assert_int_equal(smb_fsctl_parse_copychunk(buf, n - 1, &k, &count,
 						   &over),
 			 STATUS_INVALID_PARAMETER);
-	assert_false(over);
+	assert_true(over);
 	smb_put_le32(buf + 24, 0xffffffffu); /* huge count: over the limits */
 	assert_int_equal(smb_fsctl_parse_copychunk(buf, n, &k, &count, &over),
 			 STATUS_INVALID_PARAMETER);
@@ -117,7 +121,7 @@ static void test_parse_copychunk(void **state)
 	smb_put_le64(buf + SMB_COPYCHUNK_HDR, 0x7ffffffffffff000ull);
 	assert_int_equal(smb_fsctl_parse_copychunk(buf, n, &k, &count, &over),
 			 STATUS_INVALID_PARAMETER);
-	assert_false(over);
+	assert_true(over);
 }
 
 static struct h_client *with_file(void **state, const char *name, u32 size,
@@ -259,6 +263,17 @@ static void test_sparse_ranges_zero(void **state)
 	h_client_free(c);
 }
 
+/* An open of "src" with write access only. */
+static const u8 *ro_src_fid(struct h_client *c)
+{
+	static u8 fid[16];
+
+	assert_int_equal(h_create(c, "src", FILE_WRITE_DATA, H_SHARE_ALL,
+				  FILE_OPEN, 0, fid),
+			 STATUS_SUCCESS);
+	return fid;
+}
+
 static void test_copychunk(void **state)
 {
 	static u8 buf[SMB_COPYCHUNK_HDR + 300 * SMB_COPYCHUNK_ENTRY];
@@ -330,6 +345,20 @@ static void test_copychunk(void **state)
 				 &o, &n),
 			 STATUS_OBJECT_NAME_NOT_FOUND);
 	buf[8] ^= 0x55;
+	/* The source needs read access. */
+	assert_int_equal(h_ioctl(c, FSCTL_SRV_REQUEST_RESUME_KEY, ro_src_fid(c),
+				 NULL, 0, 32, &o, &n),
+			 STATUS_SUCCESS);
+	{
+		u8 k2[24];
+
+		memcpy(k2, o, 24);
+		len = chunk_req(buf, k2, 1, 4096);
+		assert_int_equal(h_ioctl(c, FSCTL_SRV_COPYCHUNK, dst, buf,
+					 (u32)len, 12, &o, &n),
+				 STATUS_ACCESS_DENIED);
+		len = chunk_req(buf, key, 1, 4096);
+	}
 	/* The target needs read access for COPYCHUNK, not for _WRITE. */
 	assert_int_equal(h_create(c, "dst", FILE_WRITE_DATA, H_SHARE_ALL,
 				  FILE_OPEN, 0, ro),
@@ -350,15 +379,14 @@ static void test_write_only_handle(void **state)
 	u8 fid[16] = { 0 };
 
 	h_connect(c, SMB2_DIALECT_0311, "share");
-	assert_int_equal(h_create(c, "wo",
-				  FILE_WRITE_DATA | FILE_APPEND_DATA |
-					  FILE_WRITE_EA |
-					  FILE_WRITE_ATTRIBUTES | READ_CONTROL |
-					  SYNCHRONIZE,
-				  FILE_SHARE_READ | FILE_SHARE_WRITE |
-					  FILE_SHARE_DELETE,
-				  FILE_OPEN_IF, 0, fid),
-			 STATUS_SUCCESS);
+	assert_int_equal(
+		h_create(c, "wo",
+			 FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |
+				 FILE_WRITE_ATTRIBUTES | READ_CONTROL |
+				 SYNCHRONIZE,
+			 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			 FILE_OPEN_IF, 0, fid),
+		STATUS_SUCCESS);
 	assert_int_equal(h_write(c, fid, "data", 4, 0), STATUS_SUCCESS);
 	h_client_free(c);
 }

@@ -155,6 +155,9 @@ static void test_write_edges(void **state)
 	assert_int_equal(h_read(c, fid, 10, 0, &d, &n), STATUS_SUCCESS);
 	assert_int_equal(n, 8);
 	assert_memory_equal(d, "abcdefgh", 8);
+	/* ... or at the end of file named explicitly. */
+	assert_int_equal(h_write(c, ap, "i", 1, 8), STATUS_SUCCESS);
+	assert_int_equal(h_write(c, ap, "j", 1, 8), STATUS_ACCESS_DENIED);
 	/* Too large for MaxWriteSize. */
 	{
 		u8 *big = calloc(1, c->max_write + 1);
