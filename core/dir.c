@@ -112,8 +112,7 @@ int smb2_query_directory(struct smb_work *w)
 		if (!smb_wildcard_match(c->pattern, ent->name))
 			continue;
 		n = smb_dirinfo_encode(cls, out + pos, out_len - pos, &ent->st,
-				       ent->name, ent->st.ino,
-				       ent->st.ea_size);
+				       ent->name, ent->st.ino, ent->st.ea_size);
 		if (n == -3)
 			continue; /* a name the wire cannot carry */
 		if (n < 0) {

@@ -38,8 +38,8 @@ static int ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
 	return 0;
 }
 
-int smb_ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid,
-		    const u8 *out, size_t out_len, u32 status)
+int smb_ioctl_reply(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *out,
+		    size_t out_len, u32 status)
 {
 	return ioctl_reply(w, ctl, fid, out, out_len, status);
 }

@@ -173,7 +173,8 @@ struct smb_vfs_statfs {
 #define SMB_VFS_SET_CHANGE 0x10u
 #define SMB_VFS_SET_SIZE 0x20u
 #define SMB_VFS_SET_ALLOC 0x40u
-#define SMB_VFS_SET_SPARSE 0x80u /* FILE_ATTRIBUTE_SPARSE_FILE from attributes */
+/* FILE_ATTRIBUTE_SPARSE_FILE from attributes (FSCTL_SET_SPARSE). */
+#define SMB_VFS_SET_SPARSE 0x80u
 struct smb_vfs_setattr {
 	u32 valid;
 	u32 attributes;
@@ -252,8 +253,8 @@ struct smb_vfs_ops {
 	u32 (*ea_list)(struct smb_vfs_file *f, u32 index, char *name,
 		       size_t name_size, u8 *value, size_t value_size,
 		       size_t *value_len);
-	u32 (*ea_set)(struct smb_vfs_file *f, const char *name,
-		      const u8 *value, size_t len);
+	u32 (*ea_set)(struct smb_vfs_file *f, const char *name, const u8 *value,
+		      size_t len);
 	/*
 	 * Sparse files: the first offset >= off holding data (hole false)
 	 * or a hole (hole true); STATUS_END_OF_FILE when off is at or past

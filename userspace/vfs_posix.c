@@ -1113,8 +1113,8 @@ static void free_file(struct smb_vfs_file *f)
 }
 
 /* The last step of an open: metadata for the caller, then the handle. */
-static u32 hand_out(struct smb_vfs_file *f, struct smb_stat *st,
-		    bool *created, bool made, struct smb_vfs_file **out)
+static u32 hand_out(struct smb_vfs_file *f, struct smb_stat *st, bool *created,
+		    bool made, struct smb_vfs_file **out)
 {
 	if (st) {
 		u32 status = posix_fstat(f, st);
@@ -1250,8 +1250,8 @@ static u32 transfer(struct smb_vfs_file *f, u8 *rbuf, const u8 *wbuf,
 	return STATUS_SUCCESS;
 }
 
-static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf,
-			   const u8 *wbuf, size_t len, u64 off, size_t *done);
+static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf, const u8 *wbuf,
+			   size_t len, u64 off, size_t *done);
 static u32 stream_set_size(struct smb_vfs_file *f, u32 valid, u64 size);
 
 static u32 posix_pread(struct smb_vfs_file *f, void *buf, size_t len, u64 off,
@@ -1695,6 +1695,12 @@ static u32 posix_rename(struct smb_vfs_share *sh, const char *from,
  */
 #define XATTR_STREAM_PREFIX "user.smbdirect.stream."
 #define XATTR_VALUE_MAX 65536u
+/*
+ * A stream write reads the whole value, changes it and writes it back:
+ * one lock for all of them keeps two writers (any threads, any handles)
+ * from losing each other's bytes.  Values are small, so it is held briefly.
+ */
+static pthread_mutex_t stream_rmw_lock = PTHREAD_MUTEX_INITIALIZER;
 #define XATTR_NAME_LEN 256 /* XATTR_NAME_MAX + 1 */
 #define ZERO_CHUNK 65536u
 
@@ -1761,8 +1767,8 @@ static ssize_t list_names(int fd, char **out)
  * equals want ignoring case (want != NULL).  Copies the full xattr name to
  * attr; 0, -ENOENT or another -errno.
  */
-static int find_xattr(int fd, const char *prefix, const char *want,
-		      long index, char attr[XATTR_NAME_LEN])
+static int find_xattr(int fd, const char *prefix, const char *want, long index,
+		      char attr[XATTR_NAME_LEN])
 {
 	size_t plen = strlen(prefix);
 	char *names, *p;
@@ -1887,16 +1893,13 @@ static ssize_t stream_size(const struct smb_vfs_file *f)
 	return n < 0 ? -errno : n;
 }
 
-static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf,
-			   const u8 *wbuf, size_t len, u64 off, size_t *done)
+static u32 stream_rw(struct smb_vfs_file *f, u8 *rbuf, const u8 *wbuf,
+		     size_t len, u64 off, size_t *done)
 {
 	ssize_t n;
 	u8 *val;
 	u32 status = STATUS_SUCCESS;
 
-	*done = 0;
-	if (wbuf && !f->writable)
-		return STATUS_ACCESS_DENIED;
 	n = read_value(f->fd, f->stream, &val);
 	if (n < 0)
 		return stream_errno((int)-n);
@@ -1926,6 +1929,22 @@ static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf,
 	return status;
 }
 
+static u32 stream_transfer(struct smb_vfs_file *f, u8 *rbuf, const u8 *wbuf,
+			   size_t len, u64 off, size_t *done)
+{
+	u32 status;
+
+	*done = 0;
+	if (wbuf && !f->writable)
+		return STATUS_ACCESS_DENIED;
+	if (rbuf)
+		return stream_rw(f, rbuf, NULL, len, off, done);
+	pthread_mutex_lock(&stream_rmw_lock);
+	status = stream_rw(f, NULL, wbuf, len, off, done);
+	pthread_mutex_unlock(&stream_rmw_lock);
+	return status;
+}
+
 static u32 stream_set_size(struct smb_vfs_file *f, u32 valid, u64 size)
 {
 	ssize_t n;
@@ -1938,13 +1957,17 @@ static u32 stream_set_size(struct smb_vfs_file *f, u32 valid, u64 size)
 		return STATUS_SUCCESS; /* allocation is only a hint here */
 	if (size > XATTR_VALUE_MAX)
 		return STATUS_DISK_FULL;
+	pthread_mutex_lock(&stream_rmw_lock);
 	n = read_value(f->fd, f->stream, &val);
-	if (n < 0)
+	if (n < 0) {
+		pthread_mutex_unlock(&stream_rmw_lock);
 		return stream_errno((int)-n);
+	}
 	if (size > (u64)n)
 		memset(val + n, 0, (size_t)size - (size_t)n);
 	if (fsetxattr(f->fd, f->stream, val, (size_t)size, XATTR_REPLACE))
 		status = stream_errno(errno);
+	pthread_mutex_unlock(&stream_rmw_lock);
 	free(val);
 	return status;
 }
@@ -2009,8 +2032,8 @@ static u32 posix_stream_remove(struct smb_vfs_file *f, const char *name)
  * and only while it is empty; NTFS refuses to drop a stream's data by
  * renaming over it (STATUS_INVALID_PARAMETER).
  */
-static u32 posix_stream_rename(struct smb_vfs_file *f, const char *to,
-			       bool replace)
+static u32 stream_rename_locked(struct smb_vfs_file *f, const char *to,
+				bool replace)
 {
 	char attr[XATTR_NAME_LEN];
 	ssize_t n;
@@ -2053,6 +2076,17 @@ static u32 posix_stream_rename(struct smb_vfs_file *f, const char *to,
 	free(f->stream);
 	f->stream = strdup(attr);
 	return f->stream ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+}
+
+static u32 posix_stream_rename(struct smb_vfs_file *f, const char *to,
+			       bool replace)
+{
+	u32 status;
+
+	pthread_mutex_lock(&stream_rmw_lock);
+	status = stream_rename_locked(f, to, replace);
+	pthread_mutex_unlock(&stream_rmw_lock);
+	return status;
 }
 
 static u32 posix_ea_list(struct smb_vfs_file *f, u32 index, char *name,
@@ -2174,9 +2208,10 @@ static u32 posix_punch_hole(struct smb_vfs_file *f, u64 off, u64 len)
 	while (off < end) {
 		size_t chunk = (size_t)min_t(u64, end - off, ZERO_CHUNK), done;
 
-		status = f->stream ? stream_transfer(f, NULL, zeros, chunk, off,
-						     &done) :
-				     transfer(f, NULL, zeros, chunk, off, &done);
+		status = f->stream ?
+				 stream_transfer(f, NULL, zeros, chunk, off,
+						 &done) :
+				 transfer(f, NULL, zeros, chunk, off, &done);
 		if (status)
 			return status;
 		if (!done)
@@ -2224,11 +2259,11 @@ static u32 posix_copy_range(struct smb_vfs_file *src, u64 soff,
 	    len > INT64_MAX - doff)
 		return STATUS_INVALID_PARAMETER;
 	while (!src->stream && !dst->stream && *done < len) {
-		loff_t in = (loff_t)(soff + *done), out = (loff_t)(doff + *done);
-		ssize_t n = copy_file_range(src->fd, &in, dst->fd, &out,
-					    (size_t)min_t(u64, len - *done,
-							  IO_CHUNK),
-					    0);
+		loff_t in = (loff_t)(soff + *done),
+		       out = (loff_t)(doff + *done);
+		ssize_t n = copy_file_range(
+			src->fd, &in, dst->fd, &out,
+			(size_t)min_t(u64, len - *done, IO_CHUNK), 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -9,7 +9,6 @@
 #include "platform.h"
 #include "smb_harness.h"
 
-
 static struct h_client *on_share(void **state, const char *share)
 {
 	struct h_client *c = h_client_new(*state);

@@ -9,7 +9,6 @@
 #include "platform.h"
 #include "smb_harness.h"
 
-
 static struct h_client *with_file(void **state, u8 fid[16])
 {
 	struct h_client *c = h_client_new(*state);

@@ -107,6 +107,77 @@ static void test_malformed_wire(void **state)
 			 STATUS_NAME_TOO_LONG);
 }
 
+static u32 conv_stream(const char *in, char *out, struct smb_stream_spec *sn)
+{
+	u8 w[8192];
+	int n = smb_utf8_to_utf16(in, w, sizeof(w));
+
+	assert_true(n >= 0);
+	return smb_path_from_wire_stream(w, (size_t)n, out, 4096, sn);
+}
+
+static void test_stream_suffixes(void **state)
+{
+	static struct smb_stream_spec sn;
+	char out[4096];
+	u8 w[64];
+	int n;
+
+	(void)state;
+	assert_int_equal(conv_stream("d\\f.txt:One", out, &sn), 0);
+	assert_string_equal(out, "d/f.txt");
+	assert_true(sn.present);
+	assert_string_equal(sn.name, "One");
+	assert_int_equal(conv_stream("f:Two words:$dAtA", out, &sn), 0);
+	assert_string_equal(sn.name, "Two words");
+	assert_int_equal(conv_stream("f::$DATA", out, &sn), 0);
+	assert_true(sn.present);
+	assert_string_equal(sn.name, "");
+	assert_int_equal(conv_stream("f", out, &sn), 0);
+	assert_false(sn.present);
+	/* Characters a file name may not hold are fine in a stream name. */
+	assert_int_equal(conv_stream("f:a*?<>|\"\x01", out, &sn), 0);
+	assert_string_equal(sn.name, "a*?<>|\"\x01");
+	/* Refused: separators, other types, empty names, colons elsewhere. */
+	assert_int_equal(conv_stream("f:a/b", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("f:a\\b", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("f:a:$INDEX_ALLOCATION", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("f:a:$DATA:x", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("f:", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("f::", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(conv_stream("d:s\\f", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	/* The stream suffix never hides "..". */
+	assert_int_equal(conv_stream("..:s", out, &sn),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	assert_int_equal(conv_stream(":s", out, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	/* Callers without streams still see a named one as missing. */
+	assert_int_equal(conv("f:One", out, sizeof(out)),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	/* Rename targets naming only a stream. */
+	n = smb_utf8_to_utf16(":New:$DATA", w, sizeof(w));
+	assert_int_equal(smb_stream_from_wire(w, (size_t)n, &sn), 0);
+	assert_string_equal(sn.name, "New");
+	n = smb_utf8_to_utf16("::$DATA", w, sizeof(w));
+	assert_int_equal(smb_stream_from_wire(w, (size_t)n, &sn), 0);
+	assert_string_equal(sn.name, "");
+	n = smb_utf8_to_utf16("New", w, sizeof(w));
+	assert_int_equal(smb_stream_from_wire(w, (size_t)n, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	n = smb_utf8_to_utf16(":a\\b", w, sizeof(w));
+	assert_int_equal(smb_stream_from_wire(w, (size_t)n, &sn),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(smb_stream_from_wire(w, 3, &sn),
+			 STATUS_OBJECT_NAME_INVALID); /* odd length */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_escapes_refused),
 		cmocka_unit_test(test_illegal_names),
 		cmocka_unit_test(test_malformed_wire),
+		cmocka_unit_test(test_stream_suffixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

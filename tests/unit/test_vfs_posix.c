@@ -1363,6 +1363,147 @@ static void test_confine_listing(void **state)
 	}
 #define BOTH(fn) WITH(fn, opts_default, ""), WITH(fn, opts_walk, "_walk")
 
+struct stream_writer {
+	const struct smb_vfs_ops *ops;
+	struct smb_vfs_file *f;
+	u64 first; /* writes bytes first, first + 2, ... */
+};
+
+static void *stream_writer_run(void *arg)
+{
+	struct stream_writer *sw = arg;
+	size_t done;
+	u64 off;
+
+	for (off = sw->first; off < 400; off += 2)
+		if (sw->ops->pwrite(sw->f, "x", 1, off, &done) || done != 1)
+			return arg;
+	return NULL;
+}
+
+/* Streams, EAs, sparse seeks and server-side copy on the real backend. */
+static void test_streams_eas_sparse(void **state)
+{
+	struct fixture *fx = *state;
+	const struct smb_vfs_ops *ops = fx->ops;
+	struct smb_vfs_file *base, *s1, *s2, *dst;
+	struct smb_stat st;
+	struct stream_writer a, b;
+	pthread_t ta, tb;
+	char name[64], buf[512];
+	u8 val[16];
+	size_t done, vlen;
+	u64 size, pos;
+	bool created;
+	void *ra, *rb;
+	int i;
+
+	host_write(fx, "f", "0123456789");
+	assert_int_equal(ops->open(fx->share, "f", SMB_VFS_O_PATH_ONLY, 0,
+				   &base, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(ops->stream_open(base, "S",
+					  SMB_VFS_O_CREATE | SMB_VFS_O_WRITE |
+						  SMB_VFS_O_READ,
+					  &s1, &st, &created),
+			 STATUS_SUCCESS);
+	assert_true(created);
+	assert_int_equal(st.size, 0);
+	assert_int_equal(ops->stream_open(base, "s", SMB_VFS_O_WRITE, &s2, NULL,
+					  &created),
+			 STATUS_SUCCESS);
+	assert_false(created);
+	/* Two threads, two handles, interleaved bytes: none is lost. */
+	a = (struct stream_writer){ ops, s1, 0 };
+	b = (struct stream_writer){ ops, s2, 1 };
+	assert_int_equal(pthread_create(&ta, NULL, stream_writer_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, stream_writer_run, &b), 0);
+	pthread_join(ta, &ra);
+	pthread_join(tb, &rb);
+	assert_null(ra);
+	assert_null(rb);
+	assert_int_equal(ops->pread(s1, buf, sizeof(buf), 0, &done),
+			 STATUS_SUCCESS);
+	assert_int_equal(done, 400);
+	for (i = 0; i < 400; i++)
+		assert_int_equal(buf[i], 'x');
+	/* The file's own data is untouched; the listing has the stream. */
+	assert_int_equal(ops->fstat(base, &st), STATUS_SUCCESS);
+	assert_int_equal(st.size, 10);
+	assert_int_equal(ops->stream_list(base, 0, name, sizeof(name), &size),
+			 STATUS_SUCCESS);
+	assert_string_equal(name, "S");
+	assert_int_equal(size, 400);
+	assert_int_equal(ops->stream_list(base, 1, name, sizeof(name), &size),
+			 STATUS_NO_MORE_FILES);
+	assert_int_equal(ops->stream_list(base, 0, name, 1, &size),
+			 STATUS_BUFFER_TOO_SMALL);
+	/* Names that cannot be xattrs. */
+	assert_int_equal(ops->stream_open(base, "a:b", SMB_VFS_O_CREATE, &dst,
+					  NULL, NULL),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(ops->stream_open(base, "", SMB_VFS_O_CREATE, &dst,
+					  NULL, NULL),
+			 STATUS_OBJECT_NAME_INVALID);
+	assert_int_equal(ops->stream_rename(s2, "T", false), STATUS_SUCCESS);
+	ops->close(s1);
+	ops->close(s2);
+	assert_int_equal(ops->stream_remove(base, "t"), STATUS_SUCCESS);
+	assert_int_equal(ops->stream_remove(base, "t"),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	/* EAs: set, list, replace, remove (removing a missing one is fine). */
+	assert_int_equal(ops->ea_set(base, "EA1", (const u8 *)"v1", 2),
+			 STATUS_SUCCESS);
+	assert_int_equal(ops->ea_list(base, 0, name, sizeof(name), val,
+				      sizeof(val), &vlen),
+			 STATUS_SUCCESS);
+	assert_string_equal(name, "EA1");
+	assert_int_equal(vlen, 2);
+	assert_int_equal(ops->ea_list(base, 0, name, sizeof(name), val, 1,
+				      &vlen),
+			 STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(ops->fstat(base, &st), STATUS_SUCCESS);
+	assert_int_equal(st.ea_size, 16); /* 8 + "EA1" + NUL + 2 -> 16 */
+	assert_int_equal(ops->ea_set(base, "EA1", NULL, 0), STATUS_SUCCESS);
+	assert_int_equal(ops->ea_set(base, "EA1", NULL, 0), STATUS_SUCCESS);
+	assert_int_equal(ops->ea_list(base, 0, name, sizeof(name), val,
+				      sizeof(val), &vlen),
+			 STATUS_NO_MORE_FILES);
+	ops->close(base);
+	/* Sparse: a hole between two written blocks; copy across files. */
+	assert_int_equal(ops->open(fx->share, "sp",
+				   SMB_VFS_O_CREATE | SMB_VFS_O_READ |
+					   SMB_VFS_O_WRITE,
+				   0644, &base, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(ops->pwrite(base, "d", 1, 1 << 20, &done),
+			 STATUS_SUCCESS);
+	assert_int_equal(ops->seek(base, 0, true, &pos), STATUS_SUCCESS);
+	assert_int_equal(pos, 0);
+	assert_int_equal(ops->seek(base, 0, false, &pos), STATUS_SUCCESS);
+	assert_true(pos > 0 && pos <= 1 << 20);
+	assert_int_equal(ops->seek(base, (1 << 20) + 1, false, &pos),
+			 STATUS_END_OF_FILE);
+	assert_int_equal(ops->punch_hole(base, 1 << 20, 1), STATUS_SUCCESS);
+	assert_int_equal(ops->pread(base, buf, 1, 1 << 20, &done),
+			 STATUS_SUCCESS);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(ops->pwrite(base, "abc", 3, 0, &done), STATUS_SUCCESS);
+	assert_int_equal(ops->open(fx->share, "copy",
+				   SMB_VFS_O_CREATE | SMB_VFS_O_WRITE |
+					   SMB_VFS_O_READ,
+				   0644, &dst, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(ops->copy_range(base, 0, dst, 5, 3, &size),
+			 STATUS_SUCCESS);
+	assert_int_equal(size, 3);
+	assert_int_equal(ops->pread(dst, buf, 16, 0, &done), STATUS_SUCCESS);
+	assert_int_equal(done, 8);
+	assert_memory_equal(buf, "\0\0\0\0\0abc", 8);
+	ops->close(dst);
+	ops->close(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1381,6 +1522,7 @@ int main(void)
 		WITH(test_share_open_errors, opts_default, ""),
 		BOTH(test_permissions),
 		BOTH(test_threads),
+		BOTH(test_streams_eas_sparse),
 		BOTH(test_confine_symlinks),
 		BOTH(test_confine_chains_loops),
 		BOTH(test_confine_namespace),
