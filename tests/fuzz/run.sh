@@ -24,6 +24,9 @@ cd "$ROOT"
 mkdir -p "$OUT/obj" "$OUT/corpus" "$OUT/seeds"
 
 # ---- build: every core and userspace source, instrumented for coverage
+# (again when the source or any header is newer than its object: a struct
+# that grew must not meet objects built with its old size)
+newest_h=$(ls -t core/*.h transport/*.h userspace/*.h | head -n 1)
 objs=""
 for f in core/*.c transport/*.c userspace/*.c; do
 	case "$f" in
@@ -34,7 +37,7 @@ for f in core/*.c transport/*.c userspace/*.c; do
 	core/*) inc=$CORE_INC ;;
 	*) inc=$USER_INC ;;
 	esac
-	if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
+	if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		$CC $CFLAGS -fsanitize=fuzzer-no-link $inc -c "$f" -o "$o"
 	fi
 	objs="$objs $o"
