@@ -3,7 +3,7 @@
  * ea.c - extended attributes: FILE_FULL_EA_INFORMATION and
  * FILE_GET_EA_INFORMATION lists ([MS-FSCC] 2.4.15, 2.4.15.1), checked in
  * full before anything is stored, and the glue that keeps EAs through the
- * VFS ea_list/ea_set ops.  EA names are case-insensitive: they are stored
+ * VFS ea_list/ea_get/ea_set ops (listing stops at SMB_EA_MAX_ENTRIES).  EA names are case-insensitive: they are stored
  * and returned upper-cased.
  */
 #include "ea.h"
@@ -188,22 +188,14 @@ size_t smb_ea_put_full(u8 *out, size_t avail, u8 flags, const char *name,
 
 /* ---- glue ------------------------------------------------------------- */
 
-/* Find EA want (upper case) by walking the list; value in scratch. */
+/* EA want (upper case), value in scratch; false when absent. */
 static bool ea_lookup(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
 		      const char *want, u8 *scratch, size_t scratch_size,
 		      size_t *vlen)
 {
-	char name[SMB_EA_NAME_MAX + 1];
-	u32 i;
-
-	for (i = 0; i < 65536; i++) {
-		if (vfs->ea_list(f, i, name, sizeof(name), scratch,
-				 scratch_size, vlen))
-			return false;
-		if (!strcmp(name, want))
-			return true;
-	}
-	return false;
+	return vfs->ea_get &&
+	       vfs->ea_get(f, want, scratch, scratch_size, vlen) ==
+		       STATUS_SUCCESS;
 }
 
 /* Append one entry; links the previous one.  false if it does not fit. */
@@ -267,7 +259,7 @@ u32 smb_ea_query(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
 		*written = used;
 		return STATUS_SUCCESS;
 	}
-	for (i = 0; i < 65536; i++) {
+	for (i = 0; i < SMB_EA_MAX_ENTRIES; i++) {
 		status = vfs->ea_list(f, i, name, sizeof(name), scratch,
 				      scratch_size, &vlen);
 		if (status == STATUS_NO_MORE_FILES)

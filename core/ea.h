@@ -25,6 +25,11 @@
 #define SMB_EA_FULL_FIXED 8 /* NextEntryOffset, Flags, lengths */
 #define SMB_EA_GET_FIXED 5 /* NextEntryOffset, EaNameLength */
 #define SMB_FILE_NEED_EA 0x80u
+/*
+ * EAs listed per file at most (FileFullEaInformation without a name list):
+ * far more than clients use, and it bounds the work of one query.
+ */
+#define SMB_EA_MAX_ENTRIES 1024u
 
 /* QUERY_INFO Flags for FileFullEaInformation ([MS-SMB2] 2.2.37). */
 #define SL_RESTART_SCAN 0x00000001u

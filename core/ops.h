@@ -255,6 +255,9 @@ struct smb_vfs_ops {
 		       size_t *value_len);
 	u32 (*ea_set)(struct smb_vfs_file *f, const char *name, const u8 *value,
 		      size_t len);
+	/* One EA by name: STATUS_OBJECT_NAME_NOT_FOUND when absent. */
+	u32 (*ea_get)(struct smb_vfs_file *f, const char *name, u8 *value,
+		      size_t value_size, size_t *value_len);
 	/*
 	 * Sparse files: the first offset >= off holding data (hole false)
 	 * or a hole (hole true); STATUS_END_OF_FILE when off is at or past

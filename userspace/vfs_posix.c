@@ -2147,6 +2147,34 @@ static u32 posix_ea_set(struct smb_vfs_file *f, const char *name,
 	return smb_errno_to_status(rc);
 }
 
+static u32 posix_ea_get(struct smb_vfs_file *f, const char *name, u8 *value,
+			size_t value_size, size_t *value_len)
+{
+	char attr[XATTR_NAME_LEN];
+	bool opened;
+	int fd, err = 0;
+	ssize_t n;
+
+	if (!xattr_name_fits(XATTR_EA_PREFIX, name))
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	fd = xattr_fd(f, &opened);
+	if (fd < 0)
+		return lookup_status(-fd);
+	snprintf(attr, sizeof(attr), "%s%s", XATTR_EA_PREFIX, name);
+	n = fgetxattr(fd, attr, value, value_size);
+	if (n < 0)
+		err = errno;
+	xattr_fd_done(fd, opened);
+	if (err == ENODATA || xattr_unsupported(err))
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (err == ERANGE)
+		return STATUS_BUFFER_TOO_SMALL;
+	if (err)
+		return smb_errno_to_status(err);
+	*value_len = (size_t)n;
+	return STATUS_SUCCESS;
+}
+
 /* ---- sparse files and server-side copy ---------------------------------- */
 
 static u32 posix_seek(struct smb_vfs_file *f, u64 off, bool hole, u64 *out)
@@ -2303,6 +2331,7 @@ static const struct smb_vfs_ops posix_vfs_ops = {
 	.stream_rename = posix_stream_rename,
 	.ea_list = posix_ea_list,
 	.ea_set = posix_ea_set,
+	.ea_get = posix_ea_get,
 	.seek = posix_seek,
 	.punch_hole = posix_punch_hole,
 	.copy_range = posix_copy_range,

@@ -1462,6 +1462,14 @@ static void test_streams_eas_sparse(void **state)
 	assert_int_equal(ops->ea_list(base, 0, name, sizeof(name), val, 1,
 				      &vlen),
 			 STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(ops->ea_get(base, "EA1", val, sizeof(val), &vlen),
+			 STATUS_SUCCESS);
+	assert_int_equal(vlen, 2);
+	assert_memory_equal(val, "v1", 2);
+	assert_int_equal(ops->ea_get(base, "EA2", val, sizeof(val), &vlen),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(ops->ea_get(base, "EA1", val, 1, &vlen),
+			 STATUS_BUFFER_TOO_SMALL);
 	assert_int_equal(ops->fstat(base, &st), STATUS_SUCCESS);
 	assert_int_equal(st.ea_size, 16); /* 8 + "EA1" + NUL + 2 -> 16 */
 	assert_int_equal(ops->ea_set(base, "EA1", NULL, 0), STATUS_SUCCESS);
