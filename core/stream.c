@@ -162,7 +162,8 @@ u32 smb_stream_query(struct smb_work *w, struct smb_open *op, u8 *out,
 	    !smb_stream_info_put(out, avail, &used, &prev, "::$DATA", st.size,
 				 st.alloc_size))
 		status = STATUS_BUFFER_OVERFLOW;
-	for (i = 0; !status && vfs->stream_list; i++) {
+	for (i = 0; !status && vfs->stream_list && i < SMB_STREAM_MAX_LIST;
+	     i++) {
 		status = vfs->stream_list(op->file, i, name,
 					  label_size - sizeof(":x:$DATA"),
 					  &size);

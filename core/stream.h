@@ -9,6 +9,9 @@
 
 #include "internal.h"
 
+/* Named streams listed per query at most: it bounds one query's work. */
+#define SMB_STREAM_MAX_LIST 4096u
+
 /*
  * Open op->path's stream sn->name (non-empty) with the CREATE arguments
  * (stream_flags: the SMB_VFS_O_* for the stream); fills op->file,
