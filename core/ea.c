@@ -193,9 +193,8 @@ static bool ea_lookup(const struct smb_vfs_ops *vfs, struct smb_vfs_file *f,
 		      const char *want, u8 *scratch, size_t scratch_size,
 		      size_t *vlen)
 {
-	return vfs->ea_get &&
-	       vfs->ea_get(f, want, scratch, scratch_size, vlen) ==
-		       STATUS_SUCCESS;
+	return vfs->ea_get && vfs->ea_get(f, want, scratch, scratch_size,
+					  vlen) == STATUS_SUCCESS;
 }
 
 /* Append one entry; links the previous one.  false if it does not fit. */
