@@ -332,8 +332,8 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	if (smb_get_le16(ri.name_utf16) == ':')
 		return smb_stream_rename(w, op, ri.name_utf16, ri.name_len,
 					 ri.replace);
-	if (op->stream)
-		return STATUS_INVALID_PARAMETER; /* a stream cannot move */
+	if (op->stream) /* a stream cannot move to another file */
+		return smb_stream_rename_path(w, op, ri.name_utf16, ri.name_len);
 	if (smb_stream_opens_exist(op))
 		return STATUS_ACCESS_DENIED; /* its streams are in use */
 	if (!op->path[0])

@@ -240,7 +240,8 @@ struct smb_vfs_ops {
 			   size_t name_size, u64 *size);
 	/* Remove the named stream name of f's file; NULL removes them all. */
 	u32 (*stream_remove)(struct smb_vfs_file *f, const char *name);
-	/* Rename the stream open as f; replace as for rename(). */
+	/* Rename the stream open as f; replace as for rename().  to "" makes
+	 * it the file's unnamed stream (only while that one is empty). */
 	u32 (*stream_rename)(struct smb_vfs_file *f, const char *to,
 			     bool replace);
 	/*

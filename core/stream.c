@@ -202,12 +202,43 @@ u32 smb_stream_rename(struct smb_work *w, struct smb_open *op, const u8 *name,
 	if (!sn)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	status = smb_stream_from_wire(name, name_len, sn);
-	if (!status && !sn->name[0])
-		status = STATUS_NOT_SUPPORTED; /* onto the unnamed stream */
 	if (!status)
 		status = vfs->stream_rename(op->file, sn->name, replace);
-	if (!status)
+	if (!status && sn->name[0])
 		status = set_stream_path(op, sn->name);
+	if (!status && !sn->name[0]) {
+		/* Now the file's own data: an open of the unnamed stream. */
+		struct smb_server *srv = w->conn->srv;
+
+		smb_mutex_lock(srv->lock);
+		smb_free(srv, op->stream);
+		op->stream = NULL;
+		smb_mutex_unlock(srv->lock);
+	}
 	smb_free(w->conn->srv, sn);
+	return status;
+}
+
+u32 smb_stream_rename_path(struct smb_work *w, struct smb_open *op,
+			   const u8 *name, u32 name_len)
+{
+	struct smb_server *srv = w->conn->srv;
+	struct smb_stream_spec *sn = smb_alloc(srv, sizeof(*sn));
+	char *path = smb_alloc(srv, SMB_PATH_MAX);
+	u32 status = STATUS_INSUFFICIENT_RESOURCES;
+
+	if (name_len >= 2 && smb_get_le16(name) == '\\') {
+		name += 2;
+		name_len -= 2;
+	}
+	if (sn && path)
+		status = smb_path_from_wire_stream(name, name_len, path,
+						   SMB_PATH_MAX, sn);
+	if (!status)
+		status = sn->present && smb_name_equal_ci(path, op->path) ?
+				 STATUS_SHARING_VIOLATION :
+				 STATUS_INVALID_PARAMETER;
+	smb_free(srv, sn);
+	smb_free(srv, path);
 	return status;
 }

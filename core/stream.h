@@ -39,6 +39,15 @@ u32 smb_stream_query(struct smb_work *w, struct smb_open *op, u8 *out,
 u32 smb_stream_rename(struct smb_work *w, struct smb_open *op, const u8 *name,
 		      u32 name_len, bool replace);
 
+/*
+ * FileRenameInformation on a stream open whose target is a full path:
+ * a stream never moves to another file.  Naming a stream of its own file
+ * that way is a sharing violation (the target is the file this handle
+ * holds open), anything else STATUS_INVALID_PARAMETER.
+ */
+u32 smb_stream_rename_path(struct smb_work *w, struct smb_open *op,
+			   const u8 *name, u32 name_len);
+
 /* Are a and b the same stream of one file (NULL: the default stream)? */
 bool smb_stream_same(const char *a, const char *b);
 

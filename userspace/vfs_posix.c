@@ -2032,6 +2032,55 @@ static u32 posix_stream_remove(struct smb_vfs_file *f, const char *name)
  * and only while it is empty; NTFS refuses to drop a stream's data by
  * renaming over it (STATUS_INVALID_PARAMETER).
  */
+/*
+ * A named stream becomes the file's data: only while the file is empty
+ * (the same rule as for replacing a named stream).  The handle then holds
+ * the unnamed stream, through a fresh fd with the handle's access.
+ */
+static u32 stream_to_data(struct smb_vfs_file *f, bool replace)
+{
+	struct stat sb;
+	ssize_t n;
+	u8 *val;
+	int fd;
+	u32 status = STATUS_SUCCESS;
+
+	if (fstat(f->fd, &sb))
+		return smb_errno_to_status(errno);
+	if (sb.st_size && !replace)
+		return STATUS_OBJECT_NAME_COLLISION;
+	if (sb.st_size || !S_ISREG(sb.st_mode))
+		return STATUS_INVALID_PARAMETER;
+	fd = resolve(f->share, f->path,
+		     (f->writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY,
+		     0);
+	if (fd < 0)
+		return lookup_status(-fd);
+	if (fstat(fd, &sb) || sb.st_dev != f->dev || sb.st_ino != f->ino) {
+		close(fd);
+		return STATUS_ACCESS_DENIED; /* replaced meanwhile */
+	}
+	n = read_value(f->fd, f->stream, &val);
+	if (n < 0) {
+		close(fd);
+		return stream_errno((int)-n);
+	}
+	if (n && pwrite(fd, val, (size_t)n, 0) != n)
+		status = STATUS_DISK_FULL;
+	else if (fremovexattr(f->fd, f->stream) && errno != ENODATA)
+		status = smb_errno_to_status(errno);
+	free(val);
+	if (status) {
+		close(fd);
+		return status;
+	}
+	close(f->fd);
+	f->fd = fd;
+	free(f->stream);
+	f->stream = NULL;
+	return STATUS_SUCCESS;
+}
+
 static u32 stream_rename_locked(struct smb_vfs_file *f, const char *to,
 				bool replace)
 {
@@ -2042,6 +2091,8 @@ static u32 stream_rename_locked(struct smb_vfs_file *f, const char *to,
 
 	if (!f->stream)
 		return STATUS_INVALID_PARAMETER;
+	if (!*to)
+		return stream_to_data(f, replace);
 	if (!xattr_name_fits(XATTR_STREAM_PREFIX, to) || strchr(to, ':') ||
 	    strchr(to, '/'))
 		return STATUS_OBJECT_NAME_INVALID;

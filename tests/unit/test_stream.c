@@ -283,6 +283,40 @@ static void test_stream_base_rename_denied(void **state)
 	h_client_free(c);
 }
 
+static void test_stream_to_unnamed(void **state)
+{
+	struct h_client *c = connected(state);
+	u8 a[16] = { 0 }, b[16] = { 0 };
+	const u8 *o = NULL;
+	u32 n = 0;
+	char names[256];
+
+	assert_int_equal(open_stream(c, "u:s", FILE_CREATE, H_SHARE_ALL, a),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_write(c, a, "moved", 5, 0), STATUS_SUCCESS);
+	/* A full path naming a stream of its own file: in use. */
+	assert_int_equal(h_rename(c, a, "U:other", true),
+			 STATUS_SHARING_VIOLATION);
+	/* Onto the (empty) unnamed stream: the bytes become the file's. */
+	assert_int_equal(h_rename(c, a, "::$DATA", true), STATUS_SUCCESS);
+	assert_int_equal(h_read(c, a, 100, 0, &o, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 5);
+	assert_memory_equal(o, "moved", 5);
+	assert_int_equal(h_query_info(c, a, SMB2_0_INFO_FILE,
+				      FileStreamInformation, 512, 0, &o, &n),
+			 STATUS_SUCCESS);
+	stream_names(o, n, names, sizeof(names));
+	assert_string_equal(names, "::$DATA|");
+	/* Not while the file has data. */
+	assert_int_equal(open_stream(c, "u:t", FILE_CREATE, H_SHARE_ALL, b),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_rename(c, b, "::$DATA", false),
+			 STATUS_OBJECT_NAME_COLLISION);
+	assert_int_equal(h_rename(c, b, "::$DATA", true),
+			 STATUS_INVALID_PARAMETER);
+	h_client_free(c);
+}
+
 static void test_stream_info_put(void **state)
 {
 	u8 out[64];
@@ -315,6 +349,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_stream_base_rename_denied,
 						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_to_unnamed, h_setup,
+						h_teardown),
 		cmocka_unit_test(test_stream_info_put),
 	};
 
