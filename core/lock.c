@@ -235,7 +235,7 @@ static int lock_wait(struct smb_work *w, struct smb_open *op, u64 offset,
 	return 0;
 }
 
-/* ---- SMB2 LOCK --------------------------------------------------------  */
+/* ---- SMB2 LOCK --------------------------------------------------------- */
 
 struct lock_elem {
 	u64 offset;
@@ -416,7 +416,7 @@ int smb2_lock(struct smb_work *w)
 	return 0;
 }
 
-/* ---- closing and I/O --------------------------------------------------  */
+/* ---- closing and I/O --------------------------------------------------- */
 
 void smb_lock_open_closing(struct smb_open *op)
 {
