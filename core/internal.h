@@ -53,6 +53,9 @@ struct smb_server {
 	u64 next_session_id;
 	u64 next_persistent_id;
 	u64 start_time;
+	struct smb_mutex *timer_lock; /* timers (timer.c) */
+	struct smb_list timers;
+	u64 timer_seq;
 };
 
 enum smb_session_state {
