@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rw.c - SMB2 READ, WRITE and FLUSH ([MS-SMB2] 3.3.5.11-13). */
 #include "internal.h"
+#include "lock.h"
 #include "smbdirect.h"
 
 #define READ_REQ_FIXED 48
@@ -116,6 +117,11 @@ int smb2_read(struct smb_work *w)
 	     end > MAX_FILE_OFFSET))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
+	if (!op->pipe) {
+		st = smb_lock_check_io(op, offset, length, false);
+		if (st)
+			return smb_resp_error(w, st);
+	}
 	if (is_rdma_channel(channel)) {
 		if (op->pipe)
 			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
@@ -177,6 +183,9 @@ static int write_data(struct smb_work *w, struct smb_open *op, const u8 *data,
 		    smb_add_overflow(offset, length, &end) ||
 		    end > MAX_FILE_OFFSET)
 			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+		st = smb_lock_check_io(op, offset, length, true);
+		if (st)
+			return smb_resp_error(w, st);
 		st = length ? vfs->pwrite(op->file, data, length, offset,
 					  &done) :
 			      STATUS_SUCCESS;

@@ -51,8 +51,9 @@ static void *h_alloc(size_t size, void *ctx)
 	if (h_alloc_fail_after > 0)
 		h_alloc_fail_after--;
 	p = calloc(1, size ? size : 1);
+	/* Atomic: connections may run on several threads (test_async). */
 	if (p)
-		h_live_allocs++;
+		__atomic_add_fetch(&h_live_allocs, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -61,7 +62,7 @@ static void h_free(void *p, void *ctx)
 	(void)ctx;
 	if (!p)
 		return;
-	h_live_allocs--;
+	__atomic_sub_fetch(&h_live_allocs, 1, __ATOMIC_RELAXED);
 	free(p);
 }
 
