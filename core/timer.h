@@ -40,6 +40,6 @@ bool smb_timer_cancel(struct smb_server *srv, struct smb_timer *t);
  * milliseconds until the next one (U64_MAX: none), so a platform may sleep
  * that long instead of polling.
  */
-u64 smb_server_tick(struct smb_server *srv);
+/* smb_server_tick() itself is declared in smbd.h (the platform calls it). */
 
 #endif /* SMB_TIMER_H */
