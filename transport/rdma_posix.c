@@ -409,7 +409,8 @@ static void rdma_io_buf_put(struct smb_tconn *c, void *buf)
 {
 	struct io_pool *io = c->pd->io;
 
-	if (io_pool_holds(io, buf, 1))
+	/* A slot still owned by the connection is freed by io_reclaim. */
+	if (io_pool_holds(io, buf, 1) && !io->owner[io_slot(io, buf)])
 		io_slot_free(io, io_slot(io, buf));
 }
 
@@ -1088,6 +1089,15 @@ static int rdma_rw(struct smb_tconn *c, const struct smb_rdma_desc *desc,
 	} else {
 		pthread_mutex_lock(&c->lock);
 		r = rw_run_locked(c, wr, n);
+		/*
+		 * -EBUSY: the hardware may still touch a pool buffer; it stays
+		 * the connection's (io_buf_put leaves it) until the QP is
+		 * destroyed.
+		 */
+		if (r == -EBUSY && pooled) {
+			io->owner[io_slot(io, buf)] = c;
+			io->pending[io_slot(io, buf)] = 1;
+		}
 		pthread_mutex_unlock(&c->lock);
 	}
 	/* -EBUSY: the hardware may still touch the memory; keep it pinned. */
@@ -1143,7 +1153,7 @@ static int rdma_write_post_op(struct smb_tconn *c,
 	if (c->posted_wrs + n > RDMA_MAX_RW_WR) {
 		pthread_mutex_unlock(&c->lock);
 		r = rdma_rw(c, desc, ndesc, buf, len, false);
-		io_slot_free(io, slot);
+		rdma_io_buf_put(c, buf); /* unless the transfer still holds it */
 		return r;
 	}
 	for (int i = 0; i < n; i++)
