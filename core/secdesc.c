@@ -126,24 +126,33 @@ void smb_sid_unix_group(struct smb_sid *s, u32 gid)
 	smb_sid_make(s, 22, 2, sub);
 }
 
+/* Append one formatted number; false if it does not fit. */
+static bool append_num(char *out, size_t size, size_t *n, const char *fmt,
+		       unsigned long long v)
+{
+	char tmp[24];
+	int k = smb_snprintf(tmp, sizeof(tmp), fmt, v);
+
+	if (k < 0 || *n + (size_t)k >= size)
+		return false;
+	memcpy(out + *n, tmp, (size_t)k + 1);
+	*n += (size_t)k;
+	return true;
+}
+
 int smb_sid_to_string(const struct smb_sid *s, char *out, size_t size)
 {
 	u64 auth = 0;
-	size_t n;
-	int i, k;
+	size_t n = 0;
+	int i;
 
 	for (i = 0; i < 6; i++)
 		auth = auth << 8 | s->authority[i];
-	k = smb_snprintf(out, size, "S-1-%llu", (unsigned long long)auth);
-	if (k < 0 || (size_t)k >= size)
+	if (!append_num(out, size, &n, "S-1-%llu", auth))
 		return -1;
-	n = (size_t)k;
-	for (i = 0; i < s->count; i++) {
-		k = smb_snprintf(out + n, size - n, "-%u", s->sub[i]);
-		if (k < 0 || (size_t)k >= size - n)
+	for (i = 0; i < s->count; i++)
+		if (!append_num(out, size, &n, "-%llu", s->sub[i]))
 			return -1;
-		n += (size_t)k;
-	}
 	return (int)n;
 }
 
@@ -577,6 +586,25 @@ u32 smb_access_check(const struct smb_sd *sd, const struct smb_token *t,
 	if (want_max && !*granted)
 		return STATUS_ACCESS_DENIED;
 	return STATUS_SUCCESS;
+}
+
+u32 smb_acl_map_generic(const struct smb_acl *in, u8 *buf, size_t cap,
+			struct smb_acl *out)
+{
+	struct smb_acl_iter it = { 0, 0 };
+	struct smb_acl_builder b;
+	struct smb_ace ace;
+
+	memset(out, 0, sizeof(*out));
+	if (!in->buf)
+		return STATUS_SUCCESS;
+	smb_acl_begin(&b, buf, cap);
+	while (smb_acl_next(in, &it, &ace))
+		smb_acl_add_copy(&b, &ace, ace.flags,
+				 (ace.flags & INHERIT_ONLY_ACE) ?
+					 ace.mask :
+					 smb_map_generic_file(ace.mask));
+	return smb_acl_finish(&b, out);
 }
 
 /* ---- inheritance ------------------------------------------------------ */

@@ -267,6 +267,14 @@ u32 smb_access_granted(const struct smb_sd *sd, const struct smb_token *t);
 u32 smb_access_check(const struct smb_sd *sd, const struct smb_token *t,
 		     u32 desired, u32 *granted);
 
+/*
+ * A copy of in (into buf, cap >= in->size) with the generic bits of every
+ * ACE that applies to the object itself (not INHERIT_ONLY) mapped to file
+ * rights, as a descriptor set by a client is stored.
+ */
+u32 smb_acl_map_generic(const struct smb_acl *in, u8 *buf, size_t cap,
+			struct smb_acl *out);
+
 /* ---- inheritance ------------------------------------------------------ */
 /*
  * The DACL a new object inherits from its parent's DACL ([MS-DTYP]

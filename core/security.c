@@ -168,6 +168,7 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 	struct smb_sd_buf old;
 	struct smb_token tok;
 	struct smb_sd new, merged;
+	u8 *mapped = NULL;
 	u32 status, need = 0;
 
 	if (op->pipe || !op->file)
@@ -218,7 +219,20 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 		merged.control &= ~DACL_CONTROL_SET;
 		merged.control |= SE_DACL_PRESENT |
 				  (new.control &DACL_CONTROL_SET);
-		merged.dacl = new.dacl;
+		if (new.dacl.buf) {
+			mapped = smb_alloc(srv, new.dacl.size);
+			if (!mapped) {
+				status = STATUS_INSUFFICIENT_RESOURCES;
+				goto out;
+			}
+			status = smb_acl_map_generic(&new.dacl, mapped,
+						     new.dacl.size,
+						     &merged.dacl);
+			if (status)
+				goto out;
+		} else {
+			merged.dacl = new.dacl;
+		}
 		if (secinfo & PROTECTED_DACL_SECURITY_INFORMATION)
 			merged.control |= SE_DACL_PROTECTED;
 		if (secinfo & UNPROTECTED_DACL_SECURITY_INFORMATION)
@@ -227,6 +241,8 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 	merged.control |= SE_SELF_RELATIVE;
 	status = store_sd(srv, op->file, &merged);
 out:
+	if (mapped)
+		smb_free(srv, mapped);
 	smb_sd_buf_release(srv, &old);
 	return status;
 }
@@ -343,9 +359,12 @@ u32 smb_create_sec_check(struct smb_work *w, struct smb_create_sec *cs,
 	smb_sd_buf_release(srv, &b);
 	missing = desired & ~have;
 	if ((missing || want_max) &&
-	    (missing & ~(DELETE | FILE_READ_ATTRIBUTES)) == 0 &&
-	    !load_parent(w, cs, op->path) && cs->parent.stored) {
-		u32 p = smb_access_granted(&cs->parent.sd, &tok);
+	    !(missing & ~(DELETE | FILE_READ_ATTRIBUTES)) &&
+	    !load_parent(w, cs, op->path)) {
+		/* A parent without a stored descriptor leaves it to POSIX. */
+		u32 p = cs->parent.stored ?
+				smb_access_granted(&cs->parent.sd, &tok) :
+				FILE_ALL_ACCESS;
 
 		if (p & FILE_DELETE_CHILD)
 			have |= DELETE;
