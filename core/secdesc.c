@@ -35,6 +35,10 @@ const struct smb_sid smb_sid_creator_group = { 1,
 					       1,
 					       { 0, 0, 0, 0, 0, 3 },
 					       { 1 } };
+const struct smb_sid smb_sid_owner_rights = { 1,
+					      1,
+					      { 0, 0, 0, 0, 0, 3 },
+					      { 4 } };
 const struct smb_sid smb_sid_authenticated = { 1,
 					       1,
 					       { 0, 0, 0, 0, 0, 5 },
@@ -543,16 +547,22 @@ u32 smb_access_granted(const struct smb_sd *sd, const struct smb_token *t)
 	struct smb_ace ace;
 	struct smb_acl_iter it = { 0, 0 };
 	u32 allowed = 0, denied = 0, owner = 0;
+	bool is_owner, owner_rights_ace = false;
 
 	if (!(sd->control & SE_DACL_PRESENT) || !sd->dacl.buf)
 		return FILE_ALL_ACCESS;
-	if (sd->has_owner && smb_token_has(t, &sd->owner))
-		owner = READ_CONTROL | WRITE_DAC;
+	is_owner = sd->has_owner && smb_token_has(t, &sd->owner);
 	while (smb_acl_next(&sd->dacl, &it, &ace)) {
+		bool owner_rights;
 		u32 mask;
 
-		if ((ace.flags & INHERIT_ONLY_ACE) || !ace.has_sid ||
-		    !smb_token_has(t, &ace.sid))
+		if ((ace.flags & INHERIT_ONLY_ACE) || !ace.has_sid)
+			continue;
+		/* OWNER RIGHTS stands for the owner and replaces its
+		 * implicit rights ([MS-DTYP] 2.5.3.2). */
+		owner_rights = smb_sid_equal(&ace.sid, &smb_sid_owner_rights);
+		owner_rights_ace |= owner_rights;
+		if (owner_rights ? !is_owner : !smb_token_has(t, &ace.sid))
 			continue;
 		mask = smb_map_generic_file(ace.mask);
 		switch (ace.type) {
@@ -569,6 +579,8 @@ u32 smb_access_granted(const struct smb_sd *sd, const struct smb_token *t)
 			break;
 		}
 	}
+	if (is_owner && !owner_rights_ace)
+		owner = READ_CONTROL | WRITE_DAC;
 	return (allowed | owner) & ~(ACCESS_SYSTEM_SECURITY | MAXIMUM_ALLOWED);
 }
 
@@ -617,9 +629,9 @@ static bool is_basic_sid_ace(const struct smb_ace *ace)
 /* The ACE as it applies to the new object itself. */
 static void add_effective(struct smb_acl_builder *b, const struct smb_ace *ace,
 			  const struct smb_sid *owner,
-			  const struct smb_sid *group)
+			  const struct smb_sid *group, u8 inherited)
 {
-	u8 flags = (ace->flags & AUDIT_FLAGS) | INHERITED_ACE;
+	u8 flags = (ace->flags & AUDIT_FLAGS) | inherited;
 	u32 mask = smb_map_generic_file(ace->mask);
 	const struct smb_sid *sid = NULL;
 
@@ -646,17 +658,17 @@ static bool needs_split(const struct smb_ace *ace)
 
 static void inherit_dir(struct smb_acl_builder *b, const struct smb_ace *ace,
 			const struct smb_sid *owner,
-			const struct smb_sid *group)
+			const struct smb_sid *group, u8 inherited)
 {
 	u8 f = ace->flags;
 	u8 keep = (f & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) |
-		  (f & AUDIT_FLAGS) | INHERITED_ACE;
+		  (f & AUDIT_FLAGS) | inherited;
 
 	if (f & CONTAINER_INHERIT_ACE) {
 		if (f & NO_PROPAGATE_INHERIT_ACE) {
-			add_effective(b, ace, owner, group);
+			add_effective(b, ace, owner, group, inherited);
 		} else if (needs_split(ace)) {
-			add_effective(b, ace, owner, group);
+			add_effective(b, ace, owner, group, inherited);
 			smb_acl_add_copy(b, ace, keep | INHERIT_ONLY_ACE,
 					 ace->mask);
 		} else {
@@ -670,9 +682,11 @@ static void inherit_dir(struct smb_acl_builder *b, const struct smb_ace *ace,
 }
 
 u32 smb_acl_inherit(const struct smb_acl *parent, bool is_dir,
-		    const struct smb_sid *owner, const struct smb_sid *group,
-		    u8 *buf, size_t cap, struct smb_acl *out)
+		    bool auto_inherit, const struct smb_sid *owner,
+		    const struct smb_sid *group, u8 *buf, size_t cap,
+		    struct smb_acl *out)
 {
+	u8 inherited = auto_inherit ? INHERITED_ACE : 0;
 	struct smb_acl_builder b;
 	struct smb_acl_iter it = { 0, 0 };
 	struct smb_ace ace;
@@ -682,9 +696,9 @@ u32 smb_acl_inherit(const struct smb_acl *parent, bool is_dir,
 	smb_acl_begin(&b, buf, cap);
 	while (smb_acl_next(parent, &it, &ace)) {
 		if (is_dir)
-			inherit_dir(&b, &ace, owner, group);
+			inherit_dir(&b, &ace, owner, group, inherited);
 		else if (ace.flags & OBJECT_INHERIT_ACE)
-			add_effective(&b, &ace, owner, group);
+			add_effective(&b, &ace, owner, group, inherited);
 	}
 	if (!b.overflow && b.count == 0)
 		return STATUS_SUCCESS;

@@ -156,6 +156,7 @@ int smb_sid_to_string(const struct smb_sid *s, char *out, size_t size);
 extern const struct smb_sid smb_sid_everyone; /* S-1-1-0 */
 extern const struct smb_sid smb_sid_creator_owner; /* S-1-3-0 */
 extern const struct smb_sid smb_sid_creator_group; /* S-1-3-1 */
+extern const struct smb_sid smb_sid_owner_rights; /* S-1-3-4 */
 extern const struct smb_sid smb_sid_authenticated; /* S-1-5-11 */
 extern const struct smb_sid smb_sid_anonymous; /* S-1-5-7 */
 extern const struct smb_sid smb_sid_guests; /* S-1-5-32-546 */
@@ -253,7 +254,8 @@ u32 smb_map_generic_file(u32 mask);
  * absent DACL grants everything, an empty one nothing; ACEs are taken in
  * order (deny before allow only as they are listed), INHERIT_ONLY ACEs
  * skipped, generic bits in ACE masks mapped; the owner always gets
- * READ_CONTROL | WRITE_DAC.  Object and callback ACEs are not evaluated:
+ * READ_CONTROL | WRITE_DAC unless an OWNER RIGHTS (S-1-3-4) ACE says what
+ * the owner gets instead.  Object and callback ACEs are not evaluated:
  * allowing ones grant nothing, denying ones deny their mask (fail safe).
  */
 u32 smb_access_granted(const struct smb_sd *sd, const struct smb_token *t);
@@ -281,14 +283,16 @@ u32 smb_acl_map_generic(const struct smb_acl *in, u8 *buf, size_t cap,
  * 2.5.3.4.2, simplified): for a file, every ACE with OBJECT_INHERIT; for a
  * directory, every ACE with CONTAINER_INHERIT, and OBJECT_INHERIT-only
  * ACEs as INHERIT_ONLY (unless NO_PROPAGATE_INHERIT).  Inherited ACEs get
- * INHERITED_ACE; NO_PROPAGATE_INHERIT clears the inheritance flags; an
+ * INHERITED_ACE when auto_inherit (the parent's DACL is
+ * SE_DACL_AUTO_INHERITED), as Windows does; NO_PROPAGATE_INHERIT clears the inheritance flags; an
  * effective ACE for CREATOR OWNER/GROUP names owner/group instead, and
  * one with generic bits is mapped — when the ACE also propagates further
  * the original is kept as an extra INHERIT_ONLY ACE.  Returns 0 with
  * out->buf NULL when nothing is inheritable, or STATUS_BUFFER_TOO_SMALL.
  */
 u32 smb_acl_inherit(const struct smb_acl *parent, bool is_dir,
-		    const struct smb_sid *owner, const struct smb_sid *group,
-		    u8 *buf, size_t cap, struct smb_acl *out);
+		    bool auto_inherit, const struct smb_sid *owner,
+		    const struct smb_sid *group, u8 *buf, size_t cap,
+		    struct smb_acl *out);
 
 #endif /* SMB_SECDESC_H */

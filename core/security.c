@@ -153,12 +153,26 @@ u32 smb_security_query(struct smb_work *w, struct smb_open *op, u32 secinfo,
 	return status;
 }
 
-/* May the session make sid the owner of something?  Only itself or one
- * of its groups: there is no restore privilege here. */
+/* May the session make sid the owner of something?  Only a SID it acts
+ * as: there is no restore or take-ownership privilege here. */
 static bool owner_allowed(const struct smb_token *t, const struct smb_sid *sid)
 {
-	return smb_sid_equal(&t->sids[0], sid) ||
-	       smb_sid_equal(&t->sids[1], sid);
+	return smb_token_has(t, sid);
+}
+
+/*
+ * The DACL control bits kept from a descriptor a client sets: PROTECTED,
+ * and AUTO_INHERITED only together with AUTO_INHERIT_REQ, which itself is
+ * never stored (as Windows answers).
+ */
+static u16 dacl_control_from_client(u16 control)
+{
+	u16 c = SE_DACL_PRESENT | (control & SE_DACL_PROTECTED);
+
+	if ((control & (SE_DACL_AUTO_INHERITED | SE_DACL_AUTO_INHERIT_REQ)) ==
+	    (SE_DACL_AUTO_INHERITED | SE_DACL_AUTO_INHERIT_REQ))
+		c |= SE_DACL_AUTO_INHERITED;
+	return c;
 }
 
 u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
@@ -217,17 +231,15 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 	if (secinfo & DACL_SECURITY_INFORMATION) {
 		/* No DACL in what was sent is the NULL DACL. */
 		merged.control &= ~DACL_CONTROL_SET;
-		merged.control |= SE_DACL_PRESENT |
-				  (new.control &DACL_CONTROL_SET);
+		merged.control |= dacl_control_from_client(new.control);
 		if (new.dacl.buf) {
 			mapped = smb_alloc(srv, new.dacl.size);
 			if (!mapped) {
 				status = STATUS_INSUFFICIENT_RESOURCES;
 				goto out;
 			}
-			status = smb_acl_map_generic(&new.dacl, mapped,
-						     new.dacl.size,
-						     &merged.dacl);
+			status = smb_acl_map_generic(
+				&new.dacl, mapped, new.dacl.size, &merged.dacl);
 			if (status)
 				goto out;
 		} else {
@@ -410,7 +422,7 @@ u32 smb_create_sec_apply(struct smb_work *w, struct smb_create_sec *cs,
 	sd.owner = given.has_owner ? given.owner : tok.sids[0];
 	sd.group = given.has_group ? given.group : tok.sids[1];
 	if (dacl_given) {
-		sd.control |= given.control & DACL_CONTROL_SET;
+		sd.control |= dacl_control_from_client(given.control);
 		sd.dacl = given.dacl;
 	} else if (cs->parent_loaded && cs->parent.stored &&
 		   cs->parent.sd.dacl.buf) {
@@ -418,6 +430,8 @@ u32 smb_create_sec_apply(struct smb_work *w, struct smb_create_sec *cs,
 		if (!acl_buf)
 			return STATUS_INSUFFICIENT_RESOURCES;
 		status = smb_acl_inherit(&cs->parent.sd.dacl, op->is_dir,
+					 cs->parent.sd.control &
+						 SE_DACL_AUTO_INHERITED,
 					 &sd.owner, &sd.group, acl_buf,
 					 SMB_SD_MAX_SIZE, &sd.dacl);
 		if (status)

@@ -104,9 +104,9 @@ static void test_secdesc_full(void **state)
 
 	memset(buf, GUARD, sizeof(buf));
 	assert_int_equal(synth_encode(OWNER_SECURITY_INFORMATION |
-						    GROUP_SECURITY_INFORMATION |
-						    DACL_SECURITY_INFORMATION,
-					    &st, buf, sizeof(buf), &w),
+					      GROUP_SECURITY_INFORMATION |
+					      DACL_SECURITY_INFORMATION,
+				      &st, buf, sizeof(buf), &w),
 			 0);
 	assert_int_equal(w, sizeof(sd_0754));
 	assert_memory_equal(buf, sd_0754, sizeof(sd_0754));
@@ -131,8 +131,8 @@ static void test_secdesc_parts(void **state)
 	size_t w;
 
 	/* Group only. */
-	assert_int_equal(synth_encode(GROUP_SECURITY_INFORMATION, &st,
-					    buf, sizeof(buf), &w),
+	assert_int_equal(synth_encode(GROUP_SECURITY_INFORMATION, &st, buf,
+				      sizeof(buf), &w),
 			 0);
 	assert_int_equal(w, 36);
 	assert_int_equal(smb_get_le16(buf + 2), 0x8000);
@@ -144,7 +144,7 @@ static void test_secdesc_parts(void **state)
 
 	/* DACL only. */
 	assert_int_equal(synth_encode(DACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
+				      sizeof(buf), &w),
 			 0);
 	assert_int_equal(w, 96);
 	assert_int_equal(smb_get_le16(buf + 2), 0x8004);
@@ -153,7 +153,7 @@ static void test_secdesc_parts(void **state)
 
 	/* SACL asked for: there is none, only the header comes back. */
 	assert_int_equal(synth_encode(SACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
+				      sizeof(buf), &w),
 			 0);
 	assert_int_equal(w, 20);
 	assert_int_equal(smb_get_le16(buf + 2), 0x8000);
@@ -168,7 +168,7 @@ static void test_secdesc_directory(void **state)
 
 	st.mode = 040700;
 	assert_int_equal(synth_encode(DACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
+				      sizeof(buf), &w),
 			 0);
 	/* Owner rwx on a directory adds FILE_DELETE_CHILD. */
 	assert_int_equal(smb_get_le32(buf + 20 + 8 + 4), 0x001f01ff);
@@ -183,7 +183,7 @@ static void test_sid_known_answer(void **state)
 {
 	/* S-1-5-32-546 (Guests): revision 1, 2 sub-authorities, authority
 	 * 5 big-endian, sub-authorities little-endian. */
-	static const u8 guests[16] = { 0x01, 0x02, 0, 0, 0, 0, 0, 0x05,
+	static const u8 guests[16] = { 0x01, 0x02, 0, 0, 0,    0,    0, 0x05,
 				       0x20, 0,	   0, 0, 0x22, 0x02, 0, 0 };
 	struct smb_sid sid;
 	char text[80];
@@ -281,10 +281,10 @@ static void test_sd_malformed(void **state)
 	struct smb_sd sd;
 
 	(void)state;
-#define MUTATE(off, val, expect)                                         \
-	do {                                                             \
-		memcpy(b, sd_0754, sizeof(b));                           \
-		b[off] = (u8)(val);                                      \
+#define MUTATE(off, val, expect)                                           \
+	do {                                                               \
+		memcpy(b, sd_0754, sizeof(b));                             \
+		b[off] = (u8)(val);                                        \
 		assert_int_equal(smb_sd_parse(b, sizeof(b), &sd), expect); \
 	} while (0)
 	MUTATE(0, 2, STATUS_UNKNOWN_REVISION);
@@ -494,9 +494,8 @@ static void test_access_order_and_generic(void **state)
 					  &granted),
 			 STATUS_ACCESS_DENIED);
 	assert_int_equal(granted, 0);
-	assert_int_equal(smb_access_check(&t.sd, &tok, MAXIMUM_ALLOWED,
-					  &granted),
-			 0);
+	assert_int_equal(
+		smb_access_check(&t.sd, &tok, MAXIMUM_ALLOWED, &granted), 0);
 	assert_int_equal(granted, FILE_ALL_ACCESS & ~FILE_WRITE_DATA);
 	/* Allow first, then deny: the deny cannot take back what was given. */
 	acl_start(&t);
@@ -578,7 +577,7 @@ static void test_inheritance(void **state)
 			{ AL, ID, FILE_EXECUTE, &user7 },
 		};
 
-		assert_int_equal(smb_acl_inherit(&t.sd.dacl, false, owner,
+		assert_int_equal(smb_acl_inherit(&t.sd.dacl, false, true, owner,
 						 group, buf, sizeof(buf), &out),
 				 0);
 		check_acl(&out, file, 4);
@@ -594,22 +593,22 @@ static void test_inheritance(void **state)
 			{ AL, OI | IO | ID, FILE_EXECUTE, &user7 },
 		};
 
-		assert_int_equal(smb_acl_inherit(&t.sd.dacl, true, owner,
+		assert_int_equal(smb_acl_inherit(&t.sd.dacl, true, true, owner,
 						 group, buf, sizeof(buf), &out),
 				 0);
 		check_acl(&out, dir, 6);
 	}
 	/* Too small an output buffer. */
-	assert_int_equal(smb_acl_inherit(&t.sd.dacl, true, owner, group, buf,
-					 40, &out),
+	assert_int_equal(smb_acl_inherit(&t.sd.dacl, true, true, owner, group,
+					 buf, 40, &out),
 			 STATUS_BUFFER_TOO_SMALL);
 	/* Nothing inheritable. */
 	acl_start(&t);
 	smb_acl_add(&t.b, AL, 0, FILE_ALL_ACCESS, &user7);
 	smb_acl_add(&t.b, AL, CI, FILE_ALL_ACCESS, &user7);
 	acl_done(&t, NULL);
-	assert_int_equal(smb_acl_inherit(&t.sd.dacl, false, owner, group, buf,
-					 sizeof(buf), &out),
+	assert_int_equal(smb_acl_inherit(&t.sd.dacl, false, true, owner, group,
+					 buf, sizeof(buf), &out),
 			 0);
 	assert_null(out.buf);
 }
