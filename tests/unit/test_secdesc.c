@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform.h"
@@ -613,8 +615,39 @@ static void test_inheritance(void **state)
 	assert_null(out.buf);
 }
 
+/* Seed corpus for tests/fuzz/fuzz_secdesc.c (SECDESC_SEEDS_OUT=dir). */
+static void write_seeds(const char *dir)
+{
+	u8 null_dacl[sizeof(sd_0754)];
+	const struct {
+		const char *name;
+		const u8 *data;
+		size_t len;
+	} seeds[] = {
+		{ "sd_0754", sd_0754, sizeof(sd_0754) },
+		{ "null_dacl", null_dacl, sizeof(null_dacl) },
+	};
+	char path[512];
+
+	memcpy(null_dacl, sd_0754, sizeof(null_dacl));
+	memset(null_dacl + 16, 0, 4);
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+		f = fopen(path, "wb");
+		if (!f)
+			continue;
+		fwrite(seeds[i].data, 1, seeds[i].len, f);
+		fclose(f);
+	}
+}
+
 int main(void)
 {
+	if (getenv("SECDESC_SEEDS_OUT"))
+		write_seeds(getenv("SECDESC_SEEDS_OUT"));
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secdesc_full),
 		cmocka_unit_test(test_secdesc_parts),
