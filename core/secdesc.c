@@ -229,7 +229,8 @@ u32 smb_acl_parse(const u8 *p, size_t avail, struct smb_acl *out)
 	memset(out, 0, sizeof(*out));
 	if (avail < SMB_ACL_HEADER_SIZE)
 		return STATUS_INVALID_ACL;
-	if (p[0] != SMB_ACL_REVISION && p[0] != SMB_ACL_REVISION_DS)
+	/* [MS-DTYP] names 2 and 4; Windows and Samba also use 3. */
+	if (p[0] < SMB_ACL_REVISION || p[0] > SMB_ACL_REVISION_DS)
 		return STATUS_INVALID_ACL;
 	size = smb_get_le16(p + 2);
 	count = smb_get_le16(p + 4);

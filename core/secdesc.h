@@ -163,7 +163,7 @@ extern const struct smb_sid smb_sid_guests; /* S-1-5-32-546 */
 
 /* ---- ACLs ------------------------------------------------------------- */
 /*
- * Validate the ACL at p (avail bytes): revision 2 or 4, AclSize within
+ * Validate the ACL at p (avail bytes): revision 2 to 4, AclSize within
  * avail and >= 8, every one of AceCount ACEs inside AclSize with AceSize
  * >= 8 and a multiple of 4, and the SID of each ACE type that carries one
  * at its place and valid.  STATUS_INVALID_ACL (or STATUS_INVALID_SID).

@@ -200,8 +200,11 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 	if (!(secinfo & SECINFO_PARTS))
 		return STATUS_SUCCESS;
 	status = smb_sd_parse(in, len, &new);
-	if (status)
+	if (status) {
+		smb_dbg("SET_INFO security: descriptor of %u bytes refused "
+			"(0x%x)", len, status);
 		return status;
+	}
 	session_token(w, &tok);
 	status = smb_sd_load(srv, op->file, NULL, &old);
 	if (status) {

@@ -10,6 +10,7 @@
 
 #include "platform.h"
 #include "secdesc.h"
+#include "smb2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -298,7 +298,9 @@ static void test_sd_malformed(void **state)
 	MUTATE(8 + 3, 0xff, STATUS_INVALID_SECURITY_DESCR);
 	MUTATE(21, 16, STATUS_INVALID_SID); /* 16 sub-authorities */
 	MUTATE(16, 124, STATUS_INVALID_ACL); /* DACL too short for a header */
-	MUTATE(52, 3, STATUS_INVALID_ACL); /* ACL revision 3 */
+	MUTATE(52, 1, STATUS_INVALID_ACL); /* ACL revision 1 */
+	MUTATE(52, 5, STATUS_INVALID_ACL); /* ACL revision 5 */
+	MUTATE(52, 3, 0); /* revision 3, as Samba's smbcacls sends */
 	MUTATE(54, 77, STATUS_INVALID_ACL); /* AclSize past the buffer */
 	MUTATE(54, 4, STATUS_INVALID_ACL); /* AclSize below the header */
 	MUTATE(54, 60, STATUS_INVALID_ACL); /* AclSize cuts the last ACE */
