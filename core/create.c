@@ -147,8 +147,7 @@ static void put_times(u8 *p, const struct smb_stat *st)
 }
 
 /* Without the right to add to the parent, only existing objects open. */
-static u32 vfs_flags_sec(u32 access, u32 disposition, u32 options,
-			 bool may_add)
+static u32 vfs_flags_sec(u32 access, u32 disposition, u32 options, bool may_add)
 {
 	u32 f = vfs_flags(access, disposition, options);
 
