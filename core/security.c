@@ -201,8 +201,8 @@ u32 smb_security_set(struct smb_work *w, struct smb_open *op, u32 secinfo,
 		return STATUS_SUCCESS;
 	status = smb_sd_parse(in, len, &new);
 	if (status) {
-		smb_dbg("SET_INFO security: descriptor of %u bytes refused "
-			"(0x%x)", len, status);
+		smb_dbg("SET_INFO security: %u-byte descriptor: 0x%x", len,
+			status);
 		return status;
 	}
 	session_token(w, &tok);
