@@ -310,6 +310,8 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	if (!status && !target[0])
 		status = STATUS_OBJECT_NAME_INVALID;
 	if (!status)
+		status = smb_security_may_add(w, target, op->is_dir);
+	if (!status)
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
 	if (!status)

@@ -354,6 +354,20 @@ u32 smb_create_sec_may_add(struct smb_work *w, struct smb_create_sec *cs,
 	return STATUS_SUCCESS;
 }
 
+u32 smb_security_may_add(struct smb_work *w, const char *path, bool is_dir)
+{
+	struct smb_create_sec cs;
+	bool may_add = true;
+	u32 status;
+
+	memset(&cs, 0, sizeof(cs));
+	status = smb_create_sec_may_add(w, &cs, path, is_dir, &may_add);
+	smb_create_sec_release(w, &cs);
+	if (status)
+		return status;
+	return may_add ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
+}
+
 u32 smb_create_sec_check(struct smb_work *w, struct smb_create_sec *cs,
 			 struct smb_open *op, u32 desired, bool want_max)
 {

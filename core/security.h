@@ -72,6 +72,9 @@ void smb_create_sec_release(struct smb_work *w, struct smb_create_sec *cs);
  */
 u32 smb_create_sec_may_add(struct smb_work *w, struct smb_create_sec *cs,
 			   const char *path, bool is_dir, bool *may_add);
+/* The same check for a rename's target name: STATUS_ACCESS_DENIED when
+ * its directory's stored DACL refuses the entry. */
+u32 smb_security_may_add(struct smb_work *w, const char *path, bool is_dir);
 /*
  * After opening an existing object: check desired (generic bits mapped,
  * MAXIMUM_ALLOWED stripped; want_max for MAXIMUM_ALLOWED) against its

@@ -351,6 +351,13 @@ static void test_empty_dacl_and_parent_add(void **state)
 	assert_int_equal(h_create(c, "locked\\new.txt", H_RW, H_SHARE_ALL,
 				  FILE_OPEN_IF, 0, fid),
 			 STATUS_ACCESS_DENIED);
+	/* ...nor moved in by a rename. */
+	h_open_rw(c, "outside.txt", FILE_CREATE, fid);
+	assert_int_equal(h_rename(c, fid, "locked\\moved.txt", false),
+			 STATUS_ACCESS_DENIED);
+	assert_int_equal(h_rename(c, fid, "elsewhere.txt", false),
+			 STATUS_SUCCESS);
+	h_close(c, fid);
 	h_close(c, dfid);
 	/* ...and the directory itself opens only for what the owner has. */
 	assert_int_equal(h_create(c, "locked", FILE_LIST_DIRECTORY, H_SHARE_ALL,
