@@ -509,15 +509,24 @@ void smb_token_init(struct smb_token *t, const struct smb_user *user,
 		    bool is_guest, bool is_anonymous)
 {
 	memset(t, 0, sizeof(*t));
+	if (is_anonymous || is_guest) {
+		/*
+		 * Never a Unix identity: an anonymous session has no account
+		 * and a guest's may be unset (uid 0), which must not make it
+		 * the owner of root's files.
+		 */
+		const struct smb_sid *who = is_anonymous ? &smb_sid_anonymous :
+							   &smb_sid_guests;
+
+		t->sids[t->nsids++] = *who;
+		t->sids[t->nsids++] = *who;
+		t->sids[t->nsids++] = smb_sid_everyone;
+		return;
+	}
 	smb_sid_unix_user(&t->sids[t->nsids++], user->uid);
 	smb_sid_unix_group(&t->sids[t->nsids++], user->gid);
 	t->sids[t->nsids++] = smb_sid_everyone;
-	if (is_anonymous)
-		t->sids[t->nsids++] = smb_sid_anonymous;
-	else if (is_guest)
-		t->sids[t->nsids++] = smb_sid_guests;
-	else
-		t->sids[t->nsids++] = smb_sid_authenticated;
+	t->sids[t->nsids++] = smb_sid_authenticated;
 }
 
 bool smb_token_has(const struct smb_token *t, const struct smb_sid *sid)

@@ -239,8 +239,9 @@ struct smb_token {
 
 /*
  * The SIDs a session acts as: its user S-1-22-1-uid and primary group
- * S-1-22-2-gid, Everyone, and Authenticated Users (or Guests for a guest,
- * Anonymous Logon for an anonymous session).
+ * S-1-22-2-gid, Everyone and Authenticated Users.  A guest acts as Guests
+ * (S-1-5-32-546) and an anonymous session as Anonymous Logon (S-1-5-7),
+ * each in the user and group places, plus Everyone: no Unix identity.
  */
 void smb_token_init(struct smb_token *t, const struct smb_user *user,
 		    bool is_guest, bool is_anonymous);

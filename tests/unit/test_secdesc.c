@@ -517,6 +517,14 @@ static void test_access_order_and_generic(void **state)
 		smb_token_init(&gt, &g, true, false);
 		assert_true(smb_token_has(&gt, &smb_sid_guests));
 		assert_false(smb_token_has(&gt, &smb_sid_authenticated));
+		/* A guest with uid 0 is still not root. */
+		g.uid = 0;
+		smb_token_init(&gt, &g, true, false);
+		smb_sid_unix_user(&other, 0);
+		assert_false(smb_token_has(&gt, &other));
+		smb_token_init(&gt, &g, false, true);
+		assert_true(smb_token_has(&gt, &smb_sid_anonymous));
+		assert_false(smb_token_has(&gt, &other));
 		assert_int_equal(smb_access_granted(&t.sd, &gt), 0);
 	}
 }
