@@ -5,6 +5,7 @@
  * delete-pending.
  */
 #include "internal.h"
+#include "lock.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
 		     FILE_APPEND_DATA | DELETE)
@@ -111,6 +112,8 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 			node->dev = st->dev;
 			node->ino = st->ino;
 			smb_list_init(&node->opens);
+			smb_list_init(&node->locks);
+			smb_list_init(&node->lock_waiters);
 			smb_list_add_tail(&node->link, &srv->file_nodes);
 		}
 	}
@@ -163,7 +166,10 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	struct smb_session *sess = op->tree->sess;
 	struct smb_server *srv = sess->conn->srv;
 	const struct smb_vfs_ops *vfs = srv->ops.vfs;
-	bool delete_now = detach_node(op);
+	bool delete_now;
+
+	smb_lock_open_closing(op);
+	delete_now = detach_node(op);
 
 	if (op->pipe)
 		smb_ipc_close(op);
