@@ -33,7 +33,7 @@ define variant
 # $(1) = output dir, $(2) = extra flags
 $(1)/core/%.o: core/%.c $(wildcard core/*.h transport/*.h) | $(1)/core
 	$$(CC) $$(CORE_CFLAGS) $(2) -c $$< -o $$@
-$(1)/transport/%.o: transport/%.c $(wildcard core/*.h transport/*.h) | $(1)/transport
+$(1)/transport/%.o: transport/%.c $(wildcard core/*.h transport/*.h userspace/*.h) | $(1)/transport
 	$$(CC) $$(filter-out -Wmissing-prototypes,$$(USER_CFLAGS)) $(2) -c $$< -o $$@
 $(1)/userspace/%.o: userspace/%.c $(wildcard core/*.h transport/*.h userspace/*.h) | $(1)/userspace
 	$$(CC) $$(USER_CFLAGS) $(2) -c $$< -o $$@

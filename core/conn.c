@@ -4,6 +4,7 @@
  * validates every header, enforces credits, sessions, trees and signing,
  * dispatches to the command handlers and sends the joined responses.
  */
+#include "async.h"
 #include "internal.h"
 #include "signing.h"
 
@@ -23,6 +24,11 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 	smb_credits_init(&conn->credits);
 	smb_list_init(&conn->sessions);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
+	smb_async_conn_init(conn);
+	if (!conn->async_lock || !conn->send_lock) {
+		smb_async_conn_put(conn);
+		return NULL;
+	}
 	return conn;
 }
 
@@ -32,10 +38,12 @@ void smb_conn_free(struct smb_conn *conn)
 
 	if (!conn)
 		return;
+	/* First stop sends from other threads and drop pending requests. */
+	smb_async_conn_shutdown(conn);
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
-	smb_free(conn->srv, conn);
+	smb_async_conn_put(conn);
 }
 
 const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length)
@@ -84,7 +92,7 @@ int smb_resp_error(struct smb_work *w, u32 status)
 	return 0;
 }
 
-static u16 signing_algo(const struct smb_conn *conn)
+u16 smb_conn_signing_algo(const struct smb_conn *conn)
 {
 	if (conn->dialect < SMB2_DIALECT_0300)
 		return SMB2_SIGNING_HMAC_SHA256;
@@ -178,8 +186,9 @@ static u32 check_session(struct smb_work *w)
 	if (sess->is_guest || sess->is_anonymous)
 		return STATUS_SUCCESS;
 	if (signed_req) {
-		if (!smb2_verify(conn->srv->ops.crypto, signing_algo(conn),
-				 sess->signing_key, (u8 *)w->req, w->req_len)) {
+		if (!smb2_verify(conn->srv->ops.crypto,
+				 smb_conn_signing_algo(conn), sess->signing_key,
+				 (u8 *)w->req, w->req_len)) {
 			smb_warn("bad signature on command %u from session 0x%llx",
 				 w->command, (unsigned long long)sess->id);
 			return STATUS_ACCESS_DENIED;
@@ -268,8 +277,9 @@ static int process_one(struct smb_work *w)
 	if (!conn->negotiated && w->command != SMB2_NEGOTIATE)
 		return -1;
 	if (w->command == SMB2_CANCEL) {
-		/* Nothing runs asynchronously yet, so there is nothing to cancel. */
+		/* No credit, no response ([MS-SMB2] 3.3.5.16). */
 		w->no_response = true;
+		smb_async_cancel_request(w);
 		return 0;
 	}
 	if (!smb_credits_consume(&conn->credits, w->message_id,
@@ -295,6 +305,8 @@ static int process_one(struct smb_work *w)
 	rc = handlers[w->command](w);
 	if (rc < 0)
 		return rc;
+	if (w->async) /* the interim response; the handler answers later */
+		return smb_resp_error(w, STATUS_PENDING);
 	if (!w->resp && !w->no_response)
 		return smb_resp_error(w, w->status ? w->status :
 						      STATUS_INTERNAL_ERROR);
@@ -309,12 +321,25 @@ static void free_works(struct smb_conn *conn, struct smb_work *works, int n)
 		smb_free(conn->srv, works[i].resp);
 }
 
+/*
+ * Send the responses of a chain as one compound PDU.  An interim response
+ * (the last request went async) goes alone after the others, unsigned
+ * ([MS-SMB2] 3.3.4.2), as Windows and Samba send it.
+ */
 static int send_responses(struct smb_conn *conn, struct smb_work *works,
 			  int n)
 {
 	struct smb_iov iov[SMB_MAX_COMPOUND];
 	int niov = 0, i, last = -1;
 
+	if (n > 0 && works[n - 1].async && works[n - 1].resp) {
+		struct smb_iov one = { works[n - 1].resp,
+				       works[n - 1].resp_len };
+
+		if (send_responses(conn, works, n - 1) < 0)
+			return -1;
+		return conn->t->send_pdu(conn->tc, &one, 1) < 0 ? -1 : 0;
+	}
 	for (i = 0; i < n; i++)
 		if (!works[i].no_response && works[i].resp)
 			last = i;
@@ -337,7 +362,8 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 
 			smb_put_le32(w->resp + SMB2_HDR_FLAGS,
 				     fl | SMB2_FLAGS_SIGNED);
-			if (smb2_sign(conn->srv->ops.crypto, signing_algo(conn),
+			if (smb2_sign(conn->srv->ops.crypto,
+				      smb_conn_signing_algo(conn),
 				      w->sess->signing_key, &one, 1))
 				return -1;
 		}
@@ -402,6 +428,7 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 		w->credit_request = smb_get_le16(h + SMB2_HDR_CREDIT);
 		w->tree_id = smb_get_le32(h + SMB2_HDR_TREE_ID);
 		w->session_id = smb_get_le64(h + SMB2_HDR_SESSION_ID);
+		w->last_in_chain = next == 0;
 		if (w->command == SMB2_NEGOTIATE && (n > 1 || next)) {
 			rc = -1; /* NEGOTIATE cannot be compounded */
 			break;
@@ -447,6 +474,8 @@ next_msg:
 							 w->credit_request,
 							 w->credit_charge,
 							 conn->srv->cfg.max_credits));
+			if (w->async)
+				smb_async_mark_interim(w);
 			/* 3.1.1 hashes NEGOTIATE and SESSION_SETUP responses as sent. */
 			if (w->preauth_target)
 				smb_preauth_update(conn, w->preauth_target,
@@ -458,6 +487,10 @@ next_msg:
 	}
 	if (rc == 0)
 		rc = send_responses(conn, works, n);
+	/* Only now may a pending request complete: after its interim. */
+	for (i = 0; i < n; i++)
+		if (works[i].async)
+			smb_async_publish(&works[i], rc == 0);
 	/* A logged-off session lives until its (signed) response is out. */
 	for (i = 0; i < n; i++)
 		if (works[i].destroy_after_send)

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
+#include "security.h"
 #include "stream.h"
 
 #define CREATE_REQ_FIXED 56
@@ -15,20 +16,6 @@
 			   FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | \
 			   WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
-static u32 map_generic(u32 access)
-{
-	if (access & GENERIC_READ)
-		access |= FILE_GENERIC_READ;
-	if (access & GENERIC_WRITE)
-		access |= FILE_GENERIC_WRITE;
-	if (access & GENERIC_EXECUTE)
-		access |= FILE_GENERIC_EXECUTE;
-	if (access & GENERIC_ALL)
-		access |= FILE_ALL_ACCESS;
-	return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE |
-			  GENERIC_ALL);
-}
-
 struct create_ctx_req {
 	bool mxac;
 	bool qfid;
@@ -36,6 +23,10 @@ struct create_ctx_req {
 	u64 alloc_size; /* "AlSi": initial allocation of a created file */
 	const u8 *ea_list; /* "ExtA": FILE_FULL_EA_INFORMATION, checked */
 	u32 ea_len;
+	const u8 *secd; /* "SecD": descriptor for a created object */
+	u32 secd_len;
+	u32 desired; /* DesiredAccess, generic bits mapped */
+	bool want_max; /* MAXIMUM_ALLOWED was asked for */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -95,8 +86,11 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 				return STATUS_INVALID_PARAMETER;
 			cc->alloc_size = smb_get_le64(p + doff);
 			cc->alloc_size_set = true;
+		} else if (nlen == 4 && !memcmp(name, "SecD", 4) && dlen) {
+			cc->secd = p + doff;
+			cc->secd_len = dlen;
 		}
-		/* Leases, durable handles, security descriptors, AAPL and the
+		/* Leases, durable handles, AAPL and the
 		 * rest are ignored here: an unanswered context means "not
 		 * granted", which clients handle.
 		 */
@@ -162,33 +156,63 @@ static void put_times(u8 *p, const struct smb_stat *st)
 	smb_put_le64(p + 24, st->change_time);
 }
 
-static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
-		     u32 options, u32 attributes, u32 *action,
-		     struct smb_stat *st, const struct create_ctx_req *cc)
+/* Without the right to add to the parent, only existing objects open. */
+static u32 vfs_flags_sec(u32 access, u32 disposition, u32 options, bool may_add)
+{
+	u32 f = vfs_flags(access, disposition, options);
+
+	return may_add ? f : f & ~(SMB_VFS_O_CREATE | SMB_VFS_O_EXCL);
+}
+
+static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
+			 u32 disposition, u32 options, u32 attributes,
+			 u32 *action, struct smb_stat *st,
+			 const struct create_ctx_req *cc,
+			 struct smb_create_sec *cs)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	struct smb_share *sh = w->tree->share;
-	bool created = false, existed;
+	bool created = false, existed, may_add = true;
 	u32 flags = vfs_flags(op->access, disposition, options);
 	u32 mode = (options & FILE_DIRECTORY_FILE) ? sh->cfg.directory_mask :
 						    sh->cfg.create_mask;
 	u32 status;
 
+	if (flags & SMB_VFS_O_CREATE) {
+		status = smb_create_sec_may_add(w, cs, op->path,
+						options & FILE_DIRECTORY_FILE,
+						&may_add);
+		if (status)
+			return status;
+		flags = vfs_flags_sec(op->access, disposition, options,
+				      may_add);
+	}
 	status = vfs->open(sh->root, op->path, flags, mode, &op->file, st,
 			   &created);
 	if (status == STATUS_FILE_IS_A_DIRECTORY &&
 	    !(options & FILE_NON_DIRECTORY_FILE) &&
 	    (disposition == FILE_OPEN || disposition == FILE_OPEN_IF)) {
 		/* A directory opened without FILE_DIRECTORY_FILE is still fine. */
-		flags = vfs_flags(op->access, disposition,
-				  options | FILE_DIRECTORY_FILE);
+		flags = vfs_flags_sec(op->access, disposition,
+				      options | FILE_DIRECTORY_FILE, may_add);
 		status = vfs->open(sh->root, op->path, flags, mode, &op->file,
 				   st, &created);
 	}
+	if (!may_add && status == STATUS_OBJECT_NAME_NOT_FOUND)
+		status = STATUS_ACCESS_DENIED; /* it would have been created */
+	else if (!may_add && !status && disposition == FILE_CREATE)
+		status = STATUS_OBJECT_NAME_COLLISION;
 	if (status)
 		return status;
 	existed = !created;
 	op->is_dir = st->is_dir;
+	if (existed)
+		status = smb_create_sec_check(w, cs, op, cc->desired,
+					      cc->want_max);
+	else
+		status = smb_create_sec_apply(w, cs, op, st);
+	if (status)
+		return status;
 	if (op->is_dir && (disposition == FILE_OVERWRITE ||
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
@@ -249,6 +273,64 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 	return vfs->fstat(op->file, st);
 }
 
+/*
+ * A named stream: the file's security decides, as for the file itself
+ * (adding the file needs the parent's consent; an existing file's
+ * descriptor is checked; a new one gets the SecD or the inherited one).
+ */
+static u32 open_stream(struct smb_work *w, struct smb_open *op,
+		       const struct smb_stream_spec *sn, u32 disposition,
+		       u32 options, u32 *action, struct smb_stat *st,
+		       const struct create_ctx_req *cc)
+{
+	struct smb_create_sec cs;
+	bool may_add = true, file_created = false, created = false;
+	u32 flags = vfs_flags(op->access, disposition, 0);
+	u32 status = smb_create_sec_init(w, &cs, cc->secd, cc->secd_len);
+
+	if (status)
+		return status;
+	if (flags & SMB_VFS_O_CREATE)
+		status = smb_create_sec_may_add(w, &cs, op->path, false,
+						&may_add);
+	if (!status)
+		status = smb_stream_open_file(w, op, disposition, options,
+					      may_add, &file_created, st);
+	if (!may_add && status == STATUS_OBJECT_NAME_NOT_FOUND)
+		status = STATUS_ACCESS_DENIED; /* the file would have been made */
+	/* The file's descriptor decides before any stream is made. */
+	if (!status)
+		status = file_created ? smb_create_sec_apply(w, &cs, op, st) :
+					smb_create_sec_check(w, &cs, op,
+							     cc->desired,
+							     cc->want_max);
+	if (status && file_created)
+		w->conn->srv->ops.vfs->unlink(w->tree->share->root, op->path);
+	if (!status)
+		status = smb_stream_open_named(w, op, sn, flags, file_created,
+					       &created, st);
+	if (!status)
+		status = smb_stream_finish(w, op, disposition, created, action,
+					   st);
+	smb_create_sec_release(w, &cs);
+	return status;
+}
+
+static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
+		     u32 options, u32 attributes, u32 *action,
+		     struct smb_stat *st, const struct create_ctx_req *cc)
+{
+	struct smb_create_sec cs;
+	u32 status = smb_create_sec_init(w, &cs, cc->secd, cc->secd_len);
+
+	if (status)
+		return status;
+	status = open_disk_sec(w, op, disposition, options, attributes,
+			       action, st, cc, &cs);
+	smb_create_sec_release(w, &cs);
+	return status;
+}
+
 int smb2_create(struct smb_work *w)
 {
 	struct smb_server *srv = w->conn->srv;
@@ -302,9 +384,11 @@ int smb2_create(struct smb_work *w)
 	if (status)
 		return smb_resp_error(w, status);
 
+	cc.want_max = access & MAXIMUM_ALLOWED;
+	cc.desired = smb_map_generic_file(access & ~MAXIMUM_ALLOWED);
 	if (access & MAXIMUM_ALLOWED)
 		access = (access & ~MAXIMUM_ALLOWED) | tree->maximal_access;
-	access = map_generic(access);
+	access = smb_map_generic_file(access);
 	if (tree->read_only && !tree->share->cfg.is_pipe) {
 		/* Opening existing objects to read is all a read-only share allows. */
 		if ((access & WRITE_ACCESS_BITS) ||
@@ -365,10 +449,8 @@ int smb2_create(struct smb_work *w)
 			options |= FILE_NON_DIRECTORY_FILE;
 		}
 		if (!status && sn->name[0])
-			status = smb_stream_create(
-				w, op, sn, disposition, options,
-				vfs_flags(op->access, disposition, 0), &action,
-				&st);
+			status = open_stream(w, op, sn, disposition, options,
+					     &action, &st, &cc);
 		else if (!status)
 			status = open_disk(w, op, disposition, options,
 					   attributes, &action, &st, &cc);
@@ -405,7 +487,8 @@ int smb2_create(struct smb_work *w)
 		u8 d[8];
 
 		smb_put_le32(d, STATUS_SUCCESS);
-		smb_put_le32(d + 4, tree->maximal_access);
+		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
+					       tree->maximal_access);
 		p += put_ctx(p, "MxAc", d, 8, !cc.qfid);
 	}
 	if (cc.qfid) {

@@ -31,8 +31,9 @@
 /*
  * What a POSIX file system behind this server honestly offers: names keep
  * their case and may differ only in case, and they are Unicode.  ACLs are
- * synthesised from the mode (smb_secdesc_encode), not stored, so
- * FILE_PERSISTENT_ACLS is left out.
+ * synthesised from the mode unless a client stored one (security.h);
+ * FILE_PERSISTENT_ACLS is left out because a file system without user
+ * xattrs cannot keep them.
  */
 #define SMB_FS_ATTRIBUTES_DEFAULT                                 \
 	(FILE_CASE_SENSITIVE_SEARCH | FILE_CASE_PRESERVED_NAMES | \
@@ -151,19 +152,6 @@ struct smb_fsinfo_ctx {
 /* Same length and status rules as smb_fileinfo_encode. */
 u32 smb_fsinfo_encode(u8 info_class, const struct smb_fsinfo_ctx *c, u8 *out,
 		      size_t avail, size_t *written);
-
-/* ---- QUERY_INFO: SMB2_0_INFO_SECURITY -------------------------------- */
-/*
- * A self-relative SECURITY_DESCRIPTOR ([MS-DTYP] 2.4.6) derived from the
- * POSIX owner, group and mode: owner S-1-22-1-<uid>, group S-1-22-2-<gid>,
- * and a DACL of three allow ACEs (owner, group, Everyone) mapping r/w/x to
- * FILE_GENERIC_READ/WRITE/EXECUTE.  Only the parts additional_info asks for
- * are included (OWNER/GROUP/DACL; there is no SACL).  If avail is too small
- * returns STATUS_BUFFER_TOO_SMALL with *written set to the size needed, for
- * the 4-byte error data of [MS-SMB2] 3.3.5.20.3.
- */
-u32 smb_secdesc_encode(u32 additional_info, const struct smb_stat *st, u8 *out,
-		       size_t avail, size_t *written);
 
 /* ---- SET_INFO parsers ------------------------------------------------ */
 /*

@@ -6,6 +6,7 @@
  * (seek, punch_hole, copy_range, setattr).
  */
 #include "fsctl.h"
+#include "lock.h"
 
 #define MAX_OFFSET 0x7fffffffffffffffull
 #define RANGE_SIZE 16 /* FILE_ALLOCATED_RANGE_BUFFER */
@@ -246,8 +247,10 @@ static u32 zero_data(struct smb_work *w, struct smb_open *op, const u8 *in,
 		return STATUS_INVALID_PARAMETER;
 	if (!vfs->punch_hole)
 		return STATUS_INVALID_DEVICE_REQUEST;
-	return r.length ? vfs->punch_hole(op->file, r.offset, r.length) :
-			  STATUS_SUCCESS;
+	if (!r.length)
+		return STATUS_SUCCESS;
+	status = smb_lock_check_io(op, r.offset, r.length, true);
+	return status ? status : vfs->punch_hole(op->file, r.offset, r.length);
 }
 
 /*
@@ -323,6 +326,13 @@ static u32 copy_chunks(struct smb_work *w, struct smb_open *src,
 			return status;
 		if (c.src_off + c.length > st.size)
 			return STATUS_INVALID_VIEW_SIZE;
+		/* Byte-range locks hold here as for READ and WRITE. */
+		status = smb_lock_check_io(src, c.src_off, c.length, false);
+		if (!status)
+			status = smb_lock_check_io(dst, c.dst_off, c.length,
+						   true);
+		if (status)
+			return status;
 		status = vfs->copy_range(src->file, c.src_off, dst->file,
 					 c.dst_off, c.length, &done);
 		if (status)

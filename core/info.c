@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
+#include "security.h"
 #include "shortname.h"
 #include "stream.h"
 #include "utf16.h"
@@ -187,7 +188,6 @@ static u32 query_fs(struct smb_work *w, struct smb_open *op, u8 cls, u8 *out,
 
 int smb2_query_info(struct smb_work *w)
 {
-	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	const u8 *b = smb_req_body(w);
 	struct smb_open *op;
 	u8 type, cls, *r;
@@ -220,17 +220,7 @@ int smb2_query_info(struct smb_work *w)
 				  &written);
 		break;
 	case SMB2_0_INFO_SECURITY: {
-		struct smb_stat st;
-
-		if (!(op->access & READ_CONTROL))
-			return smb_resp_error(w, STATUS_ACCESS_DENIED);
-		memset(&st, 0, sizeof(st));
-		if (op->file) {
-			status = vfs->fstat(op->file, &st);
-			if (status)
-				return smb_resp_error(w, status);
-		}
-		status = smb_secdesc_encode(addl, &st, r + QINFO_RESP_FIXED,
+		status = smb_security_query(w, op, addl, r + QINFO_RESP_FIXED,
 					    out_len, &written);
 		if (status == STATUS_BUFFER_TOO_SMALL) {
 			u8 need[4];
@@ -370,6 +360,8 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 	if (!status && !target[0])
 		status = STATUS_OBJECT_NAME_INVALID;
 	if (!status)
+		status = smb_security_may_add(w, target, op->is_dir);
+	if (!status)
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
 	if (!status)
@@ -502,10 +494,12 @@ int smb2_set_info(struct smb_work *w)
 	case SMB2_0_INFO_FILE:
 		status = set_file(w, op, b[3], in, len);
 		break;
-	case SMB2_0_INFO_FILESYSTEM:
 	case SMB2_0_INFO_SECURITY:
+		status = smb_security_set(w, op, smb_get_le32(b + 12), in, len);
+		break;
+	case SMB2_0_INFO_FILESYSTEM:
 	case SMB2_0_INFO_QUOTA:
-		/* ACLs, quotas and volume labels arrive with later work. */
+		/* Quotas and volume labels arrive with later work. */
 		status = STATUS_NOT_SUPPORTED;
 		break;
 	default:

@@ -37,6 +37,10 @@ struct smb_file_node {
 	int nopens;
 	bool delete_pending;
 	struct smb_list opens; /* struct smb_open.node_link */
+	/* Byte-range locks (lock.c) under srv->lock; nlocks read unlocked. */
+	struct smb_list locks; /* struct smb_brl.link */
+	struct smb_list lock_waiters; /* blocked LOCK requests, oldest first */
+	u32 nlocks;
 };
 
 struct smb_server {
@@ -49,6 +53,9 @@ struct smb_server {
 	u64 next_session_id;
 	u64 next_persistent_id;
 	u64 start_time;
+	struct smb_mutex *timer_lock; /* timers (timer.c) */
+	struct smb_list timers;
+	u64 timer_seq;
 };
 
 enum smb_session_state {
@@ -92,6 +99,7 @@ struct smb_tree {
 };
 
 struct smb_rpc_pipe;
+struct smb_async;
 
 struct smb_dir_cursor {
 	bool started;
@@ -118,6 +126,7 @@ struct smb_open {
 	u32 create_options;
 	bool is_dir;
 	bool delete_on_close;
+	u32 nlocks; /* byte-range locks held (lock.c) */
 	u64 position; /* FilePositionInformation */
 	u32 mode; /* FileModeInformation */
 	struct smb_dir_cursor *dir;
@@ -153,6 +162,18 @@ struct smb_conn {
 	struct smb_credits credits;
 	struct smb_list sessions;
 	u32 nsessions;
+	/*
+	 * Asynchronous requests (async.c).  The connection object outlives
+	 * smb_conn_free() while pending requests hold references, so other
+	 * connections' threads can complete them safely.
+	 */
+	smb_refcount_t refs;
+	struct smb_mutex *async_lock; /* async list and entry states */
+	struct smb_mutex *send_lock; /* sends from other threads vs. free */
+	bool dead; /* under send_lock: smb_conn_free() has begun */
+	struct smb_list async_list; /* struct smb_async.link */
+	u32 nasync;
+	u64 next_async_id;
 };
 
 /* One request being processed, and the response being built for it. */
@@ -182,6 +203,8 @@ struct smb_work {
 	bool related_fid_valid;
 	u32 related_status; /* status of the previous request in the chain */
 	u8 *preauth_target; /* hash to extend with the response, if any */
+	bool last_in_chain; /* the only or last request of its compound */
+	struct smb_async *async; /* set when the handler went async */
 	struct smb_session *destroy_after_send; /* LOGOFF */
 };
 
@@ -245,6 +268,7 @@ u32 smb_ipc_transceive(struct smb_open *op, const u8 *in, size_t in_len,
 
 /* Signing of responses/validation of requests (conn.c). */
 bool smb_work_should_sign(const struct smb_work *w);
+u16 smb_conn_signing_algo(const struct smb_conn *conn);
 
 /* Command handlers: return 0, or <0 to drop the connection. */
 typedef int (*smb_handler_fn)(struct smb_work *w);

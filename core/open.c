@@ -5,6 +5,7 @@
  * delete-pending.
  */
 #include "internal.h"
+#include "lock.h"
 #include "stream.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
@@ -123,6 +124,8 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 			node->dev = st->dev;
 			node->ino = st->ino;
 			smb_list_init(&node->opens);
+			smb_list_init(&node->locks);
+			smb_list_init(&node->lock_waiters);
 			smb_list_add_tail(&node->link, &srv->file_nodes);
 		}
 	}
@@ -177,6 +180,7 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	const struct smb_vfs_ops *vfs = srv->ops.vfs;
 	bool delete_now;
 
+	smb_lock_open_closing(op);
 	/* A named stream marked delete-on-close goes when its handle does. */
 	if (process_delete && op->stream && op->delete_on_close && op->file &&
 	    vfs->stream_remove)

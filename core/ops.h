@@ -221,6 +221,15 @@ struct smb_vfs_ops {
 	u32 (*rmdir)(struct smb_vfs_share *share, const char *path);
 	u32 (*rename)(struct smb_vfs_share *share, const char *from,
 		      const char *to, bool replace);
+	/*
+	 * The security descriptor stored for an open file (opaque bytes to
+	 * the backend).  get_sd: *len gets its size; STATUS_NOT_FOUND when
+	 * none is stored, STATUS_BUFFER_TOO_SMALL when size is too small.
+	 * set_sd replaces it.  Both NULL: descriptors are never stored.
+	 */
+	u32 (*get_sd)(struct smb_vfs_file *f, void *buf, size_t size,
+		      size_t *len);
+	u32 (*set_sd)(struct smb_vfs_file *f, const void *buf, size_t len);
 
 	/*
 	 * Optional (NULL: not offered).  Named streams ([MS-FSCC] 2.1.5.3):

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rw.c - SMB2 READ, WRITE and FLUSH ([MS-SMB2] 3.3.5.11-13). */
 #include "internal.h"
+#include "lock.h"
 #include "smbdirect.h"
 
 #define READ_REQ_FIXED 48
@@ -37,6 +38,28 @@ static u32 rdma_descs(struct smb_work *w, u16 off, u16 len, u64 need,
 	return STATUS_SUCCESS;
 }
 
+/*
+ * A payload buffer for an RDMA transfer: the transport's pre-registered
+ * memory when it has some free (no registration per transfer), else ours.
+ */
+static u8 *rdma_buf_get(struct smb_conn *conn, u32 length, bool *pooled)
+{
+	u8 *buf = NULL;
+
+	if (conn->t->io_buf_get && length)
+		buf = conn->t->io_buf_get(conn->tc, length);
+	*pooled = buf != NULL;
+	return buf ? buf : smb_alloc(conn->srv, length ? length : 1);
+}
+
+static void rdma_buf_put(struct smb_conn *conn, u8 *buf, bool pooled)
+{
+	if (pooled)
+		conn->t->io_buf_put(conn->tc, buf);
+	else
+		smb_free(conn->srv, buf);
+}
+
 /* READ into client memory by RDMA Write; one copy, file to buffer. */
 static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 		     u64 offset, u32 min_count)
@@ -45,6 +68,7 @@ static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 	const u8 *b = smb_req_body(w);
 	struct smb_rdma_desc descs[MAX_RDMA_DESCS];
 	size_t done = 0;
+	bool pooled;
 	int count = 0;
 	u8 *buf, *r;
 	u32 st;
@@ -53,7 +77,7 @@ static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 			descs, &count);
 	if (st)
 		return smb_resp_error(w, st);
-	buf = smb_alloc(conn->srv, length ? length : 1);
+	buf = rdma_buf_get(conn, length, &pooled);
 	if (!buf)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	st = length ? conn->srv->ops.vfs->pread(op->file, buf, length, offset,
@@ -61,12 +85,23 @@ static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 		      STATUS_SUCCESS;
 	if (!st && ((done == 0 && length > 0) || done < min_count))
 		st = STATUS_END_OF_FILE;
-	if (!st && done &&
-	    conn->t->rdma_write(conn->tc, descs, count, buf, done) < 0) {
-		smb_free(conn->srv, buf);
+	if (!st && done && pooled && conn->t->rdma_write_post) {
+		/*
+		 * Posted, not waited for: the transport frees buf when the
+		 * Write completes, and the response queued after it reaches
+		 * the client after the data, so this worker moves on.
+		 */
+		if (conn->t->rdma_write_post(conn->tc, descs, count, buf,
+					     done) < 0)
+			return -1; /* the connection is gone */
+		buf = NULL;
+	} else if (!st && done &&
+		   conn->t->rdma_write(conn->tc, descs, count, buf, done) < 0) {
+		rdma_buf_put(conn, buf, pooled);
 		return -1; /* the RDMA transfer failed: the connection is gone */
 	}
-	smb_free(conn->srv, buf);
+	if (buf)
+		rdma_buf_put(conn, buf, pooled);
 	if (st)
 		return smb_resp_error(w, st);
 	r = smb_resp_body(w, READ_RESP_FIXED);
@@ -116,6 +151,11 @@ int smb2_read(struct smb_work *w)
 	     end > MAX_FILE_OFFSET))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
+	if (!op->pipe) {
+		st = smb_lock_check_io(op, offset, length, false);
+		if (st)
+			return smb_resp_error(w, st);
+	}
 	if (is_rdma_channel(channel)) {
 		if (op->pipe)
 			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
@@ -178,6 +218,9 @@ static int write_data(struct smb_work *w, struct smb_open *op, const u8 *data,
 		    smb_add_overflow(offset, length, &end) ||
 		    end > MAX_FILE_OFFSET)
 			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+		st = smb_lock_check_io(op, offset, length, true);
+		if (st)
+			return smb_resp_error(w, st);
 		st = length ? vfs->pwrite(op->file, data, length, offset,
 					  &done) :
 			      STATUS_SUCCESS;
@@ -206,6 +249,7 @@ static int write_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 	const u8 *b = smb_req_body(w);
 	struct smb_rdma_desc descs[MAX_RDMA_DESCS];
 	int count = 0, rc;
+	bool pooled;
 	u8 *buf;
 	u32 st;
 
@@ -213,16 +257,16 @@ static int write_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 			descs, &count);
 	if (st)
 		return smb_resp_error(w, st);
-	buf = smb_alloc(conn->srv, length ? length : 1);
+	buf = rdma_buf_get(conn, length, &pooled);
 	if (!buf)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	if (length &&
 	    conn->t->rdma_read(conn->tc, descs, count, buf, length) < 0) {
-		smb_free(conn->srv, buf);
+		rdma_buf_put(conn, buf, pooled);
 		return -1; /* the RDMA transfer failed: the connection is gone */
 	}
 	rc = write_data(w, op, buf, length, offset, flags);
-	smb_free(conn->srv, buf);
+	rdma_buf_put(conn, buf, pooled);
 	return rc;
 }
 

@@ -61,6 +61,8 @@ void smb_server_free(struct smb_server *srv)
 	smb_free(srv, srv->shares);
 	if (srv->lock)
 		smb_mutex_free(srv->lock);
+	if (srv->timer_lock)
+		smb_mutex_free(srv->timer_lock);
 	smb_free(srv, srv);
 }
 
@@ -81,12 +83,14 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->cfg.shares = NULL;
 	smb_list_init(&srv->file_nodes);
 	srv->lock = smb_mutex_new();
+	srv->timer_lock = smb_mutex_new();
+	smb_list_init(&srv->timers);
 	srv->next_session_id = 1;
 	srv->next_persistent_id = 1;
 	srv->start_time = smb_now(srv);
 	srv->shares = smb_alloc(srv, sizeof(*srv->shares) *
 					     ((size_t)cfg->nshares + 1));
-	if (!srv->lock || !srv->shares)
+	if (!srv->lock || !srv->timer_lock || !srv->shares)
 		goto fail;
 	for (i = 0; i < cfg->nshares; i++) {
 		struct smb_share *sh = &srv->shares[srv->nshares];

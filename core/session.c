@@ -4,6 +4,7 @@
  * SPNEGO-wrapped NTLMSSP (NTLMv2 only), guest mapping, session keys,
  * signing keys and the 3.1.1 session pre-authentication hash.
  */
+#include "async.h"
 #include "internal.h"
 #include "ntlmssp.h"
 #include "ntlmssp_sign.h"
@@ -37,6 +38,7 @@ void smb_session_destroy(struct smb_session *sess)
 
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
+	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
 	smb_list_del(&sess->link);
 	sess->conn->nsessions--;
 	if (sess->ntlm) {
@@ -433,9 +435,18 @@ int smb2_logoff(struct smb_work *w)
 	int rc = reply_empty4(w);
 
 	if (rc == 0 && w->status == STATUS_SUCCESS) {
+		struct smb_list *pos, *tmp;
+
 		/* Later requests of the same compound must not find it. */
 		w->sess->state = SMB_SESSION_LOGGED_OFF;
 		w->destroy_after_send = w->sess;
+		/* Close its trees and opens now: what they complete (pending
+		 * locks) is answered before the LOGOFF ([MS-SMB2] 3.3.5.6).
+		 */
+		smb_list_for_each_safe(pos, tmp, &w->sess->trees)
+			smb_tree_destroy(
+				smb_container_of(pos, struct smb_tree, link));
+		w->tree = NULL;
 	}
 	return rc;
 }

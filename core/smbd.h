@@ -96,4 +96,11 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len);
 void smb_conn_free(struct smb_conn *conn);
 
+/*
+ * Fire the core's due timers (oplock-break, durable-handle timeouts);
+ * call it periodically from any thread, with no core lock held.  Returns
+ * the milliseconds until the next deadline (U64_MAX: none).
+ */
+u64 smb_server_tick(struct smb_server *srv);
+
 #endif /* SMB_SMBD_H */

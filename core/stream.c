@@ -34,40 +34,52 @@ static u32 set_stream_path(struct smb_open *op, const char *name)
 	return STATUS_SUCCESS;
 }
 
-u32 smb_stream_create(struct smb_work *w, struct smb_open *op,
-		      const struct smb_stream_spec *sn, u32 disposition,
-		      u32 options, u32 stream_flags, u32 *action,
-		      struct smb_stat *st)
+u32 smb_stream_open_file(struct smb_work *w, struct smb_open *op,
+			 u32 disposition, u32 options, bool may_create,
+			 bool *file_created, struct smb_stat *st)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	struct smb_share *sh = w->tree->share;
-	struct smb_vfs_file *base = NULL;
-	struct smb_stat bst;
-	bool created = false, base_created = false;
-	u32 flags = SMB_VFS_O_PATH_ONLY, status;
+	u32 flags = SMB_VFS_O_PATH_ONLY;
 
+	*file_created = false;
 	if (!vfs->stream_open)
 		return STATUS_OBJECT_NAME_INVALID; /* a file system without streams */
 	if (options & FILE_DIRECTORY_FILE)
 		return STATUS_NOT_A_DIRECTORY;
-	if (disposition != FILE_OPEN && disposition != FILE_OVERWRITE)
+	if (may_create && disposition != FILE_OPEN &&
+	    disposition != FILE_OVERWRITE)
 		flags |= SMB_VFS_O_CREATE;
-	status = vfs->open(sh->root, op->path, flags, sh->cfg.create_mask,
-			   &base, &bst, &base_created);
-	if (status)
-		return status;
-	status = set_stream_path(op, sn->name);
+	return vfs->open(sh->root, op->path, flags, sh->cfg.create_mask,
+			 &op->file, st, file_created);
+}
+
+u32 smb_stream_open_named(struct smb_work *w, struct smb_open *op,
+			  const struct smb_stream_spec *sn, u32 stream_flags,
+			  bool file_created, bool *created, struct smb_stat *st)
+{
+	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	struct smb_vfs_file *base = op->file;
+	u32 status = set_stream_path(op, sn->name);
+
+	*created = false;
+	op->file = NULL;
 	if (!status)
 		status = vfs->stream_open(base, sn->name, stream_flags,
-					  &op->file, st, &created);
+					  &op->file, st, created);
 	vfs->close(base);
-	if (status) {
-		if (base_created)
-			vfs->unlink(sh->root, op->path);
-		return status;
-	}
+	if (status && file_created)
+		vfs->unlink(w->tree->share->root, op->path);
 	op->is_dir = false;
-	status = smb_open_attach_node(op, st);
+	return status;
+}
+
+u32 smb_stream_finish(struct smb_work *w, struct smb_open *op, u32 disposition,
+		      bool created, u32 *action, struct smb_stat *st)
+{
+	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	u32 status = smb_open_attach_node(op, st);
+
 	if (status)
 		return status;
 	if (!created && (disposition == FILE_OVERWRITE ||

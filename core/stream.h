@@ -13,15 +13,24 @@
 #define SMB_STREAM_MAX_LIST 4096u
 
 /*
- * Open op->path's stream sn->name (non-empty) with the CREATE arguments
- * (stream_flags: the SMB_VFS_O_* for the stream); fills op->file,
- * op->stream, *action and *st.  The file itself is created when a creating
- * disposition names a stream of a missing file.
+ * A "file:name" open in three steps, so the caller can check or apply the
+ * file's security in between: smb_stream_open_file opens the file itself
+ * into op->file (attributes only), creating it (*file_created) for a
+ * creating disposition when may_create allows; smb_stream_open_named
+ * replaces op->file with the stream name's handle (stream_flags: its
+ * SMB_VFS_O_*, *created when made) and removes a file it made if that
+ * fails; smb_stream_finish applies share modes and the disposition and
+ * fills *action and *st.
  */
-u32 smb_stream_create(struct smb_work *w, struct smb_open *op,
-		      const struct smb_stream_spec *sn, u32 disposition,
-		      u32 options, u32 stream_flags, u32 *action,
-		      struct smb_stat *st);
+u32 smb_stream_open_file(struct smb_work *w, struct smb_open *op,
+			 u32 disposition, u32 options, bool may_create,
+			 bool *file_created, struct smb_stat *st);
+u32 smb_stream_open_named(struct smb_work *w, struct smb_open *op,
+			  const struct smb_stream_spec *sn, u32 stream_flags,
+			  bool file_created, bool *created,
+			  struct smb_stat *st);
+u32 smb_stream_finish(struct smb_work *w, struct smb_open *op, u32 disposition,
+		      bool created, u32 *action, struct smb_stat *st);
 
 /*
  * Append one FILE_STREAM_INFORMATION entry ([MS-FSCC] 2.4.43) for the

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tree.c - TREE_CONNECT and TREE_DISCONNECT ([MS-SMB2] 3.3.5.7, 3.3.5.8). */
+#include "async.h"
 #include "internal.h"
 #include "utf16.h"
 
@@ -35,6 +36,7 @@ void smb_tree_destroy(struct smb_tree *tree)
 				smb_open_destroy(op, true);
 		}
 	}
+	smb_async_cancel_scope(sess->conn, sess, tree, STATUS_CANCELLED);
 	smb_list_del(&tree->link);
 	sess->ntrees--;
 	smb_free(sess->conn->srv, tree);

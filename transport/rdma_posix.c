@@ -48,18 +48,40 @@
 /* After a disconnect, how long a worker waits for its transfer's flush. */
 #define RDMA_FLUSH_WAIT_MS 5000
 #define RDMA_CQ_ACK_BATCH 64
+#define RDMA_DEFAULT_IO_BUFFERS 16
+#define RDMA_MAX_IO_POOL (64u << 20)
 
 /* Work request ids: kind in the top byte, then a slot or a generation. */
-enum wr_kind { WR_RECV = 1, WR_SEND = 2, WR_RW = 3 };
+enum wr_kind { WR_RECV = 1, WR_SEND = 2, WR_RW = 3, WR_POSTED_WRITE = 4 };
 #define WR_ID(kind, v) (((u64)(kind) << 56) | (u64)(v))
 #define WR_KIND(id) ((int)((id) >> 56))
 #define WR_VAL(id) ((u32)(id))
+
+/*
+ * READ/WRITE payload buffers registered once per device.  A buffer handed
+ * to rdma_write_post belongs to its connection until the Write's last
+ * completion (owner/pending, under that connection's lock), or until the
+ * connection is freed after its QP is destroyed.
+ */
+struct io_pool {
+	pthread_mutex_t lock; /* the free stack */
+	u8 *mem;
+	struct ibv_mr *mr;
+	u32 size; /* bytes per buffer */
+	u32 count;
+	u32 *free;
+	u32 nfree;
+	struct smb_tconn **owner;
+	int *pending; /* work requests of the posted Write not completed */
+};
 
 struct pd_ref {
 	struct pd_ref *next;
 	struct ibv_context *verbs;
 	struct ibv_pd *pd;
 	int refs;
+	struct io_pool *io; /* created at the first RDMA transfer */
+	bool io_failed; /* could not register it: do without */
 };
 
 static pthread_mutex_t pd_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -115,6 +137,7 @@ struct smb_tconn {
 	u32 max_msg; /* largest RDMA message of the port */
 	u32 rw_gen;
 	int rw_pending;
+	int posted_wrs; /* of rdma_write_post transfers in flight */
 	int rw_status; /* first failed ibv_wc_status of the transfer */
 	struct pdu_node *pdus, *pdus_tail;
 	u8 *borrowed; /* last PDU given out by recv_pdu */
@@ -228,6 +251,8 @@ static void config_resolve(struct smb_rdma_config *out,
 		out->bounce_size = RDMA_DEFAULT_BOUNCE;
 	if (out->rw_timeout_ms <= 0)
 		out->rw_timeout_ms = RDMA_DEFAULT_RW_TIMEOUT_MS;
+	if (!out->io_buffers)
+		out->io_buffers = RDMA_DEFAULT_IO_BUFFERS;
 }
 
 bool smb_rdma_have_devices(void)
@@ -270,6 +295,141 @@ static struct pd_ref *pd_get(struct ibv_context *verbs)
 	return p;
 }
 
+static void io_pool_destroy(struct io_pool *io)
+{
+	if (!io)
+		return;
+	if (io->mr)
+		ibv_dereg_mr(io->mr);
+	pthread_mutex_destroy(&io->lock);
+	free(io->mem);
+	free(io->free);
+	free(io->owner);
+	free(io->pending);
+	free(io);
+}
+
+static struct io_pool *io_pool_new(struct ibv_pd *pd, u32 size, u32 count)
+{
+	struct io_pool *io = calloc(1, sizeof(*io));
+
+	if (!io)
+		return NULL;
+	pthread_mutex_init(&io->lock, NULL);
+	io->size = size;
+	io->count = count;
+	io->free = calloc(count, sizeof(*io->free));
+	io->owner = calloc(count, sizeof(*io->owner));
+	io->pending = calloc(count, sizeof(*io->pending));
+	if (io->free && io->owner && io->pending &&
+	    !posix_memalign((void **)&io->mem, 4096, (size_t)size * count))
+		io->mr = ibv_reg_mr(pd, io->mem, (size_t)size * count,
+				    IBV_ACCESS_LOCAL_WRITE);
+	if (!io->mr) {
+		io_pool_destroy(io);
+		return NULL;
+	}
+	for (u32 i = 0; i < count; i++)
+		io->free[i] = count - 1 - i;
+	io->nfree = count;
+	return io;
+}
+
+/* The device's payload pool, registered at first use; NULL without one. */
+static struct io_pool *io_pool_of(struct smb_tconn *c)
+{
+	struct pd_ref *p = c->pd;
+	struct io_pool *io = __atomic_load_n(&p->io, __ATOMIC_ACQUIRE);
+	u32 size, count;
+
+	if (io || c->cfg.io_buffers < 0)
+		return io;
+	size = c->cfg.max_read > c->cfg.max_write ? c->cfg.max_read :
+						    c->cfg.max_write;
+	count = (u32)c->cfg.io_buffers;
+	if (size && (u64)size * count > RDMA_MAX_IO_POOL)
+		count = RDMA_MAX_IO_POOL / size;
+	pthread_mutex_lock(&pd_lock);
+	if (!p->io && !p->io_failed && size && count) {
+		io = io_pool_new(p->pd, size, count);
+		if (io)
+			smb_info("rdma: %u payload buffers of %u bytes "
+				 "registered",
+				 count, size);
+		else
+			smb_warn("rdma: cannot register %u payload buffers "
+				 "of %u bytes (locked memory limit?): "
+				 "registering per transfer",
+				 count, size);
+		p->io_failed = !io;
+		__atomic_store_n(&p->io, io, __ATOMIC_RELEASE);
+	}
+	io = p->io;
+	pthread_mutex_unlock(&pd_lock);
+	return io;
+}
+
+static bool io_pool_holds(const struct io_pool *io, const u8 *buf, size_t len)
+{
+	return io && buf >= io->mem && len <= io->size &&
+	       (size_t)(buf - io->mem) < (size_t)io->size * io->count &&
+	       (size_t)(buf - io->mem) % io->size == 0;
+}
+
+static u32 io_slot(const struct io_pool *io, const u8 *buf)
+{
+	return (u32)((size_t)(buf - io->mem) / io->size);
+}
+
+static void io_slot_free(struct io_pool *io, u32 slot)
+{
+	pthread_mutex_lock(&io->lock);
+	io->free[io->nfree++] = slot;
+	pthread_mutex_unlock(&io->lock);
+}
+
+static void *rdma_io_buf_get(struct smb_tconn *c, size_t len)
+{
+	struct io_pool *io = io_pool_of(c);
+	u32 slot;
+
+	if (!io || len > io->size)
+		return NULL;
+	pthread_mutex_lock(&io->lock);
+	if (!io->nfree) {
+		pthread_mutex_unlock(&io->lock);
+		return NULL;
+	}
+	slot = io->free[--io->nfree];
+	pthread_mutex_unlock(&io->lock);
+	return io->mem + (size_t)slot * io->size;
+}
+
+static void rdma_io_buf_put(struct smb_tconn *c, void *buf)
+{
+	struct io_pool *io = c->pd->io;
+
+	/* A slot still owned by the connection is freed by io_reclaim. */
+	if (io_pool_holds(io, buf, 1) && !io->owner[io_slot(io, buf)])
+		io_slot_free(io, io_slot(io, buf));
+}
+
+/* The connection's posted Writes end with its QP: free their buffers. */
+static void io_reclaim(struct smb_tconn *c)
+{
+	struct io_pool *io = c->pd ? c->pd->io : NULL;
+
+	if (!io)
+		return;
+	for (u32 i = 0; i < io->count; i++) {
+		if (io->owner[i] != c)
+			continue;
+		io->owner[i] = NULL;
+		io->pending[i] = 0;
+		io_slot_free(io, i);
+	}
+}
+
 static void pd_put(struct pd_ref *p)
 {
 	struct pd_ref **pp;
@@ -283,6 +443,7 @@ static void pd_put(struct pd_ref *p)
 				*pp = p->next;
 				break;
 			}
+		io_pool_destroy(p->io);
 		ibv_dealloc_pd(p->pd);
 		free(p);
 	}
@@ -561,6 +722,20 @@ static void handle_wc_locked(struct smb_tconn *c, const struct ibv_wc *wc)
 			smbdirect_engine_on_send_done(c->e);
 		}
 		break;
+	case WR_POSTED_WRITE: {
+		struct io_pool *io = c->pd->io;
+
+		if (!io || v >= io->count || io->owner[v] != c)
+			break;
+		c->posted_wrs--;
+		if (--io->pending[v] <= 0) {
+			io->owner[v] = NULL;
+			io_slot_free(io, v);
+		}
+		if (!ok)
+			link_gone_locked(c, "RDMA Write failed");
+		break;
+	}
 	case WR_RW:
 		if (v != c->rw_gen || c->rw_pending <= 0)
 			break; /* a transfer given up on */
@@ -848,56 +1023,9 @@ static int rw_run_locked(struct smb_tconn *c, struct ibv_send_wr *wr, int n)
 	return r;
 }
 
-static int rdma_rw(struct smb_tconn *c, const struct smb_rdma_desc *desc,
-		   int ndesc, u8 *buf, size_t len, bool read)
+/* Count one finished (or posted) RDMA transfer. */
+static void rw_account(struct smb_tconn *c, bool read, size_t len)
 {
-	struct ibv_send_wr wr[RDMA_MAX_RW_WR];
-	struct ibv_sge sge[RDMA_MAX_RW_WR];
-	bool bounced = len <= c->cfg.bounce_size;
-	struct ibv_mr *mr;
-	u8 *local;
-	int n, r;
-
-	if (!desc || ndesc < 1 || ndesc > RDMA_MAX_DESCS || !buf)
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	pthread_mutex_lock(&c->rw_lock);
-	if (bounced) {
-		mr = c->bounce_mr;
-		local = c->bounce;
-		if (!read)
-			memcpy(local, buf, len);
-	} else {
-		mr = ibv_reg_mr(c->pd->pd, buf, len, IBV_ACCESS_LOCAL_WRITE);
-		local = buf;
-		if (!mr) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	n = rw_build(c, desc, ndesc, local, len, mr->lkey, read, wr, sge);
-	if (n < 0) {
-		r = n;
-	} else {
-		pthread_mutex_lock(&c->lock);
-		r = rw_run_locked(c, wr, n);
-		pthread_mutex_unlock(&c->lock);
-	}
-	/* -EBUSY: the hardware may still touch the memory; keep it pinned. */
-	if (!bounced && r != -EBUSY)
-		ibv_dereg_mr(mr);
-	if (!r && read && bounced)
-		memcpy(buf, local, len);
-out:
-	pthread_mutex_unlock(&c->rw_lock);
-	if (r) {
-		stat_add(&stats.rw_failed, 1);
-		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
-		return r == -EBUSY ? -EIO : r;
-	}
-	if (bounced)
-		stat_add(&stats.rw_bounced, 1);
 	pthread_mutex_lock(&c->rw_lock);
 	if (read) {
 		c->reads++;
@@ -920,6 +1048,139 @@ out:
 		smbd_stats_add(SMB_TRANSPORT_RDMA, SMBD_STAT_RDMA_WRITE_BYTES,
 			       len);
 	}
+}
+
+static int rdma_rw(struct smb_tconn *c, const struct smb_rdma_desc *desc,
+		   int ndesc, u8 *buf, size_t len, bool read)
+{
+	struct ibv_send_wr wr[RDMA_MAX_RW_WR];
+	struct ibv_sge sge[RDMA_MAX_RW_WR];
+	struct io_pool *io = c->pd->io;
+	bool pooled = io_pool_holds(io, buf, len);
+	bool bounced = !pooled && len <= c->cfg.bounce_size;
+	struct ibv_mr *mr;
+	u8 *local;
+	int n, r;
+
+	if (!desc || ndesc < 1 || ndesc > RDMA_MAX_DESCS || !buf)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	pthread_mutex_lock(&c->rw_lock);
+	if (pooled) {
+		mr = io->mr;
+		local = buf;
+	} else if (bounced) {
+		mr = c->bounce_mr;
+		local = c->bounce;
+		if (!read)
+			memcpy(local, buf, len);
+	} else {
+		mr = ibv_reg_mr(c->pd->pd, buf, len, IBV_ACCESS_LOCAL_WRITE);
+		local = buf;
+		if (!mr) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	n = rw_build(c, desc, ndesc, local, len, mr->lkey, read, wr, sge);
+	if (n < 0) {
+		r = n;
+	} else {
+		pthread_mutex_lock(&c->lock);
+		r = rw_run_locked(c, wr, n);
+		/*
+		 * -EBUSY: the hardware may still touch a pool buffer; it stays
+		 * the connection's (io_buf_put leaves it) until the QP is
+		 * destroyed.
+		 */
+		if (r == -EBUSY && pooled) {
+			io->owner[io_slot(io, buf)] = c;
+			io->pending[io_slot(io, buf)] = 1;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	/* -EBUSY: the hardware may still touch the memory; keep it pinned. */
+	if (!bounced && !pooled && r != -EBUSY)
+		ibv_dereg_mr(mr);
+	if (!r && read && bounced)
+		memcpy(buf, local, len);
+out:
+	pthread_mutex_unlock(&c->rw_lock);
+	if (r) {
+		stat_add(&stats.rw_failed, 1);
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
+		return r == -EBUSY ? -EIO : r;
+	}
+	if (bounced)
+		stat_add(&stats.rw_bounced, 1);
+	rw_account(c, read, len);
+	return 0;
+}
+
+/*
+ * RDMA Write of a pool buffer without waiting: its completions free it.
+ * RC ordering delivers the READ response posted later after the data.
+ * Too many Writes in flight for the send queue: done synchronously.
+ */
+static int rdma_write_post_op(struct smb_tconn *c,
+			      const struct smb_rdma_desc *desc, int ndesc,
+			      void *buf, size_t len)
+{
+	struct ibv_send_wr wr[RDMA_MAX_RW_WR], *bad = NULL;
+	struct ibv_sge sge[RDMA_MAX_RW_WR];
+	struct io_pool *io = c->pd->io;
+	u32 slot;
+	int n, r = 0;
+
+	if (!io_pool_holds(io, buf, len) || !desc || ndesc < 1 ||
+	    ndesc > RDMA_MAX_DESCS)
+		return -EINVAL; /* not a pool buffer: a core bug */
+	slot = io_slot(io, buf);
+	n = len ? rw_build(c, desc, ndesc, buf, len, io->mr->lkey, false, wr,
+			   sge) :
+		  0;
+	if (n <= 0) {
+		io_slot_free(io, slot);
+		return n;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (conn_gone_locked(c)) {
+		pthread_mutex_unlock(&c->lock);
+		io_slot_free(io, slot);
+		return -ENOTCONN;
+	}
+	if (c->posted_wrs + n > RDMA_MAX_RW_WR) {
+		pthread_mutex_unlock(&c->lock);
+		r = rdma_rw(c, desc, ndesc, buf, len, false);
+		rdma_io_buf_put(c, buf); /* unless the transfer still holds it */
+		return r;
+	}
+	for (int i = 0; i < n; i++)
+		wr[i].wr_id = WR_ID(WR_POSTED_WRITE, slot);
+	io->owner[slot] = c;
+	io->pending[slot] = n;
+	c->posted_wrs += n;
+	if (ibv_post_send(c->id->qp, wr, &bad)) {
+		/* What was posted before bad still completes (flushed). */
+		int posted = bad ? (int)(bad - wr) : 0;
+
+		c->posted_wrs -= n - posted;
+		io->pending[slot] = posted;
+		if (!posted) {
+			io->owner[slot] = NULL;
+			io_slot_free(io, slot);
+		}
+		link_gone_locked(c, "ibv_post_send (RDMA Write) failed");
+		r = -EIO;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (r) {
+		stat_add(&stats.rw_failed, 1);
+		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
+		return r;
+	}
+	rw_account(c, false, len);
 	return 0;
 }
 
@@ -996,6 +1257,8 @@ void smb_rdma_conn_free(struct smb_tconn *c)
 	pthread_mutex_unlock(&c->lock);
 	if (c->qp_created)
 		rdma_destroy_qp(c->id);
+	/* No DMA after the QP is gone: posted Writes give their memory back. */
+	io_reclaim(c);
 	if (c->cq) {
 		if (c->cq_unacked)
 			ibv_ack_cq_events(c->cq, c->cq_unacked);
@@ -1061,7 +1324,7 @@ static int conn_setup(struct smb_tconn *c, const struct ibv_device_attr *da)
 
 	if (da->max_qp_wr > 0) {
 		nrecv = min_u32(nrecv, (u32)da->max_qp_wr);
-		nsend = min_u32(nsend, (u32)da->max_qp_wr - RDMA_MAX_RW_WR);
+		nsend = min_u32(nsend, (u32)da->max_qp_wr - 2 * RDMA_MAX_RW_WR);
 	}
 	c->max_msg = 1u << 30;
 	if (ibv_query_port(c->id->verbs, c->id->port_num, &pa) == 0 &&
@@ -1070,7 +1333,8 @@ static int conn_setup(struct smb_tconn *c, const struct ibv_device_attr *da)
 	c->cc = ibv_create_comp_channel(c->id->verbs);
 	if (!c->cc || set_nonblock(c->cc->fd))
 		return -ENOMEM;
-	cqe = (int)(nrecv + nsend + RDMA_MAX_RW_WR);
+	/* Room for one waited-for transfer and the posted Writes. */
+	cqe = (int)(nrecv + nsend + 2 * RDMA_MAX_RW_WR);
 	if (da->max_cqe > 0 && cqe > da->max_cqe)
 		cqe = da->max_cqe;
 	c->cq = ibv_create_cq(c->id->verbs, cqe, c, c->cc, 0);
@@ -1079,7 +1343,7 @@ static int conn_setup(struct smb_tconn *c, const struct ibv_device_attr *da)
 	qa.send_cq = c->cq;
 	qa.recv_cq = c->cq;
 	qa.qp_type = IBV_QPT_RC;
-	qa.cap.max_send_wr = nsend + RDMA_MAX_RW_WR;
+	qa.cap.max_send_wr = nsend + 2 * RDMA_MAX_RW_WR;
 	qa.cap.max_recv_wr = nrecv;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
@@ -1355,6 +1619,9 @@ const struct smb_transport_ops smb_rdma_ops = {
 	.send_pdu = rdma_send_pdu,
 	.rdma_read = rdma_read_op,
 	.rdma_write = rdma_write_op,
+	.io_buf_get = rdma_io_buf_get,
+	.io_buf_put = rdma_io_buf_put,
+	.rdma_write_post = rdma_write_post_op,
 	.disconnect = rdma_disconnect_op,
 	.get_limits = rdma_get_limits,
 	.peer_name = rdma_peer_name,

@@ -39,6 +39,13 @@ struct smb_rdma_config {
 	 */
 	u32 max_read;
 	u32 max_write;
+	/*
+	 * Pre-registered READ/WRITE payload buffers (each the larger of
+	 * max_read and max_write), shared by the connections of a device:
+	 * no registration per transfer, and READ data is posted without
+	 * waiting.  0: 16; at most 64 MiB in all; -1: none.
+	 */
+	int io_buffers;
 };
 
 struct smb_rdma_listener;

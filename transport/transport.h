@@ -58,6 +58,26 @@ struct smb_transport_ops {
 	int (*rdma_write)(struct smb_tconn *c,
 			  const struct smb_rdma_desc *desc, int ndesc,
 			  const void *buf, size_t len);
+	/*
+	 * Optional (SMB Direct): memory for one READ/WRITE payload that the
+	 * transport moves by RDMA without registering it per transfer.  NULL
+	 * when none is free or len is larger than its buffers: the core then
+	 * uses its allocator.  Give it back with io_buf_put unless it went to
+	 * rdma_write_post.
+	 */
+	void *(*io_buf_get)(struct smb_tconn *c, size_t len);
+	void (*io_buf_put)(struct smb_tconn *c, void *buf);
+	/*
+	 * Optional: RDMA Write of an io_buf_get buffer into client memory
+	 * that returns once the transfer is posted.  The transport owns buf
+	 * from the call on (also on failure) and releases it when the
+	 * hardware is done.  What the connection sends afterwards (the READ
+	 * response) reaches the client after the data.  0, or <0 when the
+	 * connection is gone.
+	 */
+	int (*rdma_write_post)(struct smb_tconn *c,
+			       const struct smb_rdma_desc *desc, int ndesc,
+			       void *buf, size_t len);
 	/* Drop the connection; later sends fail. Safe to call twice. */
 	void (*disconnect)(struct smb_tconn *c);
 	void (*get_limits)(struct smb_tconn *c,

@@ -625,6 +625,8 @@ static void event_loop(struct srv *s)
 		if (now < next_tick)
 			continue;
 		next_tick = now + SRV_TICK_MS;
+		if (s->h->tick)
+			s->h->tick(s->h->ctx);
 		if (s->listeners_resume_ms && now >= s->listeners_resume_ms) {
 			s->listeners_resume_ms = 0;
 			listeners_set(s, true);

@@ -44,6 +44,8 @@ struct smbd_conn_handler {
 	 * handler must make sure no other thread still sends on it.
 	 */
 	void (*conn_close)(void *conn);
+	/* Optional: called about once a second from the event-loop thread. */
+	void (*tick)(void *ctx);
 	void *ctx;
 };
 

@@ -98,6 +98,12 @@ static void on_close(void *conn)
 	smb_conn_free(conn);
 }
 
+/* Core timers (oplock-break and similar timeouts). */
+static void on_tick(void *srv)
+{
+	smb_server_tick(srv);
+}
+
 static void on_signal(int sig)
 {
 	smbd_server_stop();
@@ -426,6 +432,7 @@ int main(int argc, char **argv)
 	handler.conn_open = on_open;
 	handler.conn_input = on_input;
 	handler.conn_close = on_close;
+	handler.tick = on_tick;
 	handler.ctx = srv;
 	if (control && smbd_control_serve(control, NULL))
 		fprintf(stderr, "smbdirectd: control socket not served\n");

@@ -13,10 +13,15 @@
  * outside either.
  *
  * Windows metadata that POSIX lacks lives in user xattrs:
- *   user.smbdirect.dosattrib  u32 LE: READONLY, HIDDEN, SYSTEM, ARCHIVE
+ *   user.smbdirect.dosattrib  u32 LE: READONLY, HIDDEN, SYSTEM, ARCHIVE,
+ *                             SPARSE_FILE
  *   user.smbdirect.ctime      u64 LE: creation time set by a client (NT)
+ *   user.smbdirect.sd         self-relative security descriptor (get_sd)
+ *   user.smbdirect.stream.X   the bytes of named stream X
+ *   user.smbdirect.ea.X       the value of EA X (upper case)
  * READONLY is kept only in the xattr (it does not touch the mode bits).
- * On file systems without user xattrs nothing persists and nothing fails.
+ * On file systems without user xattrs nothing persists and nothing fails,
+ * except streams and EAs, which are then refused.
  *
  * Creation time: an explicitly set value (the xattr) wins, then the file
  * system's birth time (statx STATX_BTIME), then min(mtime, ctime).  The
@@ -59,6 +64,8 @@
 
 #define XATTR_DOSATTRIB "user.smbdirect.dosattrib"
 #define XATTR_CREATION "user.smbdirect.ctime"
+/* The NT security descriptor, self-relative, as a client set it. */
+#define XATTR_SD "user.smbdirect.sd"
 /*
  * Linux cannot set a file's change time, but clients set it (and check it
  * reads back).  The set value is kept with the mtime it was set at, and
@@ -1401,6 +1408,66 @@ static u32 posix_setattr(struct smb_vfs_file *f,
 	return STATUS_SUCCESS;
 }
 
+/* ---- security descriptors -------------------------------------------- */
+
+/*
+ * O_PATH fds (opens without data access) take no f*xattr calls; their
+ * /proc/self/fd link names the same object and does.
+ */
+static void proc_fd_path(const struct smb_vfs_file *f, char *out, size_t size)
+{
+	snprintf(out, size, "/proc/self/fd/%d", f->fd);
+}
+
+static u32 posix_get_sd(struct smb_vfs_file *f, void *buf, size_t size,
+			size_t *len)
+{
+	char proc[64];
+	ssize_t n;
+
+	*len = 0;
+	if (f->path_only) {
+		proc_fd_path(f, proc, sizeof(proc));
+		n = getxattr(proc, XATTR_SD, buf, size);
+	} else {
+		n = fgetxattr(f->fd, XATTR_SD, buf, size);
+	}
+	if (n >= 0) {
+		*len = (size_t)n;
+		return STATUS_SUCCESS;
+	}
+	if (errno == ERANGE) {
+		n = f->path_only ? getxattr(proc, XATTR_SD, NULL, 0) :
+				   fgetxattr(f->fd, XATTR_SD, NULL, 0);
+		*len = n > 0 ? (size_t)n : 0;
+		return STATUS_BUFFER_TOO_SMALL;
+	}
+	/* None stored, no user xattrs here, or not a file that has them. */
+	if (errno == ENODATA || xattr_unsupported(errno) || errno == EPERM ||
+	    errno == ENOENT)
+		return STATUS_NOT_FOUND;
+	return smb_errno_to_status(errno);
+}
+
+static u32 posix_set_sd(struct smb_vfs_file *f, const void *buf, size_t len)
+{
+	char proc[64];
+	int r;
+
+	if (f->path_only) {
+		proc_fd_path(f, proc, sizeof(proc));
+		r = setxattr(proc, XATTR_SD, buf, len, 0);
+	} else {
+		r = fsetxattr(f->fd, XATTR_SD, buf, len, 0);
+	}
+	if (!r)
+		return STATUS_SUCCESS;
+	/* A descriptor that silently did not stick would mislead the client. */
+	if (xattr_unsupported(errno))
+		return STATUS_NOT_SUPPORTED;
+	return smb_errno_to_status(errno);
+}
+
 /* ---- directories ------------------------------------------------------ */
 
 /* Does the handle's recorded path still name this directory? */
@@ -2376,6 +2443,8 @@ static const struct smb_vfs_ops posix_vfs_ops = {
 	.unlink = posix_unlink,
 	.rmdir = posix_rmdir,
 	.rename = posix_rename,
+	.get_sd = posix_get_sd,
+	.set_sd = posix_set_sd,
 	.stream_open = posix_stream_open,
 	.stream_list = posix_stream_list,
 	.stream_remove = posix_stream_remove,

@@ -13,7 +13,7 @@ SECS=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${FUZZ_OUT:-$ROOT/build/fuzz}
 CC=${FUZZ_CC:-clang}
-TARGETS=${FUZZ_TARGETS:-"conn spnego ntlmssp rpc path fileops"}
+TARGETS=${FUZZ_TARGETS:-"conn spnego ntlmssp rpc path secdesc fileops"}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 $SAN"
 CORE_INC="-Icore -Itransport"
@@ -83,6 +83,10 @@ if [ ! -d "$OUT/corpus/conn" ]; then
 	cp "$OUT/seeds/ntlmssp/"* "$d/" 2>/dev/null || true
 	d=$(seed_dir rpc)
 	FUZZ_SEEDS_OUT="$d" "$OUT/fuzz_rpc" >/dev/null 2>&1 || true
+	d=$(seed_dir secdesc)
+	make -s build/tests/test_secdesc >/dev/null &&
+		SECDESC_SEEDS_OUT="$d" ./build/tests/test_secdesc >/dev/null 2>&1 ||
+		true
 	d=$(seed_dir path)
 	for p in 'a\b\c.txt' '..\x' 'dir\' 'f::$DATA' 'a:s:$DATA' '\lead'; do
 		printf '%s' "$p" | iconv -f UTF-8 -t UTF-16LE >"$d/$(echo "$p" | md5sum | cut -c1-8)"

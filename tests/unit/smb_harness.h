@@ -51,8 +51,9 @@ static void *h_alloc(size_t size, void *ctx)
 	if (h_alloc_fail_after > 0)
 		h_alloc_fail_after--;
 	p = calloc(1, size ? size : 1);
+	/* Atomic: connections may run on several threads (test_async). */
 	if (p)
-		h_live_allocs++;
+		__atomic_add_fetch(&h_live_allocs, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -61,7 +62,7 @@ static void h_free(void *p, void *ctx)
 	(void)ctx;
 	if (!p)
 		return;
-	h_live_allocs--;
+	__atomic_sub_fetch(&h_live_allocs, 1, __ATOMIC_RELAXED);
 	free(p);
 }
 
@@ -294,6 +295,15 @@ struct smb_tconn {
 	size_t rmem_len;
 	u32 rtoken;
 	int rdma_reads, rdma_writes;
+	/*
+	 * A transport's pre-registered payload buffers (h_rdma_pool_transport):
+	 * pool_used marks buffers handed out; posted[] those a posted Write
+	 * still holds until h_rdma_complete().
+	 */
+	u8 *pool[2];
+	size_t pool_size;
+	bool pool_used[2], posted[2];
+	int pool_gets, posted_writes;
 };
 
 static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
@@ -383,6 +393,72 @@ static void h_rdma_limits(struct smb_tconn *c, struct smb_transport_limits *l)
 	l->max_rdma_descs = 8;
 }
 
+static int h_pool_slot(struct smb_tconn *c, const void *buf)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->pool[i] && buf == c->pool[i])
+			return i;
+	return -1;
+}
+
+static void *h_io_buf_get(struct smb_tconn *c, size_t len)
+{
+	if (len > c->pool_size)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		if (!c->pool_used[i]) {
+			c->pool_used[i] = true;
+			c->pool_gets++;
+			return c->pool[i];
+		}
+	return NULL;
+}
+
+static void h_io_buf_put(struct smb_tconn *c, void *buf)
+{
+	int i = h_pool_slot(c, buf);
+
+	assert_true(i >= 0 && c->pool_used[i] && !c->posted[i]);
+	c->pool_used[i] = false;
+}
+
+/* The data lands at once; the buffer stays taken until h_rdma_complete. */
+static int h_rdma_write_post(struct smb_tconn *c,
+			     const struct smb_rdma_desc *d, int nd, void *buf,
+			     size_t len)
+{
+	int i = h_pool_slot(c, buf);
+
+	assert_true(i >= 0 && c->pool_used[i] && !c->posted[i]);
+	c->posted[i] = true;
+	c->posted_writes++;
+	c->rdma_writes++;
+	return h_rdma_move(c, d, nd, buf, len, true);
+}
+
+/* The hardware finished every posted Write: their buffers come back. */
+static H_UNUSED void h_rdma_complete(struct smb_tconn *c)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->posted[i]) {
+			c->posted[i] = false;
+			c->pool_used[i] = false;
+		}
+}
+
+static H_UNUSED const struct smb_transport_ops h_rdma_pool_transport = {
+	.name = "test-rdma-pool",
+	.kind = SMB_TRANSPORT_RDMA,
+	.send_pdu = h_send_pdu,
+	.rdma_read = h_rdma_read,
+	.rdma_write = h_rdma_write,
+	.io_buf_get = h_io_buf_get,
+	.io_buf_put = h_io_buf_put,
+	.rdma_write_post = h_rdma_write_post,
+	.get_limits = h_rdma_limits,
+	.peer_name = h_peer_name,
+};
+
 static H_UNUSED const struct smb_transport_ops h_rdma_transport = {
 	.name = "test-rdma",
 	.kind = SMB_TRANSPORT_RDMA,
@@ -463,6 +539,23 @@ static H_UNUSED struct h_client *h_client_new_rdma(struct h_env *e,
 	return c;
 }
 
+/* The same with two pre-registered payload buffers of pool_size bytes. */
+static H_UNUSED struct h_client *
+h_client_new_rdma_pool(struct h_env *e, size_t rmem_len, size_t pool_size)
+{
+	struct h_client *c = h_client_new_rdma(e, rmem_len);
+
+	smb_conn_free(c->conn);
+	for (int i = 0; i < 2; i++) {
+		c->tc.pool[i] = calloc(1, pool_size);
+		assert_non_null(c->tc.pool[i]);
+	}
+	c->tc.pool_size = pool_size;
+	c->conn = smb_conn_new(e->srv, &h_rdma_pool_transport, &c->tc);
+	assert_non_null(c->conn);
+	return c;
+}
+
 static void h_drain(struct h_client *c)
 {
 	while (c->tc.head) {
@@ -483,6 +576,8 @@ static H_UNUSED void h_client_free(struct h_client *c)
 	free(c->last);
 	free(c->last_req);
 	free(c->tc.rmem);
+	free(c->tc.pool[0]);
+	free(c->tc.pool[1]);
 	free(c);
 }
 

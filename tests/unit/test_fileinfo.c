@@ -831,121 +831,6 @@ static void test_fsinfo_errors(void **state)
 	assert_int_equal(w, 0);
 }
 
-/* ---- security descriptor --------------------------------------------- */
-
-/*
- * uid 1000, gid 100, mode 0754, worked out by hand from [MS-DTYP] 2.4.6,
- * 2.4.5, 2.4.4.2 and 2.4.2.2.
- */
-/* clang-format off */
-static const u8 sd_0754[128] = {
-	/* header: Revision 1, Control SE_SELF_RELATIVE|SE_DACL_PRESENT,
-	 * OffsetOwner 20, OffsetGroup 36, OffsetSacl 0, OffsetDacl 52 */
-	0x01, 0x00, 0x04, 0x80, 0x14, 0x00, 0x00, 0x00, 0x24, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x34, 0x00, 0x00, 0x00,
-	/* owner S-1-22-1-1000 */
-	0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16,
-	0x01, 0x00, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	/* group S-1-22-2-100 */
-	0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16,
-	0x02, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00,
-	/* ACL: revision 2, size 76, 3 ACEs */
-	0x02, 0x00, 0x4c, 0x00, 0x03, 0x00, 0x00, 0x00,
-	/* owner rwx: generic read|write|execute, DELETE, WRITE_DAC */
-	0x00, 0x00, 0x18, 0x00, 0xbf, 0x01, 0x17, 0x00,
-	0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16,
-	0x01, 0x00, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	/* group r-x */
-	0x00, 0x00, 0x18, 0x00, 0xa9, 0x00, 0x12, 0x00,
-	0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16,
-	0x02, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00,
-	/* Everyone (S-1-1-0) r-- */
-	0x00, 0x00, 0x14, 0x00, 0x89, 0x00, 0x12, 0x00,
-	0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x00, 0x00, 0x00, 0x00,
-};
-/* clang-format on */
-
-static void test_secdesc_full(void **state)
-{
-	struct smb_stat st = file_stat();
-	u8 buf[256];
-	size_t w;
-
-	memset(buf, GUARD, sizeof(buf));
-	assert_int_equal(smb_secdesc_encode(OWNER_SECURITY_INFORMATION |
-						    GROUP_SECURITY_INFORMATION |
-						    DACL_SECURITY_INFORMATION,
-					    &st, buf, sizeof(buf), &w),
-			 0);
-	assert_int_equal(w, sizeof(sd_0754));
-	assert_memory_equal(buf, sd_0754, sizeof(sd_0754));
-	check_guard(buf + w, 8);
-
-	/* Exact size fits; one byte less reports the size needed. */
-	assert_int_equal(smb_secdesc_encode(7, &st, buf, 128, &w), 0);
-	memset(buf, GUARD, sizeof(buf));
-	assert_int_equal(smb_secdesc_encode(7, &st, buf, 127, &w),
-			 STATUS_BUFFER_TOO_SMALL);
-	assert_int_equal(w, 128);
-	check_guard(buf, sizeof(buf));
-	assert_int_equal(smb_secdesc_encode(7, &st, buf, 0, &w),
-			 STATUS_BUFFER_TOO_SMALL);
-	assert_int_equal(w, 128);
-}
-
-static void test_secdesc_parts(void **state)
-{
-	struct smb_stat st = file_stat();
-	u8 buf[256];
-	size_t w;
-
-	/* Group only. */
-	assert_int_equal(smb_secdesc_encode(GROUP_SECURITY_INFORMATION, &st,
-					    buf, sizeof(buf), &w),
-			 0);
-	assert_int_equal(w, 36);
-	assert_int_equal(smb_get_le16(buf + 2), 0x8000);
-	assert_int_equal(smb_get_le32(buf + 4), 0);
-	assert_int_equal(smb_get_le32(buf + 8), 20);
-	assert_int_equal(smb_get_le32(buf + 12), 0);
-	assert_int_equal(smb_get_le32(buf + 16), 0);
-	assert_memory_equal(buf + 20, sd_0754 + 36, 16);
-
-	/* DACL only. */
-	assert_int_equal(smb_secdesc_encode(DACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
-			 0);
-	assert_int_equal(w, 96);
-	assert_int_equal(smb_get_le16(buf + 2), 0x8004);
-	assert_int_equal(smb_get_le32(buf + 16), 20);
-	assert_memory_equal(buf + 20, sd_0754 + 52, 76);
-
-	/* SACL asked for: there is none, only the header comes back. */
-	assert_int_equal(smb_secdesc_encode(SACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
-			 0);
-	assert_int_equal(w, 20);
-	assert_int_equal(smb_get_le16(buf + 2), 0x8000);
-	check_zero(buf + 4, 16);
-}
-
-static void test_secdesc_directory(void **state)
-{
-	struct smb_stat st = dir_stat();
-	u8 buf[256];
-	size_t w;
-
-	st.mode = 040700;
-	assert_int_equal(smb_secdesc_encode(DACL_SECURITY_INFORMATION, &st, buf,
-					    sizeof(buf), &w),
-			 0);
-	/* Owner rwx on a directory adds FILE_DELETE_CHILD. */
-	assert_int_equal(smb_get_le32(buf + 20 + 8 + 4), 0x001701ff);
-	/* Nothing for group and others beyond stat and ACL reading. */
-	assert_int_equal(smb_get_le32(buf + 20 + 8 + 24 + 4), 0x00120080);
-	assert_int_equal(smb_get_le32(buf + 20 + 8 + 48 + 4), 0x00120080);
-}
 
 /* ---- SET_INFO parsers ------------------------------------------------- */
 
@@ -1154,9 +1039,6 @@ int main(void)
 		cmocka_unit_test(test_fsinfo_classes),
 		cmocka_unit_test(test_fsinfo_names_and_defaults),
 		cmocka_unit_test(test_fsinfo_errors),
-		cmocka_unit_test(test_secdesc_full),
-		cmocka_unit_test(test_secdesc_parts),
-		cmocka_unit_test(test_secdesc_directory),
 		cmocka_unit_test(test_setinfo_basic),
 		cmocka_unit_test(test_setinfo_rename),
 		cmocka_unit_test(test_setinfo_small_classes),

@@ -13,6 +13,7 @@
 
 #include "platform.h"
 #include "smb_harness.h"
+#include "lock_client.h"
 #include "fsctl.h"
 
 static void test_parse_ranges(void **state)
@@ -331,6 +332,19 @@ static void test_copychunk(void **state)
 				 SMB_COPYCHUNK_MAX_CHUNK_SIZE);
 		assert_int_equal(smb_get_le32(out + 8),
 				 SMB_COPYCHUNK_MAX_TOTAL);
+	}
+	/* Byte-range locks of other handles hold for the copy too. */
+	{
+		u8 lk[16] = { 0 };
+
+		h_open_rw(c, "src", FILE_OPEN, lk);
+		assert_int_equal(l_lock(c, lk, 0, 10, L_EX | L_FI),
+				 STATUS_SUCCESS);
+		len = chunk_req(buf, key, 1, 4096);
+		assert_int_equal(h_ioctl(c, FSCTL_SRV_COPYCHUNK, dst, buf,
+					 (u32)len, 12, &o, &n),
+				 STATUS_FILE_LOCK_CONFLICT);
+		assert_int_equal(h_close(c, lk), STATUS_SUCCESS);
 	}
 	/* Too small an output, an unknown key, a truncated request. */
 	len = chunk_req(buf, key, 1, 4096);

@@ -300,6 +300,67 @@ static void test_rdma_channels(void **state)
 	h_client_free(c);
 }
 
+/*
+ * With pre-registered transport buffers: a WRITE's data is pulled into
+ * one and it goes back at once; a READ's data is posted from one, which
+ * the transport keeps until the Write completes; with none free the core
+ * falls back to its own memory and a waited-for Write.
+ */
+static void test_rdma_pooled_buffers(void **state)
+{
+	struct h_client *c = h_client_new_rdma_pool(*state, 2 * 65536, 65536);
+	static const u32 two[] = { 40000, 25536 };
+	u8 fid[16] = { 0 };
+	struct h_req r;
+
+	for (size_t i = 0; i < 65536; i++)
+		c->tc.rmem[i] = (u8)(i * 7 + 3);
+	h_connect(c, SMB2_DIALECT_0302, "share");
+	h_open_rw(c, "pool.bin", FILE_OVERWRITE_IF, fid);
+
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 0, 65536, 0, 2, two,
+			 0x5eed);
+	assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+	assert_int_equal(c->tc.pool_gets, 1);
+	assert_false(c->tc.pool_used[0] || c->tc.pool_used[1]);
+
+	/* Two READs in flight hold both buffers until they complete. */
+	for (int i = 0; i < 2; i++) {
+		memset(c->tc.rmem + 1000, 0, 5000);
+		build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1_INVALIDATE,
+				5000, 100 + (u64)i, 16, 0x5eed, 5000);
+		assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+		assert_int_equal(smb_get_le32(h_rbody(c) + 8), 5000);
+		for (size_t k = 0; k < 5000; k++)
+			assert_int_equal(c->tc.rmem[1000 + k],
+					 (u8)((100 + i + k) * 7 + 3));
+	}
+	assert_int_equal(c->tc.posted_writes, 2);
+	assert_true(c->tc.pool_used[0] && c->tc.pool_used[1]);
+
+	/* None free: the core's own memory and a waited-for RDMA Write. */
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 5000, 0, 16, 0x5eed,
+			5000);
+	assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+	assert_int_equal(c->tc.posted_writes, 2);
+	assert_int_equal(c->tc.rdma_writes, 3);
+	assert_int_equal(c->tc.rmem[1000], 3);
+
+	/* Completed: the buffers are back, and a READ at EOF gives one back. */
+	h_rdma_complete(&c->tc);
+	build_rdma_read(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 5000, 65536, 16,
+			0x5eed, 5000);
+	assert_int_equal(h_call(c, &r), STATUS_END_OF_FILE);
+	assert_false(c->tc.pool_used[0] || c->tc.pool_used[1]);
+	/* Larger than the transport's buffers: the core's memory again. */
+	build_rdma_write(c, &r, fid, SMB2_CHANNEL_RDMA_V1, 0, 65536, 0, 2, two,
+			 0x5eed);
+	c->tc.pool_size = 1000;
+	assert_int_equal(h_call(c, &r), STATUS_SUCCESS);
+	assert_int_equal(c->tc.pool_gets, 4);
+	h_client_free(c);
+}
+
 static void test_rdma_channel_on_tcp(void **state)
 {
 	struct h_client *c = h_client_new(*state);
@@ -322,6 +383,7 @@ int main(void)
 		T(test_write_edges),
 		T(test_flush),
 		T(test_rdma_channels),
+		T(test_rdma_pooled_buffers),
 		T(test_rdma_channel_on_tcp),
 	};
 

@@ -111,8 +111,10 @@ static void echo_close(void *conn)
 	free(c);
 }
 
-static const struct smbd_conn_handler echo = { echo_open, echo_input,
-					       echo_close, &ectx };
+static const struct smbd_conn_handler echo = { .conn_open = echo_open,
+					       .conn_input = echo_input,
+					       .conn_close = echo_close,
+					       .ctx = &ectx };
 
 struct server_thread {
 	pthread_t t;
