@@ -20,20 +20,23 @@ import time
 DIALECTS = (0x0202, 0x0210, 0x0300, 0x0302)
 
 
-def negotiate_request(msg_id):
+def negotiate_request(tag):
     dialects = b"".join(struct.pack("<H", d) for d in DIALECTS)
     # SMB2 header: protocol id, structure size 64, credit charge 0,
     # status 0, command NEGOTIATE (0), credits 1, flags 0, next 0,
     # message id, reserved, tree id 0, session id 0, signature 0.
     hdr = struct.pack("<4sHHIHHIIQIIQ16s", b"\xfeSMB", 64, 0, 0, 0, 1, 0, 0,
-                      msg_id, 0, 0, 0, b"\0" * 16)
+                      0, 0, 0, 0, b"\0" * 16)
     # NEGOTIATE: size 36, dialect count, security mode 1 (signing
     # enabled), reserved, capabilities 0, client guid, start time 0.
     # A GUID of its own per connection: servers that support
     # multichannel (Samba) hand connections of one client GUID to one
-    # process, which would not be 1,000 independent clients.
+    # process, which would not be 1,000 independent clients.  Not
+    # os.urandom: it blocks in a fresh guest whose entropy pool is not
+    # ready; unique is all a GUID needs here.
+    guid = struct.pack("<IIQ", os.getpid(), tag, time.time_ns())
     body = struct.pack("<HHHHI16sQ", 36, len(DIALECTS), 1, 0, 0,
-                       os.urandom(16), 0) + dialects
+                       guid, 0) + dialects
     pdu = hdr + body
     return struct.pack(">I", len(pdu)) + pdu
 
@@ -48,9 +51,9 @@ def recv_exact(s, n):
     return buf
 
 
-def negotiate(host, port):
+def negotiate(host, port, n):
     s = socket.create_connection((host, port), timeout=10)
-    s.sendall(negotiate_request(0))
+    s.sendall(negotiate_request(n))
     length = struct.unpack(">I", recv_exact(s, 4))[0] & 0xFFFFFF
     if length < 64 or length > (1 << 20):
         raise ValueError(f"bad response length {length}")
@@ -68,11 +71,11 @@ def main():
         float(sys.argv[4])
     conns, failed, last_err = [], 0, ""
     deadline = time.monotonic() + 120
-    for _ in range(n):
+    for i in range(n):
         if time.monotonic() > deadline:
             break
         try:
-            conns.append(negotiate(host, port))
+            conns.append(negotiate(host, port, i))
         except (OSError, ValueError, ConnectionError) as e:
             failed += 1
             last_err = str(e)

@@ -227,8 +227,14 @@ def chart(outdir, stamp, name, title, ylabel, groups, series, figs):
     plots = []
     for i, (title_s, _, _) in enumerate(series):
         c = 2 + 3 * i
-        xt = ":xtic(1)" if i == 0 else ""
+        # gnuplot stops on a series with no point at all: leave it out.
+        if all(r[c - 1] == "?" for r in rows):
+            continue
+        xt = ":xtic(1)" if not plots else ""
         plots.append(f"'{dat}' using {c}:{c + 1}:{c + 2}{xt} title '{title_s}'")
+    if not plots:
+        os.remove(dat)
+        return None
     png = os.path.join(outdir, f"{stamp}-{name}.png")
     gp = os.path.join(outdir, f"{stamp}-{name}.gp")
     with open(gp, "w") as f:
