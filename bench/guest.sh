@@ -260,7 +260,9 @@ idle_conns() {
 # (/proc/PID/task/*/stat) and BENCH_PROFILE_SAMPLES stack samples of all
 # threads taken with gdb (a poor man's profiler: perf's cpu-clock
 # sampling does not work in this TCG guest, its samples land almost all
-# in the idle loop).  Summaries in /vmout/profile-{read,write}.txt.
+# in the idle loop), and the kernel stacks of its running threads every
+# 20 ms (bench/stacks.py ksample).  Summaries in
+# /vmout/profile-{read,write}.txt.
 BENCH_PROFILE_SAMPLES=${BENCH_PROFILE_SAMPLES:-12}
 profile_rdma() {
 	local pid=$1 rw fio_pid i t0
@@ -275,6 +277,8 @@ profile_rdma() {
 			"$BENCH_MNT_RDMA/$BENCH_FILE_NAME" &
 		fio_pid=$!
 		sleep 1
+		python3 "$BENCH_DIR/stacks.py" ksample "$pid" \
+			$((BENCH_PROFILE_SECS - 2)) "/tmp/prof-$rw.k" &
 		t0=$SECONDS
 		for ((i = 0; i < BENCH_PROFILE_SAMPLES; i++)); do
 			kill -0 "$fio_pid" 2>/dev/null || break
@@ -285,10 +289,11 @@ profile_rdma() {
 			sleep 0.3
 		done
 		wait "$fio_pid"
+		wait
 		cat /proc/"$pid"/task/*/stat >"/tmp/prof-$rw.stat1"
 		python3 "$BENCH_DIR/stacks.py" "$rw" "/tmp/prof-$rw.stat0" \
 			"/tmp/prof-$rw.stat1" "/tmp/prof-$rw.bt" "/tmp/fio-prof-$rw.json" \
-			>"/vmout/profile-$rw.txt" 2>&1
+			"/tmp/prof-$rw.k" >"/vmout/profile-$rw.txt" 2>&1
 		glog "profile of the seq $rw: /vmout/profile-$rw.txt"
 	done
 }

@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""stacks.py RW STAT0 STAT1 BACKTRACES FIO_JSON
+"""stacks.py RW STAT0 STAT1 BACKTRACES FIO_JSON KSAMPLES
+stacks.py ksample PID SECONDS OUT
 
 Summarise a poor man's profile of smbdirectd (bench/guest.sh,
 profile_rdma): per-thread user/system CPU seconds between two snapshots
 of /proc/PID/task/*/stat, and, from repeated gdb "thread apply all bt"
 samples, how often each function is on the stack of a thread that is not
 parked waiting (epoll/futex/poll/completion-channel reads), innermost
-frame ("self") and anywhere on the stack ("inclusive").
+frame ("self") and anywhere on the stack ("inclusive"); and the same for
+the kernel stacks (/proc/PID/task/TID/stack) of the server's running
+threads, sampled every 20 ms by "ksample" (one line per running thread
+and sample: "TID frame;frame;...", innermost first).
 """
+import os
+import time
 import collections
 import json
 import re
@@ -54,7 +60,59 @@ def samples(path):
         yield cur
 
 
+def ksample(pid, secs, out):
+    end = time.monotonic() + secs
+    with open(out, "w") as o:
+        while time.monotonic() < end:
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                return
+            for tid in tids:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                        state = f.read().rsplit(") ", 1)[1].split()[0]
+                    if state != "R":
+                        continue
+                    with open(f"/proc/{pid}/task/{tid}/stack") as f:
+                        frames = [ln.split()[1].split("+")[0] for ln in f
+                                  if len(ln.split()) > 1]
+                except (OSError, IndexError):
+                    continue
+                o.write(f"{tid} {';'.join(frames) or '(user space)'}\n")
+            o.write("--\n")
+            time.sleep(0.02)
+
+
+def ksummary(path):
+    self_c, incl_c = collections.Counter(), collections.Counter()
+    n = ticks = 0
+    with open(path) as f:
+        for line in f:
+            if line.startswith("--"):
+                ticks += 1
+                continue
+            frames = line.split(None, 1)[1].strip().split(";")
+            n += 1
+            self_c[frames[0]] += 1
+            for fn in set(frames):
+                incl_c[fn] += 1
+    print(f"\n## kernel stacks of running server threads: {n} samples "
+          f"in {ticks} ticks of 20 ms")
+    if not n:
+        return
+    print("\n### innermost kernel frame ('(user space)': running in user space)")
+    for fn, c in self_c.most_common(15):
+        print(f"  {100 * c / n:5.1f}%  {fn}")
+    print("\n### on the kernel stack (inclusive)")
+    for fn, c in incl_c.most_common(25):
+        print(f"  {100 * c / n:5.1f}%  {fn}")
+
+
 def main():
+    if sys.argv[1] == "ksample":
+        ksample(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
+        return
     rw, s0, s1, bt, fio = sys.argv[1:6]
     try:
         with open(fio) as f:
@@ -99,6 +157,8 @@ def main():
         print("\n### on the stack (inclusive)")
         for fn, n in incl_c.most_common(25):
             print(f"  {100 * n / busy:5.1f}%  {fn}")
+    if len(sys.argv) > 6 and os.path.exists(sys.argv[6]):
+        ksummary(sys.argv[6])
 
 
 if __name__ == "__main__":
