@@ -88,7 +88,7 @@ vmtest: all
 	@tests/integration/60-vm.sh
 
 # Benchmark against raw rxe, ksmbd.ko and Samba (bench/run,
-# docs/benchmarks.md); about 20 min, BENCH_QUICK=1 a few.  Not in check.
+# docs/benchmarks.md); 20-25 min, BENCH_QUICK=1 a few.  Not in check.
 bench: all
 	@bench/run
 

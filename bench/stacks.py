@@ -79,7 +79,9 @@ def ksample(pid, secs, out):
                                   if len(ln.split()) > 1]
                 except (OSError, IndexError):
                     continue
-                o.write(f"{tid} {';'.join(frames) or '(user space)'}\n")
+                # A thread running on another CPU has no readable stack:
+                # it is in user space or in the kernel, unknown which.
+                o.write(f"{tid} {';'.join(frames) or '(running, no stack)'}\n")
             o.write("--\n")
             time.sleep(0.02)
 
@@ -101,7 +103,8 @@ def ksummary(path):
           f"in {ticks} ticks of 20 ms")
     if not n:
         return
-    print("\n### innermost kernel frame ('(user space)': running in user space)")
+    print("\n### innermost kernel frame ('(running, no stack)': on a CPU at the"
+          " sample, user or kernel)")
     for fn, c in self_c.most_common(15):
         print(f"  {100 * c / n:5.1f}%  {fn}")
     print("\n### on the kernel stack (inclusive)")
