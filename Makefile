@@ -87,6 +87,11 @@ freestanding:
 vmtest: all
 	@tests/integration/60-vm.sh
 
+# Benchmark against raw rxe, ksmbd.ko and Samba (bench/run,
+# docs/benchmarks.md); 20-25 min, BENCH_QUICK=1 a few.  Not in check.
+bench: all
+	@bench/run
+
 # libFuzzer targets for every parser; FUZZ_SECONDS per target.
 fuzz:
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)

@@ -13,7 +13,8 @@
 # "PASS vm:SCENARIO:CASE".  `make vmtest` runs this stage alone.
 #
 # Environment:
-#   VM_SCENARIOS="a b"  only these scenarios (default: all but selftest-*)
+#   VM_SCENARIOS="a b"  only these scenarios (default: all but selftest-*
+#                       and bench-*, which make bench runs)
 #   VM_SELFTEST=0       leave out the three selftests
 #   VM_TESTS=0          skip the stage: every scenario is reported SKIP
 #                       (never PASS), and `make check` counts it skipped
@@ -40,7 +41,8 @@ all_scenarios() {
 	local f
 	echo rxe-smoke
 	for f in "$VM"/scenarios/*; do
-		case ${f##*/} in selftest-* | rxe-smoke) continue ;; esac
+		# bench-*: the benchmark's scenarios, run by make bench only.
+		case ${f##*/} in selftest-* | rxe-smoke | bench-*) continue ;; esac
 		unstable_why "${f##*/}" >/dev/null && continue
 		echo "${f##*/}"
 	done
