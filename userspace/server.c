@@ -4,8 +4,13 @@
  *
  * Lifetime of a connection (all fields below are guarded by srv.lock):
  * the loop holds one reference while the connection is listed, the ready
- * queue holds one while it is scheduled (queued for or being processed by
- * a worker), and a pending kill request holds one.  Only the loop thread
+ * queue holds one while it is scheduled, each worker holds one while it
+ * processes one of its PDUs, and a pending kill request holds one.
+ *
+ * A connection's PDUs start in arrival order.  One that the handler says
+ * may overlap starts while earlier overlapping ones still run (up to
+ * max_inflight); any other runs alone: it waits for all earlier ones, and
+ * later ones wait for it.  Only the loop thread
  * closes a connection (unlists it), so an event it is handling never
  * refers to freed memory.  Whoever drops the last reference moves the
  * connection to the graveyard; reap() then calls conn_close, outside the
@@ -29,6 +34,8 @@
 #define SRV_DEFAULT_MAX_CONNS 1024
 #define SRV_DEFAULT_QUEUE_PDUS 64
 #define SRV_DEFAULT_QUEUE_BYTES ((size_t)16 * 1024 * 1024)
+#define SRV_DEFAULT_INFLIGHT 8
+#define SRV_MAX_INFLIGHT 256
 #define SRV_EVENTS 64
 /* PDUs read from one connection per wake-up, so others get their turn. */
 #define SRV_READ_BUDGET 32
@@ -41,6 +48,7 @@ struct work {
 	struct work *next;
 	u8 *pdu;
 	size_t len;
+	bool overlap; /* may run beside other overlapping PDUs */
 };
 
 struct sconn {
@@ -54,7 +62,9 @@ struct sconn {
 	struct work *qhead, *qtail;
 	int qcount;
 	size_t qbytes;
-	bool scheduled; /* in the ready queue or in a worker */
+	int inflight; /* PDUs being processed by workers */
+	bool alone; /* the one in flight must run alone */
+	bool scheduled; /* in the ready queue */
 	bool paused; /* EPOLLIN removed for back-pressure */
 	bool in_epoll;
 	bool eof; /* peer closed: drain the queue, then close */
@@ -251,9 +261,25 @@ static void ready_push_locked(struct srv *s, struct sconn *c)
 	s->ready_tail = c;
 }
 
+/* Busy: a worker may still use it, so the loop must not close it yet. */
+static bool conn_busy_locked(const struct sconn *c)
+{
+	return c->scheduled || c->inflight > 0;
+}
+
+/* May a worker start c's next PDU now? */
+static bool conn_runnable_locked(const struct srv *s, const struct sconn *c)
+{
+	if (!c->qhead || c->dead || c->kill_pending || c->alone)
+		return false;
+	if (!c->qhead->overlap)
+		return c->inflight == 0;
+	return c->inflight < s->opts.max_inflight;
+}
+
 static void conn_schedule_locked(struct srv *s, struct sconn *c)
 {
-	if (c->scheduled || c->dead)
+	if (c->scheduled || !conn_runnable_locked(s, c))
 		return;
 	c->scheduled = true;
 	c->refs++;
@@ -310,7 +336,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct sconn *c;
-		struct work *w;
+		struct work *w = NULL;
 		int rc = 0;
 
 		while (!s->ready_head && !s->quit)
@@ -321,15 +347,20 @@ static void *worker_main(void *arg)
 		s->ready_head = c->ready_next;
 		if (!s->ready_head)
 			s->ready_tail = NULL;
-		/* Nothing more runs once the connection is being dropped. */
-		w = c->dead || c->kill_pending ? NULL : c->qhead;
-		if (w) {
+		/* The queue's reference is now this worker's. */
+		c->scheduled = false;
+		if (conn_runnable_locked(s, c)) {
+			w = c->qhead;
 			c->qhead = w->next;
 			if (!c->qhead)
 				c->qtail = NULL;
 			c->qcount--;
 			c->qbytes -= w->len;
+			c->inflight++;
+			c->alone = !w->overlap;
 			conn_maybe_resume_locked(s, c);
+			/* Back of the line: the next PDU goes to another worker. */
+			conn_schedule_locked(s, c);
 		}
 		pthread_mutex_unlock(&s->lock);
 
@@ -341,20 +372,19 @@ static void *worker_main(void *arg)
 		}
 
 		pthread_mutex_lock(&s->lock);
+		if (w) {
+			c->inflight--;
+			c->alone = false;
+		}
 		if (rc < 0) {
 			smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
 			c->t->ops->disconnect(c->tc);
 			conn_request_kill_locked(s, c);
 		}
-		if (c->qhead && !c->dead && !c->kill_pending) {
-			/* Back of the line: one PDU per turn keeps it fair. */
-			ready_push_locked(s, c);
-		} else {
-			c->scheduled = false;
-			if (c->eof)
-				conn_request_kill_locked(s, c);
-			conn_unref_locked(s, c);
-		}
+		conn_schedule_locked(s, c);
+		if (c->eof && !conn_busy_locked(c))
+			conn_request_kill_locked(s, c);
+		conn_unref_locked(s, c);
 		if (s->graveyard) {
 			pthread_mutex_unlock(&s->lock);
 			reap(s);
@@ -402,7 +432,7 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 				/* Peer closed: answer what it sent first. */
 				c->eof = true;
 				conn_epoll_del_locked(s, c);
-				if (!c->scheduled)
+				if (!conn_busy_locked(c))
 					conn_close_locked(s, c);
 			} else {
 				if (r < 0 && r != -ECONNREFUSED)
@@ -422,6 +452,8 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		w->next = NULL;
 		w->pdu = pdu;
 		w->len = len;
+		w->overlap = s->h->conn_may_overlap &&
+			     s->h->conn_may_overlap(c->hconn, pdu, len);
 		if (c->qtail)
 			c->qtail->next = w;
 		else
@@ -581,7 +613,8 @@ static void sweep_idle(struct srv *s, u64 now)
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
-		if (!c->scheduled && !c->qhead && now - c->last_rx_ms > limit) {
+		if (!conn_busy_locked(c) && !c->qhead &&
+		    now - c->last_rx_ms > limit) {
 			smb_info("server: %s: idle, closing",
 				 c->t->ops->peer_name(c->tc));
 			conn_close_locked(s, c);
@@ -670,6 +703,10 @@ static void opts_resolve(struct smbd_server_opts *o,
 		o->max_queued_pdus = SRV_DEFAULT_QUEUE_PDUS;
 	if (!o->max_queued_bytes)
 		o->max_queued_bytes = SRV_DEFAULT_QUEUE_BYTES;
+	if (o->max_inflight <= 0)
+		o->max_inflight = SRV_DEFAULT_INFLIGHT;
+	if (o->max_inflight > SRV_MAX_INFLIGHT)
+		o->max_inflight = SRV_MAX_INFLIGHT;
 }
 
 /* Start the worker pool with signals blocked so the caller's thread gets them. */

@@ -33,11 +33,18 @@ struct smbd_conn_handler {
 	void *(*conn_open)(void *ctx, const struct smb_transport_ops *t,
 			   struct smb_tconn *tc);
 	/*
-	 * One PDU, on a worker thread; calls for one connection never
-	 * overlap.  pdu is freed after the call returns.  <0 drops the
-	 * connection (its queued PDUs are discarded).
+	 * One PDU, on a worker thread, in arrival order.  Calls for one
+	 * connection overlap only for PDUs that conn_may_overlap accepted
+	 * (at most max_inflight at once); any other PDU runs alone.  pdu is
+	 * freed after the call returns.  <0 drops the connection (its queued
+	 * PDUs are discarded).
 	 */
 	int (*conn_input)(void *conn, u8 *pdu, size_t len);
+	/*
+	 * Optional (event-loop thread, when the PDU arrives): may this PDU
+	 * run beside other such PDUs of its connection?  Unset: never.
+	 */
+	bool (*conn_may_overlap)(void *conn, const u8 *pdu, size_t len);
 	/*
 	 * Exactly once per opened connection, after its last conn_input
 	 * returned, on any engine thread.  tc is freed right after, so the
@@ -55,6 +62,8 @@ struct smbd_server_opts {
 	int idle_timeout_s; /* drop connections silent this long; 0: never */
 	int max_queued_pdus; /* per connection before reading pauses; 0: 64 */
 	size_t max_queued_bytes; /* likewise; 0: 16 MiB */
+	/* PDUs of one connection processed at once (overlapping); 0: 8 */
+	int max_inflight;
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "crypto_openssl.h"
 #include "netif.h"
+#include "overlap.h"
 #include "pwddb.h"
 #include "rdma_posix.h"
 #include "server.h"
@@ -91,6 +92,11 @@ static void *on_open(void *ctx, const struct smb_transport_ops *t,
 static int on_input(void *conn, u8 *pdu, size_t len)
 {
 	return smb_conn_input(conn, pdu, len);
+}
+
+static bool on_may_overlap(void *conn, const u8 *pdu, size_t len)
+{
+	return smb_pdu_may_overlap(pdu, len);
 }
 
 static void on_close(void *conn)
@@ -431,6 +437,7 @@ int main(int argc, char **argv)
 	memset(&handler, 0, sizeof(handler));
 	handler.conn_open = on_open;
 	handler.conn_input = on_input;
+	handler.conn_may_overlap = on_may_overlap;
 	handler.conn_close = on_close;
 	handler.tick = on_tick;
 	handler.ctx = srv;
