@@ -711,7 +711,6 @@ static const struct smbd_conn_handler ovl = { .conn_open = ovl_open,
 /* Send n PDUs at once: tags[i % strlen(tags)], sequence numbers from 0. */
 static void ovl_send(int fd, u32 n, const char *tags)
 {
-	ovl_tags = tags;
 	size_t ntags = strlen(tags), off = 0;
 	u8 *wire = malloc(n * (4 + 16));
 
@@ -728,9 +727,11 @@ static void ovl_send(int fd, u32 n, const char *tags)
 	free(wire);
 }
 
+/* tags: the PDUs' tags, repeated (read by the workers: set before). */
 static void ovl_server_start(struct server_thread *st,
-			     const struct smbd_server_opts *o)
+			     const struct smbd_server_opts *o, const char *tags)
 {
+	ovl_tags = tags;
 	memset(st, 0, sizeof(*st));
 	st->h = &ovl;
 	st->opts = *o;
@@ -752,11 +753,10 @@ static void test_overlap_gate(void **state)
 	bool seen[N] = { false };
 	int fd, max_running, violations;
 
-	ovl_server_start(&st, &o);
-
+	ovl_server_start(&st, &o, "oooAoooooooBoo");
 	fd = net_connect(st.port);
 	assert_true(fd >= 0);
-	ovl_send(fd, N, "oooAoooooooBoo");
+	ovl_send(fd, N, ovl_tags);
 	for (u32 i = 0; i < N; i++) {
 		u8 in[16];
 
@@ -789,11 +789,11 @@ static void test_overlap_drop(void **state)
 	u8 in[16];
 	int fd, replies = 0;
 
-	ovl_server_start(&st, &o);
+	ovl_server_start(&st, &o, "oooxoooAoo");
 	for (int round = 0; round < 20; round++) {
 		fd = net_connect(st.port);
 		assert_true(fd >= 0);
-		ovl_send(fd, 40, "oooxoooAoo");
+		ovl_send(fd, 40, ovl_tags);
 		while (net_recv_msg(fd, in, sizeof(in)) == 16)
 			replies++;
 		close(fd);
