@@ -520,21 +520,22 @@ next_msg:
 	return rc;
 }
 
-bool smb_pdu_may_overlap(const u8 *pdu, size_t len)
+enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
 {
 	if (!pdu || len < SMB2_HDR_SIZE ||
 	    smb_get_le32(pdu) != SMB2_PROTO_ID ||
 	    smb_get_le16(pdu + SMB2_HDR_STRUCT_SIZE) != SMB2_HDR_SIZE ||
 	    smb_get_le32(pdu + SMB2_HDR_NEXT_COMMAND) != 0)
-		return false; /* not SMB2, or a compound: runs as a unit */
+		return SMB_PDU_ALONE; /* not SMB2, or a compound: one unit */
 	switch (smb_get_le16(pdu + SMB2_HDR_COMMAND)) {
 	case SMB2_READ: /* the open and its tree cannot go: CLOSE waits */
 	case SMB2_WRITE:
 	case SMB2_FLUSH:
+		return SMB_PDU_OVERLAP;
 	case SMB2_ECHO:
 	case SMB2_CANCEL: /* the async list has its own lock */
-		return true;
+		return SMB_PDU_QUICK;
 	default:
-		return false;
+		return SMB_PDU_ALONE;
 	}
 }

@@ -10,7 +10,9 @@
  * A connection's PDUs start in arrival order.  One that the handler says
  * may overlap starts while earlier overlapping ones still run (up to
  * max_inflight); any other runs alone: it waits for all earlier ones, and
- * later ones wait for it.  Only the loop thread
+ * later ones wait for it.  A quick PDU (ECHO, CANCEL) arriving when none
+ * of its connection's is queued runs on the loop thread itself: handing
+ * it to a worker and back would cost more than the work.  Only the loop thread
  * closes a connection (unlists it), so an event it is handling never
  * refers to freed memory.  Whoever drops the last reference moves the
  * connection to the graveyard; reap() then calls conn_close, outside the
@@ -20,7 +22,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -267,14 +271,21 @@ static bool conn_busy_locked(const struct sconn *c)
 	return c->scheduled || c->inflight > 0;
 }
 
-/* May a worker start c's next PDU now? */
-static bool conn_runnable_locked(const struct srv *s, const struct sconn *c)
+/* May w, next in c's order, start now? */
+static bool conn_may_start_locked(const struct srv *s, const struct sconn *c,
+				  const struct work *w)
 {
-	if (!c->qhead || c->dead || c->kill_pending || c->alone)
+	if (c->dead || c->kill_pending || c->alone)
 		return false;
-	if (!c->qhead->overlap)
+	if (!w->overlap)
 		return c->inflight == 0;
 	return c->inflight < s->opts.max_inflight;
+}
+
+/* May a worker start c's next queued PDU now? */
+static bool conn_runnable_locked(const struct srv *s, const struct sconn *c)
+{
+	return c->qhead && conn_may_start_locked(s, c, c->qhead);
 }
 
 static void conn_schedule_locked(struct srv *s, struct sconn *c)
@@ -327,6 +338,41 @@ static void reap(struct srv *s)
 	}
 }
 
+/* ---- running PDUs --------------------------------------------------------- */
+
+/* One PDU of c, counted in c->inflight; lock not held.  Frees w. */
+static int conn_run(struct srv *s, struct sconn *c, struct work *w)
+{
+	int rc;
+
+	stat_add(&stats.pdus);
+	rc = s->h->conn_input(c->hconn, w->pdu, w->len);
+	c->t->pdu_free(c->tc, w->pdu);
+	free(w);
+	return rc;
+}
+
+/* Let c's next PDUs start; close it once drained after the peer left. */
+static void conn_settle_locked(struct srv *s, struct sconn *c)
+{
+	conn_schedule_locked(s, c);
+	if (c->eof && !conn_busy_locked(c))
+		conn_request_kill_locked(s, c);
+}
+
+/* A PDU of c is done with result rc. */
+static void conn_done_locked(struct srv *s, struct sconn *c, int rc)
+{
+	c->inflight--;
+	c->alone = false;
+	if (rc < 0) {
+		smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
+		c->t->ops->disconnect(c->tc);
+		conn_request_kill_locked(s, c);
+	}
+	conn_settle_locked(s, c);
+}
+
 /* ---- workers ------------------------------------------------------------ */
 
 static void *worker_main(void *arg)
@@ -364,26 +410,13 @@ static void *worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&s->lock);
 
-		if (w) {
-			stat_add(&stats.pdus);
-			rc = s->h->conn_input(c->hconn, w->pdu, w->len);
-			c->t->pdu_free(c->tc, w->pdu);
-			free(w);
-		}
+		rc = w ? conn_run(s, c, w) : 0;
 
 		pthread_mutex_lock(&s->lock);
-		if (w) {
-			c->inflight--;
-			c->alone = false;
-		}
-		if (rc < 0) {
-			smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
-			c->t->ops->disconnect(c->tc);
-			conn_request_kill_locked(s, c);
-		}
-		conn_schedule_locked(s, c);
-		if (c->eof && !conn_busy_locked(c))
-			conn_request_kill_locked(s, c);
+		if (w)
+			conn_done_locked(s, c, rc);
+		else
+			conn_settle_locked(s, c);
 		conn_unref_locked(s, c);
 		if (s->graveyard) {
 			pthread_mutex_unlock(&s->lock);
@@ -418,10 +451,15 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		struct work *w;
 		u8 *pdu;
 		size_t len;
-		int r = c->t->recv_owned(c->tc, &pdu, &len);
+		int r = c->t->recv_owned(c->tc, &pdu, &len), kind = 0, rc;
+		bool quick;
 
 		if (r == 0)
 			return;
+		if (r > 0 && s->h->conn_classify)
+			kind = s->h->conn_classify(c->hconn, pdu, len);
+		quick = kind == SMBD_PDU_QUICK && c->t->send_ready &&
+			c->t->send_ready(c->tc);
 		w = r > 0 ? malloc(sizeof(*w)) : NULL;
 		pthread_mutex_lock(&s->lock);
 		if (r < 0 || !w || c->dead) {
@@ -452,8 +490,17 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		w->next = NULL;
 		w->pdu = pdu;
 		w->len = len;
-		w->overlap = s->h->conn_may_overlap &&
-			     s->h->conn_may_overlap(c->hconn, pdu, len);
+		w->overlap = kind != SMBD_PDU_ALONE;
+		if (quick && !c->qhead && conn_may_start_locked(s, c, w)) {
+			/* Nothing of c waits before it: run it here and now. */
+			c->inflight++;
+			pthread_mutex_unlock(&s->lock);
+			rc = conn_run(s, c, w);
+			pthread_mutex_lock(&s->lock);
+			conn_done_locked(s, c, rc);
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
 		if (c->qtail)
 			c->qtail->next = w;
 		else
@@ -830,6 +877,15 @@ static const char *tcp_listener_name(void *l)
 	return smb_tcp_listener_name(l);
 }
 
+/* Nothing unsent or unacknowledged: a small reply fits the socket now. */
+static bool tcp_send_ready(struct smb_tconn *c)
+{
+	int queued = 0;
+
+	return ioctl(smb_tcp_conn_fd(c), SIOCOUTQ, &queued) == 0 &&
+	       queued == 0;
+}
+
 static void tcp_pdu_free(struct smb_tconn *c, u8 *pdu)
 {
 	smb_tcp_pdu_free(pdu);
@@ -843,6 +899,7 @@ const struct smbd_transport smbd_tcp_transport = {
 	.recv_owned = smb_tcp_recv_owned,
 	.pdu_free = tcp_pdu_free,
 	.conn_free = smb_tcp_conn_free,
+	.send_ready = tcp_send_ready,
 };
 
 static int rdma_listener_fd(void *l)

@@ -94,9 +94,16 @@ static int on_input(void *conn, u8 *pdu, size_t len)
 	return smb_conn_input(conn, pdu, len);
 }
 
-static bool on_may_overlap(void *conn, const u8 *pdu, size_t len)
+static int on_classify(void *conn, const u8 *pdu, size_t len)
 {
-	return smb_pdu_may_overlap(pdu, len);
+	switch (smb_pdu_classify(pdu, len)) {
+	case SMB_PDU_QUICK:
+		return SMBD_PDU_QUICK;
+	case SMB_PDU_OVERLAP:
+		return SMBD_PDU_OVERLAP;
+	default:
+		return SMBD_PDU_ALONE;
+	}
 }
 
 static void on_close(void *conn)
@@ -437,7 +444,7 @@ int main(int argc, char **argv)
 	memset(&handler, 0, sizeof(handler));
 	handler.conn_open = on_open;
 	handler.conn_input = on_input;
-	handler.conn_may_overlap = on_may_overlap;
+	handler.conn_classify = on_classify;
 	handler.conn_close = on_close;
 	handler.tick = on_tick;
 	handler.ctx = srv;

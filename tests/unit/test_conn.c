@@ -477,6 +477,10 @@ static void test_may_overlap(void **state)
 	struct h_client *c = ready(state, SMB2_DIALECT_0311);
 	static const u16 yes[] = { SMB2_READ, SMB2_WRITE, SMB2_FLUSH, SMB2_ECHO,
 				   SMB2_CANCEL };
+	static const enum smb_pdu_kind kind[] = {
+		SMB_PDU_OVERLAP, SMB_PDU_OVERLAP, SMB_PDU_OVERLAP,
+		SMB_PDU_QUICK, SMB_PDU_QUICK
+	};
 	static const u16 no[] = { SMB2_NEGOTIATE,
 				  SMB2_SESSION_SETUP,
 				  SMB2_LOGOFF,
@@ -496,23 +500,24 @@ static void test_may_overlap(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		h_build_small(c, &r, yes[i]);
-		assert_true(smb_pdu_may_overlap(r.p, r.len));
+		assert_int_equal(smb_pdu_classify(r.p, r.len), kind[i]);
 		/* Truncated, foreign, or part of a compound: runs alone. */
-		assert_false(smb_pdu_may_overlap(r.p, SMB2_HDR_SIZE - 1));
-		assert_false(smb_pdu_may_overlap(NULL, r.len));
+		assert_int_equal(SMB_PDU_ALONE,
+				 smb_pdu_classify(r.p, SMB2_HDR_SIZE - 1));
+		assert_int_equal(SMB_PDU_ALONE, smb_pdu_classify(NULL, r.len));
 		smb_put_le32(r.p + SMB2_HDR_NEXT_COMMAND, SMB2_HDR_SIZE);
-		assert_false(smb_pdu_may_overlap(r.p, r.len));
+		assert_int_equal(SMB_PDU_ALONE, smb_pdu_classify(r.p, r.len));
 		smb_put_le32(r.p + SMB2_HDR_NEXT_COMMAND, 0);
 		smb_put_le16(r.p + SMB2_HDR_STRUCT_SIZE, 63);
-		assert_false(smb_pdu_may_overlap(r.p, r.len));
+		assert_int_equal(SMB_PDU_ALONE, smb_pdu_classify(r.p, r.len));
 		smb_put_le16(r.p + SMB2_HDR_STRUCT_SIZE, SMB2_HDR_SIZE);
 		smb_put_le32(r.p, SMB1_PROTO_ID);
-		assert_false(smb_pdu_may_overlap(r.p, r.len));
+		assert_int_equal(SMB_PDU_ALONE, smb_pdu_classify(r.p, r.len));
 		h_req_free(&r);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(no); i++) {
 		h_build_small(c, &r, no[i]);
-		assert_false(smb_pdu_may_overlap(r.p, r.len));
+		assert_int_equal(SMB_PDU_ALONE, smb_pdu_classify(r.p, r.len));
 		h_req_free(&r);
 	}
 	h_client_free(c);
@@ -607,7 +612,8 @@ static void test_overlapping_requests(void **state)
 					h_build_small(c, r, SMB2_ECHO);
 				break;
 			}
-			assert_true(smb_pdu_may_overlap(r->p, r->len));
+			assert_int_not_equal(smb_pdu_classify(r->p, r->len),
+					     SMB_PDU_ALONE);
 			h_sign_req(c, r);
 		}
 	}

@@ -600,7 +600,7 @@ static void test_stop_restart(void **state)
 
 /*
  * The per-connection gate.  PDUs tagged 'o' may overlap (and 'x', which
- * also fails); any other runs alone.  ovl_input checks on entry that every
+ * also fails, and 'q', quick); any other runs alone.  ovl_input checks on entry that every
  * earlier PDU that must run alone is done, and for one that runs alone,
  * that every earlier PDU is done and none runs beside it.
  */
@@ -610,6 +610,8 @@ struct ovl_conn {
 	const struct smb_transport_ops *t;
 	struct smb_tconn *tc;
 	pthread_mutex_t m;
+	pthread_t loop; /* the thread that opened it: the event loop */
+	int on_loop; /* quick PDUs run on the loop thread */
 	int running;
 	int max_running;
 	int violations;
@@ -623,7 +625,7 @@ static const char *ovl_tags; /* PDU i has tag ovl_tags[i % strlen] */
 
 static bool ovl_tag_overlaps(u8 tag)
 {
-	return tag == 'o' || tag == 'x';
+	return tag == 'o' || tag == 'x' || tag == 'q';
 }
 
 static void *ovl_open(void *ctx, const struct smb_transport_ops *t,
@@ -634,15 +636,19 @@ static void *ovl_open(void *ctx, const struct smb_transport_ops *t,
 	assert_non_null(c);
 	c->t = t;
 	c->tc = tc;
+	c->loop = pthread_self();
 	pthread_mutex_init(&c->m, NULL);
 	inc(&ectx.opened);
 	__atomic_store_n(&ovl_last, c, __ATOMIC_SEQ_CST);
 	return c;
 }
 
-static bool ovl_may_overlap(void *conn, const u8 *pdu, size_t len)
+static int ovl_classify(void *conn, const u8 *pdu, size_t len)
 {
-	return len >= 5 && ovl_tag_overlaps(pdu[0]);
+	if (len >= 5 && pdu[0] == 'q')
+		return SMBD_PDU_QUICK;
+	return len >= 5 && ovl_tag_overlaps(pdu[0]) ? SMBD_PDU_OVERLAP :
+						      SMBD_PDU_ALONE;
 }
 
 static void ovl_enter(struct ovl_conn *c, u32 seq, u8 tag)
@@ -679,8 +685,11 @@ static int ovl_input(void *conn, u8 *pdu, size_t len)
 		return -1;
 	seq = smb_get_le32(pdu + 1);
 	ovl_enter(c, seq, pdu[0]);
+	if (pdu[0] == 'q' && pthread_equal(pthread_self(), c->loop))
+		inc(&c->on_loop);
 	/* Long enough for the next PDUs to start meanwhile. */
-	net_sleep_ms(ovl_tag_overlaps(pdu[0]) ? 3 : 1);
+	if (pdu[0] != 'q')
+		net_sleep_ms(ovl_tag_overlaps(pdu[0]) ? 3 : 1);
 	r = pdu[0] == 'x' || c->t->send_pdu(c->tc, &iov, 1) < 0 ? -1 : 0;
 	pthread_mutex_lock(&c->m);
 	if (seq < OVL_MAX)
@@ -695,8 +704,11 @@ static void ovl_close(void *conn)
 {
 	struct ovl_conn *c = conn;
 
+	/* After the test's last look (its order comes through the socket). */
+	pthread_mutex_lock(&c->m);
 	assert_int_equal(c->running, 0);
 	assert_int_equal(c->violations, 0);
+	pthread_mutex_unlock(&c->m);
 	pthread_mutex_destroy(&c->m);
 	inc(&ectx.closed);
 	free(c);
@@ -704,8 +716,7 @@ static void ovl_close(void *conn)
 
 static const struct smbd_conn_handler ovl = { .conn_open = ovl_open,
 					      .conn_input = ovl_input,
-					      .conn_may_overlap =
-						      ovl_may_overlap,
+					      .conn_classify = ovl_classify,
 					      .conn_close = ovl_close };
 
 /* Send n PDUs at once: tags[i % strlen(tags)], sequence numbers from 0. */
@@ -753,7 +764,7 @@ static void test_overlap_gate(void **state)
 	bool seen[N] = { false };
 	int fd, max_running, violations;
 
-	ovl_server_start(&st, &o, "oooAoooooooBoo");
+	ovl_server_start(&st, &o, "oooAoqoooooqBoo");
 	fd = net_connect(st.port);
 	assert_true(fd >= 0);
 	ovl_send(fd, N, ovl_tags);
@@ -773,6 +784,40 @@ static void test_overlap_gate(void **state)
 	assert_int_equal(violations, 0);
 	assert_true(max_running >= 2);
 	assert_true(max_running <= 3);
+	close(fd);
+	assert_true(wait_for(&ectx.closed, 1, 5000));
+	server_stop(&st);
+}
+
+/*
+ * Quick PDUs one at a time run on the event loop itself (no hand-off);
+ * behind a queued PDU they wait their turn on a worker like any other.
+ */
+static void test_quick_on_loop(void **state)
+{
+	enum { N = 50 };
+	struct smbd_server_opts o = { .workers = 2 };
+	struct server_thread st;
+	struct ovl_conn *c;
+	int fd, on_loop;
+
+	ovl_server_start(&st, &o, "q");
+	fd = net_connect(st.port);
+	assert_true(fd >= 0);
+	for (u32 i = 0; i < N; i++) {
+		u8 pdu[16], in[16];
+
+		make_pdu(pdu, sizeof(pdu), 'q', i);
+		assert_int_equal(net_send_msg(fd, pdu, sizeof(pdu)), 0);
+		assert_int_equal(net_recv_msg(fd, in, sizeof(in)), 16);
+		assert_int_equal(smb_get_le32(in + 1), i);
+	}
+	c = __atomic_load_n(&ovl_last, __ATOMIC_SEQ_CST);
+	/* The reply's ACK comes with the next request: the socket is idle. */
+	pthread_mutex_lock(&c->m);
+	on_loop = get(&c->on_loop);
+	pthread_mutex_unlock(&c->m);
+	assert_true(on_loop >= N / 2);
 	close(fd);
 	assert_true(wait_for(&ectx.closed, 1, 5000));
 	server_stop(&st);
@@ -832,7 +877,7 @@ int main(int argc, char **argv)
 		T(test_backpressure_flood),  T(test_connection_limits),
 		T(test_idle_timeout),	     T(test_stop_restart),
 		T(test_stop_before_run),     T(test_overlap_gate),
-		T(test_overlap_drop),
+		T(test_overlap_drop),	     T(test_quick_on_loop),
 	};
 
 	if (argc > 1)
