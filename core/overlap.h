@@ -4,8 +4,8 @@
  *
  * The connection engine hands a connection's PDUs to its threads in
  * order; a PDU that smb_pdu_classify() does not call SMB_PDU_ALONE may
- * start while earlier such PDUs of the same connection still run.  Every other PDU
- * (NEGOTIATE, SESSION_SETUP with its pre-authentication hash, LOGOFF,
+ * start while earlier such PDUs of the same connection still run.  Every
+ * other PDU (NEGOTIATE, SESSION_SETUP with its pre-authentication hash, LOGOFF,
  * TREE_CONNECT/DISCONNECT, CREATE, CLOSE, compounds, ...) must run alone:
  * it starts after all earlier PDUs finished, and later ones wait for it.
  * That rule is what lets the overlapping commands read the session, tree

@@ -12,11 +12,12 @@
  * max_inflight); any other runs alone: it waits for all earlier ones, and
  * later ones wait for it.  A quick PDU (ECHO, CANCEL) arriving when none
  * of its connection's is queued runs on the loop thread itself: handing
- * it to a worker and back would cost more than the work.  Only the loop thread
- * closes a connection (unlists it), so an event it is handling never
- * refers to freed memory.  Whoever drops the last reference moves the
- * connection to the graveyard; reap() then calls conn_close, outside the
- * lock, exactly once.
+ * it to a worker and back would cost more than the work.
+ *
+ * Only the loop thread closes a connection (unlists it), so an event it
+ * is handling never refers to freed memory.  Whoever drops the last
+ * reference moves the connection to the graveyard; reap() then calls
+ * conn_close, outside the lock, exactly once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -338,7 +339,7 @@ static void reap(struct srv *s)
 	}
 }
 
-/* ---- running PDUs --------------------------------------------------------- */
+/* ---- running PDUs ------------------------------------------------------- */
 
 /* One PDU of c, counted in c->inflight; lock not held.  Frees w. */
 static int conn_run(struct srv *s, struct sconn *c, struct work *w)

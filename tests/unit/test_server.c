@@ -600,9 +600,9 @@ static void test_stop_restart(void **state)
 
 /*
  * The per-connection gate.  PDUs tagged 'o' may overlap (and 'x', which
- * also fails, and 'q', quick); any other runs alone.  ovl_input checks on entry that every
- * earlier PDU that must run alone is done, and for one that runs alone,
- * that every earlier PDU is done and none runs beside it.
+ * also fails, and 'q', quick); any other runs alone.  ovl_input checks on
+ * entry that every earlier PDU that must run alone is done, and for one
+ * that runs alone, that every earlier PDU is done and none runs beside it.
  */
 enum { OVL_MAX = 512 };
 
