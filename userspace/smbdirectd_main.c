@@ -441,6 +441,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	memset(&sopts, 0, sizeof(sopts));
+	sopts.max_inflight = cfg.max_inflight;
 	memset(&handler, 0, sizeof(handler));
 	handler.conn_open = on_open;
 	handler.conn_input = on_input;
