@@ -16,6 +16,7 @@ void smb_async_conn_init(struct smb_conn *conn)
 	conn->next_async_id = 1;
 	conn->async_lock = smb_mutex_new();
 	conn->send_lock = smb_mutex_new();
+	conn->io_lock = smb_mutex_new();
 }
 
 void smb_async_conn_put(struct smb_conn *conn)
@@ -26,6 +27,8 @@ void smb_async_conn_put(struct smb_conn *conn)
 		smb_mutex_free(conn->async_lock);
 	if (conn->send_lock)
 		smb_mutex_free(conn->send_lock);
+	if (conn->io_lock)
+		smb_mutex_free(conn->io_lock);
 	smb_free(conn->srv, conn);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "async.h"
 #include "internal.h"
+#include "overlap.h"
 #include "signing.h"
 
 struct smb_conn *smb_conn_new(struct smb_server *srv,
@@ -25,7 +26,7 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 	smb_list_init(&conn->sessions);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
 	smb_async_conn_init(conn);
-	if (!conn->async_lock || !conn->send_lock) {
+	if (!conn->async_lock || !conn->send_lock || !conn->io_lock) {
 		smb_async_conn_put(conn);
 		return NULL;
 	}
@@ -224,6 +225,28 @@ static void fill_header(struct smb_work *w, u16 credits)
 		     w->sess ? w->sess->id : w->session_id);
 }
 
+/* The credit window, shared by the requests running at once. */
+static bool credits_consume(struct smb_conn *conn, u64 mid, u16 charge)
+{
+	bool ok;
+
+	smb_mutex_lock(conn->io_lock);
+	ok = smb_credits_consume(&conn->credits, mid, charge);
+	smb_mutex_unlock(conn->io_lock);
+	return ok;
+}
+
+static u16 credits_grant(struct smb_conn *conn, u16 requested, u16 charge)
+{
+	u16 grant;
+
+	smb_mutex_lock(conn->io_lock);
+	grant = smb_credits_grant(&conn->credits, requested, charge,
+				  conn->srv->cfg.max_credits);
+	smb_mutex_unlock(conn->io_lock);
+	return grant;
+}
+
 /* Check that the credit charge covers a payload ([MS-SMB2] 3.3.5.2.5). */
 static bool charge_covers(const struct smb_work *w)
 {
@@ -282,10 +305,10 @@ static int process_one(struct smb_work *w)
 		smb_async_cancel_request(w);
 		return 0;
 	}
-	if (!smb_credits_consume(&conn->credits, w->message_id,
-				 conn->dialect == SMB2_DIALECT_0202 ?
-					 1 :
-					 w->credit_charge)) {
+	if (!credits_consume(conn, w->message_id,
+			     conn->dialect == SMB2_DIALECT_0202 ?
+				     1 :
+				     w->credit_charge)) {
 		smb_warn("message id %llu (charge %u) outside the credit window",
 			 (unsigned long long)w->message_id, w->credit_charge);
 		return -1;
@@ -436,9 +459,8 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 		if (w->flags & SMB2_FLAGS_RELATED_OPERATIONS) {
 			if (!have_prev) {
 				/* The first request cannot be related. */
-				if (!smb_credits_consume(&conn->credits,
-							 w->message_id,
-							 w->credit_charge)) {
+				if (!credits_consume(conn, w->message_id,
+						     w->credit_charge)) {
 					rc = -1;
 					break;
 				}
@@ -470,10 +492,8 @@ next_msg:
 			smb_dbg("command %u (mid %llu) -> 0x%08x", w->command,
 				(unsigned long long)w->message_id, w->status);
 		if (w->resp) {
-			fill_header(w, smb_credits_grant(&conn->credits,
-							 w->credit_request,
-							 w->credit_charge,
-							 conn->srv->cfg.max_credits));
+			fill_header(w, credits_grant(conn, w->credit_request,
+						     w->credit_charge));
 			if (w->async)
 				smb_async_mark_interim(w);
 			/* 3.1.1 hashes NEGOTIATE and SESSION_SETUP responses as sent. */
@@ -498,4 +518,24 @@ next_msg:
 	free_works(conn, works, n);
 	smb_free(conn->srv, works);
 	return rc;
+}
+
+enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
+{
+	if (!pdu || len < SMB2_HDR_SIZE ||
+	    smb_get_le32(pdu) != SMB2_PROTO_ID ||
+	    smb_get_le16(pdu + SMB2_HDR_STRUCT_SIZE) != SMB2_HDR_SIZE ||
+	    smb_get_le32(pdu + SMB2_HDR_NEXT_COMMAND) != 0)
+		return SMB_PDU_ALONE; /* not SMB2, or a compound: one unit */
+	switch (smb_get_le16(pdu + SMB2_HDR_COMMAND)) {
+	case SMB2_READ: /* the open and its tree cannot go: CLOSE waits */
+	case SMB2_WRITE:
+	case SMB2_FLUSH:
+		return SMB_PDU_OVERLAP;
+	case SMB2_ECHO:
+	case SMB2_CANCEL: /* the async list has its own lock */
+		return SMB_PDU_QUICK;
+	default:
+		return SMB_PDU_ALONE;
+	}
 }

@@ -170,6 +170,13 @@ struct smb_conn {
 	bool signing_required; /* server signing = mandatory */
 	u8 preauth_hash[64];
 	u32 max_read, max_write, max_trans;
+	/*
+	 * io_lock: the credit window and pipe reads/writes, which requests of
+	 * one connection running at once on several threads share
+	 * (smb_pdu_may_overlap()).  Everything else those requests touch is
+	 * only changed by requests that run alone.
+	 */
+	struct smb_mutex *io_lock;
 	struct smb_credits credits;
 	struct smb_list sessions;
 	u32 nsessions;

@@ -11,6 +11,15 @@
 #define MAX_FILE_OFFSET 0x7fffffffffffffffull
 #define MAX_RDMA_DESCS 16
 
+/*
+ * FilePositionInformation: READs and WRITEs of one connection may run at
+ * once (overlap.h); the last one to finish sets it.
+ */
+static void set_position(struct smb_open *op, u64 position)
+{
+	__atomic_store_n(&op->position, position, __ATOMIC_RELAXED);
+}
+
 static bool is_rdma_channel(u32 channel)
 {
 	return channel == SMB2_CHANNEL_RDMA_V1 ||
@@ -111,7 +120,7 @@ static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 	r[2] = SMB2_HDR_SIZE + READ_RESP_FIXED;
 	/* Data went by RDMA: DataLength 0, DataRemaining the bytes written. */
 	smb_put_le32(r + 8, (u32)done);
-	op->position = offset + done;
+	set_position(op, offset + done);
 	return 0;
 }
 
@@ -165,9 +174,11 @@ int smb2_read(struct smb_work *w)
 	r = smb_resp_body(w, READ_RESP_FIXED + (size_t)length);
 	if (!r)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
-	if (op->pipe)
+	if (op->pipe) {
+		smb_mutex_lock(w->conn->io_lock);
 		st = smb_ipc_read(op, r + READ_RESP_FIXED, length, &done);
-	else
+		smb_mutex_unlock(w->conn->io_lock);
+	} else
 		st = length ? vfs->pread(op->file, r + READ_RESP_FIXED, length,
 					 offset, &done) :
 			      STATUS_SUCCESS;
@@ -182,57 +193,66 @@ int smb2_read(struct smb_work *w)
 	smb_resp_set_body_len(w, READ_RESP_FIXED + done);
 	w->status = st; /* STATUS_BUFFER_OVERFLOW for a partial pipe message */
 	if (!op->pipe)
-		op->position = offset + done;
+		set_position(op, offset + done);
 	return 0;
+}
+
+/* Write to a file (not a pipe) at offset, or at its end for an append. */
+static u32 write_file(struct smb_work *w, struct smb_open *op, const u8 *data,
+		      u32 length, u64 offset, size_t *done)
+{
+	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	struct smb_stat s;
+	u64 end;
+	u32 st;
+
+	if (offset == U64_MAX || !(op->access & FILE_WRITE_DATA)) {
+		/* Append: at end of file, the only place APPEND_DATA may write. */
+		st = vfs->fstat(op->file, &s);
+		if (st)
+			return st;
+		/* An append-only handle may name the end explicitly. */
+		if (offset != U64_MAX && offset != s.size)
+			return STATUS_ACCESS_DENIED;
+		offset = s.size;
+	}
+	if (offset > MAX_FILE_OFFSET || smb_add_overflow(offset, length, &end) ||
+	    end > MAX_FILE_OFFSET)
+		return STATUS_INVALID_PARAMETER;
+	st = smb_lock_check_io(op, offset, length, true);
+	if (st)
+		return st;
+	st = length ? vfs->pwrite(op->file, data, length, offset, done) :
+		      STATUS_SUCCESS;
+	if (!st)
+		set_position(op, offset + *done);
+	return st;
 }
 
 /* Write data (from the request or pulled by RDMA) and build the reply. */
 static int write_data(struct smb_work *w, struct smb_open *op, const u8 *data,
 		      u32 length, u64 offset, u32 flags)
 {
-	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
+	bool append = offset == U64_MAX || !(op->access & FILE_WRITE_DATA);
 	size_t done = 0;
-	u64 end;
 	u32 st;
 	u8 *r;
 
+	/* One connection's appends may run at once: each finds the end anew. */
+	if (op->pipe || append)
+		smb_mutex_lock(w->conn->io_lock);
 	if (op->pipe) {
 		st = smb_ipc_write(op, data, length);
-		if (st)
-			return smb_resp_error(w, st);
-		done = length;
+		done = st ? 0 : length;
 	} else {
-		if (offset == U64_MAX || !(op->access & FILE_WRITE_DATA)) {
-			/* Append: at end of file, the only place APPEND_DATA may write. */
-			struct smb_stat s;
-
-			st = vfs->fstat(op->file, &s);
-			if (st)
-				return smb_resp_error(w, st);
-			/* An append-only handle may name the end explicitly. */
-			if (offset != U64_MAX && offset != s.size)
-				return smb_resp_error(w, STATUS_ACCESS_DENIED);
-			offset = s.size;
-		}
-		if (offset > MAX_FILE_OFFSET ||
-		    smb_add_overflow(offset, length, &end) ||
-		    end > MAX_FILE_OFFSET)
-			return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-		st = smb_lock_check_io(op, offset, length, true);
-		if (st)
-			return smb_resp_error(w, st);
-		st = length ? vfs->pwrite(op->file, data, length, offset,
-					  &done) :
-			      STATUS_SUCCESS;
-		if (st)
-			return smb_resp_error(w, st);
-		if (flags & SMB2_WRITEFLAG_WRITE_THROUGH) {
-			st = vfs->fsync(op->file);
-			if (st)
-				return smb_resp_error(w, st);
-		}
-		op->position = offset + done;
+		st = write_file(w, op, data, length, offset, &done);
 	}
+	if (op->pipe || append)
+		smb_mutex_unlock(w->conn->io_lock);
+	if (!st && !op->pipe && (flags & SMB2_WRITEFLAG_WRITE_THROUGH))
+		st = w->conn->srv->ops.vfs->fsync(op->file);
+	if (st)
+		return smb_resp_error(w, st);
 	r = smb_resp_body(w, WRITE_RESP_SIZE);
 	if (!r)
 		return -1;

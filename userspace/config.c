@@ -41,6 +41,7 @@ enum key_id {
 	K_MAX_PROTOCOL,
 	K_MAX_CREDITS,
 	K_MAX_OPEN_FILES,
+	K_MAX_INFLIGHT,
 	K_LOG_LEVEL,
 	K_SMBD_MAX_READ,
 	K_SMBD_MAX_WRITE,
@@ -93,6 +94,7 @@ static const struct key_def keys[] = {
 	{ "server max protocol", K_MAX_PROTOCOL, G, NULL },
 	{ "smb2 max credits", K_MAX_CREDITS, G, NULL },
 	{ "max open files", K_MAX_OPEN_FILES, G, NULL },
+	{ "max requests per connection", K_MAX_INFLIGHT, G, NULL },
 	{ "log level", K_LOG_LEVEL, G, NULL },
 	{ "smb direct max read size", K_SMBD_MAX_READ, G, NULL },
 	{ "smb direct max write size", K_SMBD_MAX_WRITE, G, NULL },
@@ -315,6 +317,7 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	cfg->rdma_port = 5445;
 	cfg->transport = SMBD_TRANSPORT_ALL;
 	cfg->log_level = SMB_LOG_WARN;
+	cfg->max_inflight = 8;
 	cfg->smbdirect = (struct smbd_direct_config){
 		.max_read_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
 		.max_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
@@ -829,6 +832,11 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		why = parse_uint(v, 1, 1u << 20, &n);
 		if (!why)
 			s->max_open_files = (u32)n;
+		return why;
+	case K_MAX_INFLIGHT:
+		why = parse_uint(v, 1, 256, &n);
+		if (!why)
+			cfg->max_inflight = (int)n;
 		return why;
 	case K_LOG_LEVEL:
 		return parse_log_level(v, &cfg->log_level);

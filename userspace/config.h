@@ -43,6 +43,8 @@ struct smbd_config {
 	enum smbd_transport_mode transport; /* default all */
 	struct smbd_direct_config smbdirect;
 	int log_level; /* SMB_LOG_* */
+	/* READ/WRITE/FLUSH/ECHO/CANCEL of one connection run at once */
+	int max_inflight;
 	char path[4096]; /* file this was loaded from */
 };
 

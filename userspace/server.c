@@ -4,18 +4,28 @@
  *
  * Lifetime of a connection (all fields below are guarded by srv.lock):
  * the loop holds one reference while the connection is listed, the ready
- * queue holds one while it is scheduled (queued for or being processed by
- * a worker), and a pending kill request holds one.  Only the loop thread
- * closes a connection (unlists it), so an event it is handling never
- * refers to freed memory.  Whoever drops the last reference moves the
- * connection to the graveyard; reap() then calls conn_close, outside the
- * lock, exactly once.
+ * queue holds one while it is scheduled, each worker holds one while it
+ * processes one of its PDUs, and a pending kill request holds one.
+ *
+ * A connection's PDUs start in arrival order.  One that the handler says
+ * may overlap starts while earlier overlapping ones still run (up to
+ * max_inflight); any other runs alone: it waits for all earlier ones, and
+ * later ones wait for it.  A quick PDU (ECHO, CANCEL) arriving when none
+ * of its connection's is queued runs on the loop thread itself: handing
+ * it to a worker and back would cost more than the work.
+ *
+ * Only the loop thread closes a connection (unlists it), so an event it
+ * is handling never refers to freed memory.  Whoever drops the last
+ * reference moves the connection to the graveyard; reap() then calls
+ * conn_close, outside the lock, exactly once.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +39,8 @@
 #define SRV_DEFAULT_MAX_CONNS 1024
 #define SRV_DEFAULT_QUEUE_PDUS 64
 #define SRV_DEFAULT_QUEUE_BYTES ((size_t)16 * 1024 * 1024)
+#define SRV_DEFAULT_INFLIGHT 8
+#define SRV_MAX_INFLIGHT 256
 #define SRV_EVENTS 64
 /* PDUs read from one connection per wake-up, so others get their turn. */
 #define SRV_READ_BUDGET 32
@@ -41,6 +53,7 @@ struct work {
 	struct work *next;
 	u8 *pdu;
 	size_t len;
+	bool overlap; /* may run beside other overlapping PDUs */
 };
 
 struct sconn {
@@ -54,7 +67,9 @@ struct sconn {
 	struct work *qhead, *qtail;
 	int qcount;
 	size_t qbytes;
-	bool scheduled; /* in the ready queue or in a worker */
+	int inflight; /* PDUs being processed by workers */
+	bool alone; /* the one in flight must run alone */
+	bool scheduled; /* in the ready queue */
 	bool paused; /* EPOLLIN removed for back-pressure */
 	bool in_epoll;
 	bool eof; /* peer closed: drain the queue, then close */
@@ -251,9 +266,32 @@ static void ready_push_locked(struct srv *s, struct sconn *c)
 	s->ready_tail = c;
 }
 
+/* Busy: a worker may still use it, so the loop must not close it yet. */
+static bool conn_busy_locked(const struct sconn *c)
+{
+	return c->scheduled || c->inflight > 0;
+}
+
+/* May w, next in c's order, start now? */
+static bool conn_may_start_locked(const struct srv *s, const struct sconn *c,
+				  const struct work *w)
+{
+	if (c->dead || c->kill_pending || c->alone)
+		return false;
+	if (!w->overlap)
+		return c->inflight == 0;
+	return c->inflight < s->opts.max_inflight;
+}
+
+/* May a worker start c's next queued PDU now? */
+static bool conn_runnable_locked(const struct srv *s, const struct sconn *c)
+{
+	return c->qhead && conn_may_start_locked(s, c, c->qhead);
+}
+
 static void conn_schedule_locked(struct srv *s, struct sconn *c)
 {
-	if (c->scheduled || c->dead)
+	if (c->scheduled || !conn_runnable_locked(s, c))
 		return;
 	c->scheduled = true;
 	c->refs++;
@@ -301,6 +339,41 @@ static void reap(struct srv *s)
 	}
 }
 
+/* ---- running PDUs ------------------------------------------------------- */
+
+/* One PDU of c, counted in c->inflight; lock not held.  Frees w. */
+static int conn_run(struct srv *s, struct sconn *c, struct work *w)
+{
+	int rc;
+
+	stat_add(&stats.pdus);
+	rc = s->h->conn_input(c->hconn, w->pdu, w->len);
+	c->t->pdu_free(c->tc, w->pdu);
+	free(w);
+	return rc;
+}
+
+/* Let c's next PDUs start; close it once drained after the peer left. */
+static void conn_settle_locked(struct srv *s, struct sconn *c)
+{
+	conn_schedule_locked(s, c);
+	if (c->eof && !conn_busy_locked(c))
+		conn_request_kill_locked(s, c);
+}
+
+/* A PDU of c is done with result rc. */
+static void conn_done_locked(struct srv *s, struct sconn *c, int rc)
+{
+	c->inflight--;
+	c->alone = false;
+	if (rc < 0) {
+		smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
+		c->t->ops->disconnect(c->tc);
+		conn_request_kill_locked(s, c);
+	}
+	conn_settle_locked(s, c);
+}
+
 /* ---- workers ------------------------------------------------------------ */
 
 static void *worker_main(void *arg)
@@ -310,7 +383,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct sconn *c;
-		struct work *w;
+		struct work *w = NULL;
 		int rc = 0;
 
 		while (!s->ready_head && !s->quit)
@@ -321,40 +394,31 @@ static void *worker_main(void *arg)
 		s->ready_head = c->ready_next;
 		if (!s->ready_head)
 			s->ready_tail = NULL;
-		/* Nothing more runs once the connection is being dropped. */
-		w = c->dead || c->kill_pending ? NULL : c->qhead;
-		if (w) {
+		/* The queue's reference is now this worker's. */
+		c->scheduled = false;
+		if (conn_runnable_locked(s, c)) {
+			w = c->qhead;
 			c->qhead = w->next;
 			if (!c->qhead)
 				c->qtail = NULL;
 			c->qcount--;
 			c->qbytes -= w->len;
+			c->inflight++;
+			c->alone = !w->overlap;
 			conn_maybe_resume_locked(s, c);
+			/* Back of the line: the next PDU goes to another worker. */
+			conn_schedule_locked(s, c);
 		}
 		pthread_mutex_unlock(&s->lock);
 
-		if (w) {
-			stat_add(&stats.pdus);
-			rc = s->h->conn_input(c->hconn, w->pdu, w->len);
-			c->t->pdu_free(c->tc, w->pdu);
-			free(w);
-		}
+		rc = w ? conn_run(s, c, w) : 0;
 
 		pthread_mutex_lock(&s->lock);
-		if (rc < 0) {
-			smbd_stats_inc(c->t->ops->kind, SMBD_STAT_ERRORS);
-			c->t->ops->disconnect(c->tc);
-			conn_request_kill_locked(s, c);
-		}
-		if (c->qhead && !c->dead && !c->kill_pending) {
-			/* Back of the line: one PDU per turn keeps it fair. */
-			ready_push_locked(s, c);
-		} else {
-			c->scheduled = false;
-			if (c->eof)
-				conn_request_kill_locked(s, c);
-			conn_unref_locked(s, c);
-		}
+		if (w)
+			conn_done_locked(s, c, rc);
+		else
+			conn_settle_locked(s, c);
+		conn_unref_locked(s, c);
 		if (s->graveyard) {
 			pthread_mutex_unlock(&s->lock);
 			reap(s);
@@ -388,10 +452,15 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		struct work *w;
 		u8 *pdu;
 		size_t len;
-		int r = c->t->recv_owned(c->tc, &pdu, &len);
+		int r = c->t->recv_owned(c->tc, &pdu, &len), kind = 0, rc;
+		bool quick;
 
 		if (r == 0)
 			return;
+		if (r > 0 && s->h->conn_classify)
+			kind = s->h->conn_classify(c->hconn, pdu, len);
+		quick = kind == SMBD_PDU_QUICK && c->t->send_ready &&
+			c->t->send_ready(c->tc);
 		w = r > 0 ? malloc(sizeof(*w)) : NULL;
 		pthread_mutex_lock(&s->lock);
 		if (r < 0 || !w || c->dead) {
@@ -402,7 +471,7 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 				/* Peer closed: answer what it sent first. */
 				c->eof = true;
 				conn_epoll_del_locked(s, c);
-				if (!c->scheduled)
+				if (!conn_busy_locked(c))
 					conn_close_locked(s, c);
 			} else {
 				if (r < 0 && r != -ECONNREFUSED)
@@ -422,6 +491,17 @@ static void conn_readable(struct srv *s, struct sconn *c, u32 events)
 		w->next = NULL;
 		w->pdu = pdu;
 		w->len = len;
+		w->overlap = kind != SMBD_PDU_ALONE;
+		if (quick && !c->qhead && conn_may_start_locked(s, c, w)) {
+			/* Nothing of c waits before it: run it here and now. */
+			c->inflight++;
+			pthread_mutex_unlock(&s->lock);
+			rc = conn_run(s, c, w);
+			pthread_mutex_lock(&s->lock);
+			conn_done_locked(s, c, rc);
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
 		if (c->qtail)
 			c->qtail->next = w;
 		else
@@ -581,7 +661,8 @@ static void sweep_idle(struct srv *s, u64 now)
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
-		if (!c->scheduled && !c->qhead && now - c->last_rx_ms > limit) {
+		if (!conn_busy_locked(c) && !c->qhead &&
+		    now - c->last_rx_ms > limit) {
 			smb_info("server: %s: idle, closing",
 				 c->t->ops->peer_name(c->tc));
 			conn_close_locked(s, c);
@@ -670,6 +751,10 @@ static void opts_resolve(struct smbd_server_opts *o,
 		o->max_queued_pdus = SRV_DEFAULT_QUEUE_PDUS;
 	if (!o->max_queued_bytes)
 		o->max_queued_bytes = SRV_DEFAULT_QUEUE_BYTES;
+	if (o->max_inflight <= 0)
+		o->max_inflight = SRV_DEFAULT_INFLIGHT;
+	if (o->max_inflight > SRV_MAX_INFLIGHT)
+		o->max_inflight = SRV_MAX_INFLIGHT;
 }
 
 /* Start the worker pool with signals blocked so the caller's thread gets them. */
@@ -793,6 +878,15 @@ static const char *tcp_listener_name(void *l)
 	return smb_tcp_listener_name(l);
 }
 
+/* Nothing unsent or unacknowledged: a small reply fits the socket now. */
+static bool tcp_send_ready(struct smb_tconn *c)
+{
+	int queued = 0;
+
+	return ioctl(smb_tcp_conn_fd(c), SIOCOUTQ, &queued) == 0 &&
+	       queued == 0;
+}
+
 static void tcp_pdu_free(struct smb_tconn *c, u8 *pdu)
 {
 	smb_tcp_pdu_free(pdu);
@@ -806,6 +900,7 @@ const struct smbd_transport smbd_tcp_transport = {
 	.recv_owned = smb_tcp_recv_owned,
 	.pdu_free = tcp_pdu_free,
 	.conn_free = smb_tcp_conn_free,
+	.send_ready = tcp_send_ready,
 };
 
 static int rdma_listener_fd(void *l)

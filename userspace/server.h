@@ -23,6 +23,17 @@
 #include "tcp_posix.h"
 #include "rdma_posix.h"
 
+enum smbd_pdu_class {
+	SMBD_PDU_ALONE, /* waits for all earlier PDUs; later ones wait for it */
+	SMBD_PDU_OVERLAP, /* may run beside other overlapping PDUs */
+	/*
+	 * Overlaps, and is cheap and never waits for I/O (beyond sending
+	 * its small reply): when nothing of its connection is queued, the
+	 * event loop runs it itself, saving two thread switches.
+	 */
+	SMBD_PDU_QUICK,
+};
+
 struct smbd_conn_handler {
 	/*
 	 * A connection was accepted (event-loop thread).  Returns the
@@ -33,11 +44,18 @@ struct smbd_conn_handler {
 	void *(*conn_open)(void *ctx, const struct smb_transport_ops *t,
 			   struct smb_tconn *tc);
 	/*
-	 * One PDU, on a worker thread; calls for one connection never
-	 * overlap.  pdu is freed after the call returns.  <0 drops the
-	 * connection (its queued PDUs are discarded).
+	 * One PDU, on a worker thread (or the event-loop thread for a quick
+	 * one), in arrival order.  Calls for one connection overlap only for
+	 * PDUs that conn_classify says may (at most max_inflight at once);
+	 * any other PDU runs alone.  pdu is freed after the call returns.
+	 * <0 drops the connection (its queued PDUs are discarded).
 	 */
 	int (*conn_input)(void *conn, u8 *pdu, size_t len);
+	/*
+	 * Optional (event-loop thread, when the PDU arrives): an
+	 * enum smbd_pdu_class.  Unset: every PDU runs alone.
+	 */
+	int (*conn_classify)(void *conn, const u8 *pdu, size_t len);
 	/*
 	 * Exactly once per opened connection, after its last conn_input
 	 * returned, on any engine thread.  tc is freed right after, so the
@@ -55,6 +73,8 @@ struct smbd_server_opts {
 	int idle_timeout_s; /* drop connections silent this long; 0: never */
 	int max_queued_pdus; /* per connection before reading pauses; 0: 64 */
 	size_t max_queued_bytes; /* likewise; 0: 16 MiB */
+	/* PDUs of one connection processed at once (overlapping); 0: 8 */
+	int max_inflight;
 };
 
 /*
@@ -76,6 +96,11 @@ struct smbd_transport {
 	 * descriptor stays polled when set.  <0 drops the connection.
 	 */
 	int (*service)(struct smb_tconn *c);
+	/*
+	 * Optional: would a small reply go out now without waiting?  Only
+	 * then does the event loop run a quick PDU itself.  Unset: never.
+	 */
+	bool (*send_ready)(struct smb_tconn *c);
 };
 
 extern const struct smbd_transport smbd_tcp_transport;

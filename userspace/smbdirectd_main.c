@@ -20,6 +20,7 @@
 #include "control.h"
 #include "crypto_openssl.h"
 #include "netif.h"
+#include "overlap.h"
 #include "pwddb.h"
 #include "rdma_posix.h"
 #include "server.h"
@@ -91,6 +92,18 @@ static void *on_open(void *ctx, const struct smb_transport_ops *t,
 static int on_input(void *conn, u8 *pdu, size_t len)
 {
 	return smb_conn_input(conn, pdu, len);
+}
+
+static int on_classify(void *conn, const u8 *pdu, size_t len)
+{
+	switch (smb_pdu_classify(pdu, len)) {
+	case SMB_PDU_QUICK:
+		return SMBD_PDU_QUICK;
+	case SMB_PDU_OVERLAP:
+		return SMBD_PDU_OVERLAP;
+	default:
+		return SMBD_PDU_ALONE;
+	}
 }
 
 static void on_close(void *conn)
@@ -428,9 +441,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	memset(&sopts, 0, sizeof(sopts));
+	sopts.max_inflight = cfg.max_inflight;
 	memset(&handler, 0, sizeof(handler));
 	handler.conn_open = on_open;
 	handler.conn_input = on_input;
+	handler.conn_classify = on_classify;
 	handler.conn_close = on_close;
 	handler.tick = on_tick;
 	handler.ctx = srv;

@@ -94,6 +94,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s->max_trans, 8 << 20);
 	assert_int_equal(s->max_credits, 8192);
 	assert_int_equal(s->max_open_files, 10000);
+	assert_int_equal(cfg.max_inflight, 8);
 	assert_int_equal(s->nshares, 0);
 	assert_null(s->shares);
 	assert_string_equal(cfg.interfaces, "");
@@ -143,6 +144,7 @@ static void test_every_global_key(void **state)
 			       "server max protocol = SMB3_02\n"
 			       "smb2 max credits = 512\n"
 			       "max open files = 100\n"
+			       "max requests per connection = 3\n"
 			       "log level = debug\n",
 			       &cfg),
 			 0);
@@ -163,6 +165,7 @@ static void test_every_global_key(void **state)
 	assert_int_equal(s->max_dialect, SMB2_DIALECT_0302);
 	assert_int_equal(s->max_credits, 512);
 	assert_int_equal(s->max_open_files, 100);
+	assert_int_equal(cfg.max_inflight, 3);
 	assert_int_equal(cfg.log_level, SMB_LOG_DEBUG);
 	smbd_config_free(&cfg);
 
@@ -388,6 +391,9 @@ static void test_invalid_values(void **state)
 	expect_error("[global]\nsmb2 max credits = 0\n",
 		     "t.conf:2: smb2 max credits: invalid value '0' "
 		     "(out of range)");
+	expect_error("[global]\nmax requests per connection = 257\n",
+		     "t.conf:2: max requests per connection: invalid value "
+		     "'257' (out of range)");
 	expect_error("[global]\nlog level = loud\n",
 		     "t.conf:2: log level: invalid value 'loud' "
 		     "(expected 0..10 or error/warning/info/debug)");

@@ -118,6 +118,7 @@ static const struct smbd_conn_handler echo = { .conn_open = echo_open,
 
 struct server_thread {
 	pthread_t t;
+	const struct smbd_conn_handler *h; /* NULL: echo */
 	struct smbd_server_opts opts;
 	struct smb_tcp_listener *l;
 	u16 port;
@@ -128,7 +129,7 @@ static void *server_main(void *arg)
 {
 	struct server_thread *st = arg;
 
-	st->rc = smbd_server_run(&st->opts, &echo, &st->l, 1);
+	st->rc = smbd_server_run(&st->opts, st->h ? st->h : &echo, &st->l, 1);
 	return NULL;
 }
 
@@ -597,6 +598,260 @@ static void test_stop_restart(void **state)
 	}
 }
 
+/*
+ * The per-connection gate.  PDUs tagged 'o' may overlap (and 'x', which
+ * also fails, and 'q', quick); any other runs alone.  ovl_input checks on
+ * entry that every earlier PDU that must run alone is done, and for one
+ * that runs alone, that every earlier PDU is done and none runs beside it.
+ */
+enum { OVL_MAX = 512 };
+
+struct ovl_conn {
+	const struct smb_transport_ops *t;
+	struct smb_tconn *tc;
+	pthread_mutex_t m;
+	pthread_t loop; /* the thread that opened it: the event loop */
+	int on_loop; /* quick PDUs run on the loop thread */
+	int running;
+	int max_running;
+	int violations;
+	bool alone_running;
+	u8 tag[OVL_MAX]; /* 0: not started */
+	bool done[OVL_MAX];
+};
+
+static struct ovl_conn *ovl_last; /* the last connection opened */
+static const char *ovl_tags; /* PDU i has tag ovl_tags[i % strlen] */
+
+static bool ovl_tag_overlaps(u8 tag)
+{
+	return tag == 'o' || tag == 'x' || tag == 'q';
+}
+
+static void *ovl_open(void *ctx, const struct smb_transport_ops *t,
+		      struct smb_tconn *tc)
+{
+	struct ovl_conn *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->t = t;
+	c->tc = tc;
+	c->loop = pthread_self();
+	pthread_mutex_init(&c->m, NULL);
+	inc(&ectx.opened);
+	__atomic_store_n(&ovl_last, c, __ATOMIC_SEQ_CST);
+	return c;
+}
+
+static int ovl_classify(void *conn, const u8 *pdu, size_t len)
+{
+	if (len >= 5 && pdu[0] == 'q')
+		return SMBD_PDU_QUICK;
+	return len >= 5 && ovl_tag_overlaps(pdu[0]) ? SMBD_PDU_OVERLAP :
+						      SMBD_PDU_ALONE;
+}
+
+static void ovl_enter(struct ovl_conn *c, u32 seq, u8 tag)
+{
+	bool alone = !ovl_tag_overlaps(tag);
+
+	pthread_mutex_lock(&c->m);
+	if (seq >= OVL_MAX || c->tag[seq] || c->alone_running ||
+	    (alone && c->running))
+		c->violations++;
+	for (u32 j = 0; j < seq && j < OVL_MAX; j++)
+		if ((alone ||
+		     !ovl_tag_overlaps(ovl_tags[j % strlen(ovl_tags)])) &&
+		    !c->done[j])
+			c->violations++;
+	if (seq < OVL_MAX)
+		c->tag[seq] = tag;
+	c->running++;
+	c->alone_running = alone;
+	if (c->running > c->max_running)
+		c->max_running = c->running;
+	pthread_mutex_unlock(&c->m);
+}
+
+static int ovl_input(void *conn, u8 *pdu, size_t len)
+{
+	struct ovl_conn *c = conn;
+	struct smb_iov iov = { pdu, len };
+	u32 seq;
+	int r;
+
+	inc(&ectx.inputs);
+	if (len < 5)
+		return -1;
+	seq = smb_get_le32(pdu + 1);
+	ovl_enter(c, seq, pdu[0]);
+	if (pdu[0] == 'q' && pthread_equal(pthread_self(), c->loop))
+		inc(&c->on_loop);
+	/* Long enough for the next PDUs to start meanwhile. */
+	if (pdu[0] != 'q')
+		net_sleep_ms(ovl_tag_overlaps(pdu[0]) ? 3 : 1);
+	r = pdu[0] == 'x' || c->t->send_pdu(c->tc, &iov, 1) < 0 ? -1 : 0;
+	pthread_mutex_lock(&c->m);
+	if (seq < OVL_MAX)
+		c->done[seq] = true;
+	c->running--;
+	c->alone_running = false;
+	pthread_mutex_unlock(&c->m);
+	return r;
+}
+
+static void ovl_close(void *conn)
+{
+	struct ovl_conn *c = conn;
+
+	/* After the test's last look (its order comes through the socket). */
+	pthread_mutex_lock(&c->m);
+	assert_int_equal(c->running, 0);
+	assert_int_equal(c->violations, 0);
+	pthread_mutex_unlock(&c->m);
+	pthread_mutex_destroy(&c->m);
+	inc(&ectx.closed);
+	free(c);
+}
+
+static const struct smbd_conn_handler ovl = { .conn_open = ovl_open,
+					      .conn_input = ovl_input,
+					      .conn_classify = ovl_classify,
+					      .conn_close = ovl_close };
+
+/* Send n PDUs at once: tags[i % strlen(tags)], sequence numbers from 0. */
+static void ovl_send(int fd, u32 n, const char *tags)
+{
+	size_t ntags = strlen(tags), off = 0;
+	u8 *wire = malloc(n * (4 + 16));
+
+	assert_non_null(wire);
+	for (u32 i = 0; i < n; i++) {
+		u8 pdu[16];
+
+		make_pdu(pdu, sizeof(pdu), tags[i % ntags], i);
+		smb_tcp_frame_header(wire + off, sizeof(pdu));
+		memcpy(wire + off + 4, pdu, sizeof(pdu));
+		off += 4 + sizeof(pdu);
+	}
+	assert_int_equal(net_write_all(fd, wire, off), 0);
+	free(wire);
+}
+
+/* tags: the PDUs' tags, repeated (read by the workers: set before). */
+static void ovl_server_start(struct server_thread *st,
+			     const struct smbd_server_opts *o, const char *tags)
+{
+	ovl_tags = tags;
+	memset(st, 0, sizeof(*st));
+	st->h = &ovl;
+	st->opts = *o;
+	assert_int_equal(smb_tcp_listen("127.0.0.1", 0, NULL, &st->l, 1), 1);
+	st->port = smb_tcp_listener_port(st->l);
+	assert_int_equal(pthread_create(&st->t, NULL, server_main, st), 0);
+}
+
+/*
+ * Overlapping PDUs of one connection run at once, never more than
+ * max_inflight; those that must run alone keep their place in the order.
+ */
+static void test_overlap_gate(void **state)
+{
+	enum { N = 240 };
+	struct smbd_server_opts o = { .workers = 4, .max_inflight = 3 };
+	struct server_thread st;
+	struct ovl_conn *c;
+	bool seen[N] = { false };
+	int fd, max_running, violations;
+
+	ovl_server_start(&st, &o, "oooAoqoooooqBoo");
+	fd = net_connect(st.port);
+	assert_true(fd >= 0);
+	ovl_send(fd, N, ovl_tags);
+	for (u32 i = 0; i < N; i++) {
+		u8 in[16];
+
+		assert_int_equal(net_recv_msg(fd, in, sizeof(in)), 16);
+		assert_true(smb_get_le32(in + 1) < N);
+		assert_false(seen[smb_get_le32(in + 1)]);
+		seen[smb_get_le32(in + 1)] = true;
+	}
+	c = __atomic_load_n(&ovl_last, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&c->m);
+	max_running = c->max_running;
+	violations = c->violations;
+	pthread_mutex_unlock(&c->m);
+	assert_int_equal(violations, 0);
+	assert_true(max_running >= 2);
+	assert_true(max_running <= 3);
+	close(fd);
+	assert_true(wait_for(&ectx.closed, 1, 5000));
+	server_stop(&st);
+}
+
+/*
+ * Quick PDUs one at a time run on the event loop itself (no hand-off);
+ * behind a queued PDU they wait their turn on a worker like any other.
+ */
+static void test_quick_on_loop(void **state)
+{
+	enum { N = 50 };
+	struct smbd_server_opts o = { .workers = 2 };
+	struct server_thread st;
+	struct ovl_conn *c;
+	int fd, on_loop;
+
+	ovl_server_start(&st, &o, "q");
+	fd = net_connect(st.port);
+	assert_true(fd >= 0);
+	for (u32 i = 0; i < N; i++) {
+		u8 pdu[16], in[16];
+
+		make_pdu(pdu, sizeof(pdu), 'q', i);
+		assert_int_equal(net_send_msg(fd, pdu, sizeof(pdu)), 0);
+		assert_int_equal(net_recv_msg(fd, in, sizeof(in)), 16);
+		assert_int_equal(smb_get_le32(in + 1), i);
+	}
+	c = __atomic_load_n(&ovl_last, __ATOMIC_SEQ_CST);
+	/* The reply's ACK comes with the next request: the socket is idle. */
+	pthread_mutex_lock(&c->m);
+	on_loop = get(&c->on_loop);
+	pthread_mutex_unlock(&c->m);
+	assert_true(on_loop >= N / 2);
+	close(fd);
+	assert_true(wait_for(&ectx.closed, 1, 5000));
+	server_stop(&st);
+}
+
+/*
+ * A failing PDU among overlapping ones in flight: the connection goes
+ * once the others are done with it (ASan sees any use after free).
+ */
+static void test_overlap_drop(void **state)
+{
+	struct smbd_server_opts o = { .workers = 4, .max_inflight = 4 };
+	struct server_thread st;
+	u8 in[16];
+	int fd, replies = 0;
+
+	ovl_server_start(&st, &o, "oooxoooAoo");
+	for (int round = 0; round < 20; round++) {
+		fd = net_connect(st.port);
+		assert_true(fd >= 0);
+		ovl_send(fd, 40, ovl_tags);
+		while (net_recv_msg(fd, in, sizeof(in)) == 16)
+			replies++;
+		close(fd);
+	}
+	/*
+	 * The failure shuts the socket while the PDUs beside it still run:
+	 * they may or may not get their replies out; none after it does.
+	 */
+	assert_true(replies <= 20 * 7);
+	assert_true(wait_for(&ectx.closed, 20, 5000));
+	server_stop(&st);
+}
+
 static void test_stop_before_run(void **state)
 {
 	struct server_thread st;
@@ -621,7 +876,8 @@ int main(int argc, char **argv)
 		T(test_bad_clients_dropped), T(test_handler_drop),
 		T(test_backpressure_flood),  T(test_connection_limits),
 		T(test_idle_timeout),	     T(test_stop_restart),
-		T(test_stop_before_run),
+		T(test_stop_before_run),     T(test_overlap_gate),
+		T(test_overlap_drop),	     T(test_quick_on_loop),
 	};
 
 	if (argc > 1)
