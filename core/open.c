@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "lock.h"
+#include "notify.h"
 #include "stream.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
@@ -181,6 +182,7 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	bool delete_now;
 
 	smb_lock_open_closing(op);
+	smb_notify_open_closing(op);
 	/* A named stream marked delete-on-close goes when its handle does. */
 	if (process_delete && op->stream && op->delete_on_close && op->file &&
 	    vfs->stream_remove)
