@@ -213,6 +213,9 @@ static void notify_changed(void *arg, u32 action, u32 changes, const char *name)
 		add_record(n, action, name ? name : "");
 	else
 		goto out;
+	/* The new name follows at once: answer both halves together. */
+	if (action == FILE_ACTION_RENAMED_OLD_NAME)
+		goto out;
 	nw = claim_waiter(n);
 	/* Something is buffered now: a record, or the loss of one. */
 	if (nw)

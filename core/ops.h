@@ -292,6 +292,7 @@ struct smb_vfs_ops {
 	 * running cb; never call it from cb).  cb gets a FILE_ACTION_*, the
 	 * FILE_NOTIFY_CHANGE_* bits the change matches and the name relative
 	 * to dir ('/'-separated UTF-8); action 0 means changes were lost.
+	 * A RENAMED_OLD_NAME call is always followed by its RENAMED_NEW_NAME.
 	 */
 	u32 (*watch_add)(struct smb_vfs_file *dir, bool tree,
 			 smb_vfs_watch_fn cb, void *arg,
