@@ -6,8 +6,10 @@
  * watch_add), which lives until the open closes.  Changes that pass the
  * CompletionFilter are kept as FILE_NOTIFY_INFORMATION records in a buffer
  * of the open, bounded by the last request's OutputBufferLength (and
- * SMB_NOTIFY_BUFFER_MAX); past it the open only remembers that changes
- * were lost, answered with STATUS_NOTIFY_ENUM_DIR.  A request finds either
+ * SMB_NOTIFY_BUFFER_MAX; a length of 0 keeps nothing); past it the open
+ * only remembers that changes were lost, answered with
+ * STATUS_NOTIFY_ENUM_DIR, as is a request whose own output cannot hold
+ * what is buffered (what smbtorture's smb2.notify.valid-req checks).  A request finds either
  * buffered changes (answered at once) or none: it goes async and the next
  * change completes it, from the backend's thread.
  *
@@ -200,26 +202,27 @@ static struct notify_waiter *claim_waiter(struct smb_notify *n)
 }
 
 /* The backend's callback: any thread. */
-static void notify_changed(void *arg, u32 action, u32 changes, const char *name)
+static void notify_changed(void *arg, u32 action, u32 changes,
+			   const char *name)
 {
 	struct smb_notify *n = arg;
 	struct notify_waiter *nw = NULL;
 	struct notify_answer ans;
 
 	smb_mutex_lock(n->lock);
+	/* A handle whose last request had no room keeps nothing. */
+	if (n->limit == 0 && smb_list_empty(&n->waiters))
+		goto out;
 	if (action == 0)
 		lose_changes(n);
-	else if (changes & n->filter)
+	else if (changes & n->filter & NOTIFY_FILTER_VALID)
 		add_record(n, action, name ? name : "");
-	else
-		goto out;
-	/* The new name follows at once: answer both halves together. */
-	if (action == FILE_ACTION_RENAMED_OLD_NAME)
-		goto out;
-	nw = claim_waiter(n);
-	/* Something is buffered now: a record, or the loss of one. */
-	if (nw)
-		take_pending(n, nw->out_len, &ans);
+	/* Answer once a batch is complete, with all of it. */
+	if (!(changes & SMB_VFS_CHANGE_MORE) && (n->used || n->overflow)) {
+		nw = claim_waiter(n);
+		if (nw)
+			take_pending(n, nw->out_len, &ans);
+	}
 out:
 	smb_mutex_unlock(n->lock);
 	if (nw)

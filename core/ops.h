@@ -183,6 +183,7 @@ struct smb_vfs_setattr {
 };
 
 /* A directory watch (smb_vfs_ops.watch_add) and its callback. */
+#define SMB_VFS_CHANGE_MORE 0x80000000u
 struct smb_vfs_watch;
 typedef void (*smb_vfs_watch_fn)(void *arg, u32 action, u32 changes,
 				 const char *name);
@@ -292,7 +293,8 @@ struct smb_vfs_ops {
 	 * running cb; never call it from cb).  cb gets a FILE_ACTION_*, the
 	 * FILE_NOTIFY_CHANGE_* bits the change matches and the name relative
 	 * to dir ('/'-separated UTF-8); action 0 means changes were lost.
-	 * A RENAMED_OLD_NAME call is always followed by its RENAMED_NEW_NAME.
+	 * SMB_VFS_CHANGE_MORE in changes: more changes follow at once (the
+	 * rest of a batch; a RENAMED_OLD_NAME always has it).
 	 */
 	u32 (*watch_add)(struct smb_vfs_file *dir, bool tree,
 			 smb_vfs_watch_fn cb, void *arg,

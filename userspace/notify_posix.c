@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/inotify.h>
@@ -40,6 +41,7 @@
 	 IN_MOVED_TO | IN_ONLYDIR | IN_EXCL_UNLINK)
 #define DIR_BUCKETS 256
 #define EVENT_BUF 65536
+#define BATCH_MAX_CHANGES 4096
 #define ATTRIB_CHANGES                                                   \
 	(FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_LAST_WRITE | \
 	 FILE_NOTIFY_CHANGE_LAST_ACCESS | FILE_NOTIFY_CHANGE_CREATION |  \
@@ -71,7 +73,8 @@ struct smb_vfs_watch {
 	int root_fd;
 	struct smb_list subs;
 	unsigned int nsubs;
-	unsigned int busy; /* callbacks running */
+	unsigned int busy; /* callbacks running or batched */
+	u64 batch_seen; /* watcher thread only */
 };
 
 static struct {
@@ -258,53 +261,85 @@ static void drop_tree(struct smb_vfs_watch *w, const char *path)
 struct delivery {
 	struct smb_vfs_watch *w;
 	u32 action, changes;
-	char name[PATH_MAX];
+	char *name; /* NULL: "" */
 };
 
-static void deliver(struct delivery *dv, int n)
+/* The deliveries of one batch. */
+struct batch {
+	struct delivery *dv;
+	int n, cap;
+};
+
+/* Room for one more delivery to w (lock held); NULL when out of memory. */
+static struct delivery *batch_add(struct batch *b, struct smb_vfs_watch *w,
+				  u32 action, u32 changes)
 {
+	struct delivery *d;
+
+	if (b->n == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 64;
+		struct delivery *more =
+			realloc(b->dv, sizeof(*more) * (size_t)cap);
+
+		if (!more)
+			return NULL;
+		b->dv = more;
+		b->cap = cap;
+	}
+	d = &b->dv[b->n++];
+	d->w = w;
+	d->action = action;
+	d->changes = changes;
+	d->name = NULL;
+	w->busy++;
+	return d;
+}
+
+/*
+ * Make the calls of a batch: each watch's last one without
+ * SMB_VFS_CHANGE_MORE, so the core answers once, with all of it.
+ */
+static void deliver(struct batch *b)
+{
+	static u64 batch_id;
 	int i;
 
-	for (i = 0; i < n; i++)
-		dv[i].w->cb(dv[i].w->arg, dv[i].action, dv[i].changes,
-			    dv[i].name);
+	batch_id++;
+	for (i = b->n - 1; i >= 0; i--) {
+		struct delivery *d = &b->dv[i];
+
+		if (d->w->batch_seen == batch_id)
+			d->changes |= SMB_VFS_CHANGE_MORE;
+		d->w->batch_seen = batch_id;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct delivery *d = &b->dv[i];
+
+		d->w->cb(d->w->arg, d->action, d->changes,
+			 d->name ? d->name : "");
+		free(d->name);
+	}
 	pthread_mutex_lock(&watcher.lock);
-	for (i = 0; i < n; i++)
-		dv[i].w->busy--;
+	for (i = 0; i < b->n; i++)
+		b->dv[i].w->busy--;
 	pthread_cond_broadcast(&watcher.idle);
 	pthread_mutex_unlock(&watcher.lock);
+	b->n = 0;
 }
 
 /* The queue overflowed: every watch has lost changes (lock held). */
-static int all_lost(struct delivery **dv, int *cap)
+static void all_lost(struct batch *b)
 {
 	struct smb_list *pos, *tmp;
-	int n = 0;
 
 	smb_list_for_each_safe(pos, tmp, &watcher.watches)
 	{
 		struct smb_vfs_watch *w =
 			smb_container_of(pos, struct smb_vfs_watch, link);
 
-		if (w->removed)
-			continue;
-		if (n == *cap) {
-			struct delivery *more =
-				realloc(*dv, sizeof(**dv) * (size_t)(*cap * 2));
-
-			if (!more)
-				break;
-			*dv = more;
-			*cap *= 2;
-		}
-		(*dv)[n].w = w;
-		(*dv)[n].action = 0;
-		(*dv)[n].changes = 0;
-		(*dv)[n].name[0] = '\0';
-		w->busy++;
-		n++;
+		if (!w->removed)
+			batch_add(b, w, 0, 0);
 	}
-	return n;
 }
 
 /* Action and change bits of an event; 0 when it is not reported. */
@@ -359,63 +394,57 @@ static void follow_dir(struct sub *s, const struct inotify_event *e,
 }
 
 /*
- * The deliveries of one event (lock held); returns how many.  The subs
- * list may change under follow_dir (a watch may drop the very sub), so
- * each is handled after its delivery is recorded.
+ * Add the deliveries of one event to b (lock held).  The subs list may
+ * change under follow_dir (a directory dropped or added), so each sub is
+ * handled after its delivery is recorded.
  */
-static int event_deliveries(const struct inotify_event *e, bool renamed,
-			    struct delivery **dv, int *cap)
+static void event_deliveries(const struct inotify_event *e, bool renamed,
+			     struct batch *b)
 {
 	struct dir_entry *d;
 	struct smb_list *pos, *tmp;
 	u32 action, changes;
-	int n = 0;
 
-	if (e->mask & IN_Q_OVERFLOW)
-		return all_lost(dv, cap);
+	if (e->mask & IN_Q_OVERFLOW) {
+		all_lost(b);
+		return;
+	}
 	d = find_dir(e->wd);
 	if (!d)
-		return 0;
+		return;
 	if (e->mask & IN_IGNORED) {
 		/* The kernel dropped it (the directory is gone). */
-		smb_list_for_each_safe(pos, tmp, &d->subs) sub_free(
-			smb_container_of(pos, struct sub, dir_link), false);
-		return 0;
+		smb_list_for_each_safe(pos, tmp, &d->subs)
+			sub_free(smb_container_of(pos, struct sub, dir_link),
+				 false);
+		return;
 	}
 	/* Changes of the directory itself come from its parent's watch. */
 	if (e->len == 0 || e->name[0] == '\0')
-		return 0;
+		return;
 	action = event_action(e, renamed, &changes);
 	if (!action)
-		return 0;
+		return;
 	smb_list_for_each_safe(pos, tmp, &d->subs)
 	{
 		struct sub *s = smb_container_of(pos, struct sub, dir_link);
-		struct smb_vfs_watch *w = s->w;
+		struct delivery *dv;
+		char path[PATH_MAX];
 
-		if (w->removed)
+		if (s->w->removed)
 			continue;
-		if (n == *cap) {
-			struct delivery *more =
-				realloc(*dv, sizeof(**dv) * (size_t)(*cap * 2));
-
-			if (!more)
-				break;
-			*dv = more;
-			*cap *= 2;
-		}
-		join((*dv)[n].name, sizeof((*dv)[n].name), s->prefix, e->name);
-		(*dv)[n].w = w;
-		(*dv)[n].action = action;
-		(*dv)[n].changes = changes;
-		w->busy++;
-		follow_dir(s, e, (*dv)[n].name);
-		n++;
+		join(path, sizeof(path), s->prefix, e->name);
+		dv = batch_add(b, s->w, action, changes);
+		if (!dv)
+			break;
+		dv->name = strdup(path);
+		if (!dv->name)
+			dv->action = 0; /* lost */
+		follow_dir(s, e, path);
 		/* follow_dir may have freed the entry with its last sub. */
 		if (!find_dir(e->wd))
 			break;
 	}
-	return n;
 }
 
 /* Is the event at next the IN_MOVED_TO half of a rename from e? */
@@ -431,49 +460,63 @@ static bool rename_pair(const struct inotify_event *e, const char *next,
 	       m->wd == e->wd;
 }
 
-static void *watcher_main(void *unused)
+/* Read what is queued and add it to b; false when the fd failed. */
+static bool read_events(struct batch *b, bool *in_rename, u32 *rename_cookie)
 {
 	static char buf[EVENT_BUF] __attribute__((aligned(8)));
-	int cap = 4;
-	struct delivery *dv = malloc(sizeof(*dv) * (size_t)cap);
+	ssize_t got;
+	char *p = buf, *end;
+
+	do
+		got = read(watcher.fd, buf, sizeof(buf));
+	while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		return false;
+	end = buf + got;
+	pthread_mutex_lock(&watcher.lock);
+	while ((size_t)(end - p) >= sizeof(struct inotify_event)) {
+		const struct inotify_event *e = (const void *)p;
+		char *next = p + sizeof(*e) + e->len;
+		bool renamed;
+
+		if (next > end)
+			break;
+		/* Within one directory a move is a rename. */
+		renamed = rename_pair(e, next, end) ||
+			  (*in_rename && (e->mask & IN_MOVED_TO) &&
+			   e->cookie == *rename_cookie);
+		*in_rename = rename_pair(e, next, end);
+		*rename_cookie = e->cookie;
+		event_deliveries(e, renamed, b);
+		p = next;
+	}
+	pthread_mutex_unlock(&watcher.lock);
+	return true;
+}
+
+/*
+ * What the kernel has queued at once makes one batch (the two halves of a
+ * rename always do): read until nothing more is waiting, then deliver.
+ */
+static void *watcher_main(void *unused)
+{
+	struct batch b = { 0 };
 	u32 rename_cookie = 0;
 	bool in_rename = false;
 
 	(void)unused;
-	if (!dv)
-		return NULL;
 	for (;;) {
-		ssize_t got = read(watcher.fd, buf, sizeof(buf));
-		char *p = buf, *end;
+		struct pollfd pfd = { .fd = watcher.fd, .events = POLLIN };
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
+		if (!read_events(&b, &in_rename, &rename_cookie))
 			break;
-		end = buf + got;
-		while ((size_t)(end - p) >= sizeof(struct inotify_event)) {
-			const struct inotify_event *e = (const void *)p;
-			char *next = p + sizeof(*e) + e->len;
-			bool renamed;
-			int n;
-
-			if (next > end)
+		while (b.n < BATCH_MAX_CHANGES && poll(&pfd, 1, 0) > 0)
+			if (!read_events(&b, &in_rename, &rename_cookie))
 				break;
-			/* Within one directory a move is a rename. */
-			renamed = rename_pair(e, next, end) ||
-				  (in_rename && (e->mask & IN_MOVED_TO) &&
-				   e->cookie == rename_cookie);
-			in_rename = rename_pair(e, next, end);
-			rename_cookie = e->cookie;
-			pthread_mutex_lock(&watcher.lock);
-			n = event_deliveries(e, renamed, &dv, &cap);
-			pthread_mutex_unlock(&watcher.lock);
-			if (n)
-				deliver(dv, n);
-			p = next;
-		}
+		deliver(&b);
 	}
-	free(dv);
+	deliver(&b);
+	free(b.dv);
 	return NULL;
 }
 

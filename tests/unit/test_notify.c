@@ -335,6 +335,11 @@ static void test_tiny_and_huge_output(void **state)
 	n_touch(*state, "d/one");
 	assert_int_equal(n_final(c, id, sent), STATUS_NOTIFY_ENUM_DIR);
 	assert_int_equal(n_records(c, recs, 4), 0);
+	/* After a request with no room nothing is kept: the next waits. */
+	n_touch(*state, "d/two");
+	n_settle();
+	id = n_pending(c, dir, 0, 4096, FILE_NOTIFY_CHANGE_FILE_NAME);
+	n_cancel(c, id);
 	/* Room for the header but not the name. */
 	id = n_pending(c, dir, 0, 13, FILE_NOTIFY_CHANGE_FILE_NAME);
 	sent = c->tc.sent;
@@ -371,7 +376,7 @@ static void test_overflow_bounded(void **state)
 	u64 id;
 
 	n_open_dir(c, "d", N_DIR_ACCESS, dir);
-	/* A small request bounds what is kept until the next one. */
+	/* The last request bounds what the handle keeps. */
 	id = n_pending(c, dir, 0, 64, FILE_NOTIFY_CHANGE_FILE_NAME);
 	n_cancel(c, id);
 	for (int i = 0; i < 50; i++) {
