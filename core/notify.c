@@ -322,17 +322,11 @@ static u32 notify_attach(struct smb_work *w, struct smb_open *op, bool tree,
 	return STATUS_SUCCESS;
 }
 
-void smb_notify_open_closing(struct smb_open *op)
+/* Move every waiter of n we win to out (n->lock held). */
+static void take_waiters(struct smb_notify *n, struct smb_list *out)
 {
-	struct smb_notify *n = op->notify;
-	struct smb_list taken, *pos, *tmp;
+	struct smb_list *pos, *tmp;
 
-	if (!n)
-		return;
-	/* After this no callback runs or will run. */
-	n->srv->ops.vfs->watch_remove(n->watch);
-	smb_list_init(&taken);
-	smb_mutex_lock(n->lock);
 	smb_list_for_each_safe(pos, tmp, &n->waiters)
 	{
 		struct notify_waiter *nw =
@@ -341,20 +335,68 @@ void smb_notify_open_closing(struct smb_open *op)
 		smb_list_del(&nw->link);
 		nw->queued = false;
 		if (smb_async_claim(nw->async))
-			smb_list_add_tail(&nw->link, &taken);
+			smb_list_add_tail(&nw->link, out);
 	}
-	smb_mutex_unlock(n->lock);
-	smb_list_for_each_safe(pos, tmp, &taken)
+}
+
+static void answer_waiters(struct smb_list *list, u32 status)
+{
+	struct smb_list *pos, *tmp;
+
+	smb_list_for_each_safe(pos, tmp, list)
 	{
 		struct notify_waiter *nw =
 			smb_container_of(pos, struct notify_waiter, link);
 
 		smb_list_del(&nw->link);
-		/* [MS-SMB2] 3.3.5.10: the handle's requests end this way. */
-		smb_async_complete(nw->async, STATUS_NOTIFY_CLEANUP, empty_body,
+		smb_async_complete(nw->async, status, empty_body,
 				   sizeof(empty_body));
 	}
+}
+
+void smb_notify_node_deleting(struct smb_file_node *node, struct smb_list *out)
+{
+	struct smb_list *pos;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		struct smb_open *op =
+			smb_container_of(pos, struct smb_open, node_link);
+		struct smb_notify *n = op->notify;
+
+		if (!n)
+			continue;
+		smb_mutex_lock(n->lock);
+		take_waiters(n, out);
+		smb_mutex_unlock(n->lock);
+	}
+}
+
+void smb_notify_answer_deleting(struct smb_list *list)
+{
+	answer_waiters(list, STATUS_DELETE_PENDING);
+}
+
+void smb_notify_open_closing(struct smb_open *op)
+{
+	struct smb_notify *n = op->notify;
+	struct smb_server *srv;
+	struct smb_list taken;
+
+	if (!n)
+		return;
+	srv = n->srv;
+	/* Other threads find op->notify through the file node. */
+	smb_mutex_lock(srv->lock);
 	op->notify = NULL;
+	smb_mutex_unlock(srv->lock);
+	/* After this no callback runs or will run. */
+	srv->ops.vfs->watch_remove(n->watch);
+	smb_list_init(&taken);
+	smb_mutex_lock(n->lock);
+	take_waiters(n, &taken);
+	smb_mutex_unlock(n->lock);
+	/* [MS-SMB2] 3.3.5.10: the handle's requests end this way. */
+	answer_waiters(&taken, STATUS_NOTIFY_CLEANUP);
 	notify_free(n);
 }
 
@@ -395,8 +437,10 @@ int smb2_change_notify(struct smb_work *w)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	if (!(op->access & FILE_LIST_DIRECTORY))
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
-	if (out_len > w->conn->max_trans || filter == 0 ||
-	    (filter & ~NOTIFY_FILTER_VALID))
+	if (smb_open_delete_pending(op))
+		return smb_resp_error(w, STATUS_DELETE_PENDING);
+	/* Unknown filter bits are ignored, as Windows does. */
+	if (out_len > w->conn->max_trans || filter == 0)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	limit = out_len < SMB_NOTIFY_BUFFER_MAX ? out_len :
 						  SMB_NOTIFY_BUFFER_MAX;

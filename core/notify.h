@@ -16,4 +16,12 @@
  */
 void smb_notify_open_closing(struct smb_open *op);
 
+/*
+ * The directory of node became delete-pending while other handles stay
+ * open (srv->lock held): their waiting requests move to out, to be
+ * answered with smb_notify_answer_deleting() once srv->lock is released.
+ */
+void smb_notify_node_deleting(struct smb_file_node *node, struct smb_list *out);
+void smb_notify_answer_deleting(struct smb_list *list);
+
 #endif /* SMB_NOTIFY_H */

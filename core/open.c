@@ -157,9 +157,11 @@ static bool detach_node(struct smb_open *op)
 	struct smb_server *srv = op->tree->sess->conn->srv;
 	struct smb_file_node *node = op->node;
 	bool delete_now = false;
+	struct smb_list deleting;
 
 	if (!node)
 		return false;
+	smb_list_init(&deleting);
 	smb_mutex_lock(srv->lock);
 	if (op->delete_on_close && !op->stream)
 		node->delete_pending = true; /* a stream's goes with it alone */
@@ -168,8 +170,12 @@ static bool detach_node(struct smb_open *op)
 		delete_now = node->delete_pending;
 		smb_list_del(&node->link);
 		smb_free(srv, node);
+	} else if (node->delete_pending && op->is_dir) {
+		/* Watches of a directory about to go end now. */
+		smb_notify_node_deleting(node, &deleting);
 	}
 	smb_mutex_unlock(srv->lock);
+	smb_notify_answer_deleting(&deleting);
 	op->node = NULL;
 	return delete_now;
 }
