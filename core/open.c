@@ -22,6 +22,16 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
 	u64 pid = smb_get_le64(file_id), vid = smb_get_le64(file_id + 8);
 	struct smb_list *pos, *tmp;
 
+	/*
+	 * [MS-SMB2] 3.3.5.2.7.2: a related request after a failure, with no
+	 * handle established in its chain, fails the same way (as Windows
+	 * does even when it names a handle: smbtorture compound.related9).
+	 */
+	if ((w->flags & SMB2_FLAGS_RELATED_OPERATIONS) &&
+	    !w->related_fid_valid && NT_STATUS_IS_ERROR(w->related_status)) {
+		w->status = w->related_status;
+		return NULL;
+	}
 	if (pid == U64_MAX && vid == U64_MAX &&
 	    (w->flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
 		if (!w->related_fid_valid) {
