@@ -89,10 +89,34 @@ static bool n_wait_sent(struct h_client *c, int before)
 	return false;
 }
 
-/* Let the watcher thread take in changes that must not answer anything. */
-static void n_settle(void)
+static u32 n_final(struct h_client *c, u64 id, int sent_before);
+static u64 n_pending(struct h_client *c, const u8 fid[16], u16 flags,
+		     u32 out_len, u32 filter);
+static void n_touch(struct h_env *e, const char *rel);
+
+/*
+ * Wait until the watcher thread has taken in every change made so far:
+ * it handles changes in order, so once a change made now in another
+ * watched directory is answered, the earlier ones have been handled.
+ */
+static void n_sync(struct h_client *c)
 {
-	usleep(200 * 1000);
+	static int seq;
+	char name[64];
+	u8 fid[16];
+	u64 id;
+	int sent;
+
+	assert_int_equal(h_create(c, "sync", FILE_LIST_DIRECTORY | SYNCHRONIZE,
+				  H_SHARE_ALL, FILE_OPEN_IF,
+				  FILE_DIRECTORY_FILE, fid),
+			 STATUS_SUCCESS);
+	id = n_pending(c, fid, 0, 4096, FILE_NOTIFY_CHANGE_FILE_NAME);
+	sent = c->tc.sent;
+	snprintf(name, sizeof(name), "sync/%d", seq++);
+	n_touch(c->env, name);
+	assert_int_equal(n_final(c, id, sent), STATUS_SUCCESS);
+	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
 }
 
 /* The final response of async request id; returns its status. */
@@ -272,7 +296,7 @@ static void test_added_removed(void **state)
 			 ((struct h_env *)*state)->rw);
 		assert_int_equal(unlink(p), 0);
 	}
-	n_settle();
+	n_sync(c);
 	assert_int_equal(n_call(c, dir, 0, 4096, N_NAME), STATUS_SUCCESS);
 	assert_int_equal(n_records(c, recs, 8), 1);
 	assert_int_equal(recs[0].action, FILE_ACTION_REMOVED);
@@ -296,7 +320,7 @@ static void test_buffered_and_filtered(void **state)
 	n_touch(*state, "d/a");
 	n_touch(*state, "d/b");
 	n_mkdir(*state, "d/dir"); /* DIR_NAME: not asked for */
-	n_settle();
+	n_sync(c);
 	assert_int_equal(n_call(c, dir, 0, 4096, FILE_NOTIFY_CHANGE_FILE_NAME),
 			 STATUS_SUCCESS);
 	assert_int_equal(n_records(c, recs, 8), 2);
@@ -336,7 +360,7 @@ static void test_tiny_and_huge_output(void **state)
 	assert_int_equal(n_records(c, recs, 4), 0);
 	/* After a request with no room nothing is kept: the next waits. */
 	n_touch(*state, "d/two");
-	n_settle();
+	n_sync(c);
 	id = n_pending(c, dir, 0, 4096, FILE_NOTIFY_CHANGE_FILE_NAME);
 	n_cancel(c, id);
 	/* Room for the header but not the name. */
@@ -357,7 +381,7 @@ static void test_tiny_and_huge_output(void **state)
 		snprintf(name, sizeof(name), "d/file-%02d.txt", i);
 		n_touch(*state, name);
 	}
-	n_settle();
+	n_sync(c);
 	assert_int_equal(n_call(c, dir, 0, 40, FILE_NOTIFY_CHANGE_FILE_NAME),
 			 STATUS_NOTIFY_ENUM_DIR);
 	assert_int_equal(n_records(c, recs, 4), 0);
@@ -384,7 +408,7 @@ static void test_overflow_bounded(void **state)
 		snprintf(name, sizeof(name), "d/f%02d", i);
 		n_touch(*state, name);
 	}
-	n_settle();
+	n_sync(c);
 	/* Even a large request now learns only that changes were lost. */
 	assert_int_equal(n_call(c, dir, 0, 65536, FILE_NOTIFY_CHANGE_FILE_NAME),
 			 STATUS_NOTIFY_ENUM_DIR);
@@ -421,7 +445,7 @@ static void test_tree(void **state)
 	assert_int_equal(n_final(c, id, sent), STATUS_SUCCESS);
 	assert_int_equal(n_records(c, recs, 4), 1);
 	assert_string_equal(recs[0].name, "s1\\new");
-	n_settle();
+	n_sync(c);
 	id = n_pending(c, dir, SMB2_WATCH_TREE, 4096, N_NAME);
 	sent = c->tc.sent;
 	n_touch(*state, "d/s1/new/x");
@@ -464,7 +488,7 @@ static void test_close_cleanup(void **state)
 	assert_int_equal(h_rstatus(c), STATUS_SUCCESS);
 	/* Changes after the close reach nobody. */
 	n_touch(*state, "d/late");
-	n_settle();
+	n_sync(c);
 	assert_null(c->tc.head);
 	h_client_free(c);
 }
@@ -518,7 +542,10 @@ static void test_conn_gone(void **state)
 	/* Freed while the watcher thread may be delivering. */
 	h_client_free(c);
 	n_touch(*state, "d/s/after");
-	n_settle();
+	/* The watches are gone: a new client sees the watcher still work. */
+	c = n_client(state);
+	n_sync(c);
+	h_client_free(c);
 }
 
 /* A related CREATE + CHANGE_NOTIFY: the CREATE answers, then the interim. */
