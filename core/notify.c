@@ -202,8 +202,7 @@ static struct notify_waiter *claim_waiter(struct smb_notify *n)
 }
 
 /* The backend's callback: any thread. */
-static void notify_changed(void *arg, u32 action, u32 changes,
-			   const char *name)
+static void notify_changed(void *arg, u32 action, u32 changes, const char *name)
 {
 	struct smb_notify *n = arg;
 	struct notify_waiter *nw = NULL;

@@ -414,9 +414,8 @@ static void event_deliveries(const struct inotify_event *e, bool renamed,
 		return;
 	if (e->mask & IN_IGNORED) {
 		/* The kernel dropped it (the directory is gone). */
-		smb_list_for_each_safe(pos, tmp, &d->subs)
-			sub_free(smb_container_of(pos, struct sub, dir_link),
-				 false);
+		smb_list_for_each_safe(pos, tmp, &d->subs) sub_free(
+			smb_container_of(pos, struct sub, dir_link), false);
 		return;
 	}
 	/* Changes of the directory itself come from its parent's watch. */
