@@ -5,9 +5,9 @@
  * The first request on a directory open starts a backend watch (the VFS's
  * watch_add), which lives until the open closes.  Changes that pass the
  * CompletionFilter are kept as FILE_NOTIFY_INFORMATION records in a buffer
- * of the open, bounded by the last request's OutputBufferLength (and
- * SMB_NOTIFY_BUFFER_MAX; a length of 0 keeps nothing); past it the open
- * only remembers that changes were lost, answered with
+ * of the open, bounded by the first request's OutputBufferLength (and
+ * SMB_NOTIFY_BUFFER_MAX), as Windows sizes the handle's buffer once; past
+ * it the open only remembers that changes were lost, answered with
  * STATUS_NOTIFY_ENUM_DIR, as is a request whose own output cannot hold
  * what is buffered (what smbtorture's smb2.notify.valid-req checks).  A request finds either
  * buffered changes (answered at once) or none: it goes async and the next
@@ -209,9 +209,6 @@ static void notify_changed(void *arg, u32 action, u32 changes, const char *name)
 	struct notify_answer ans;
 
 	smb_mutex_lock(n->lock);
-	/* A handle whose last request had no room keeps nothing. */
-	if (n->limit == 0 && smb_list_empty(&n->waiters))
-		goto out;
 	if (action == 0)
 		lose_changes(n);
 	else if (changes & n->filter & NOTIFY_FILTER_VALID)
@@ -222,7 +219,6 @@ static void notify_changed(void *arg, u32 action, u32 changes, const char *name)
 		if (nw)
 			take_pending(n, nw->out_len, &ans);
 	}
-out:
 	smb_mutex_unlock(n->lock);
 	if (nw)
 		answer_async(n->srv, nw->async, &ans);
@@ -450,7 +446,6 @@ int smb2_change_notify(struct smb_work *w)
 	n = op->notify;
 	smb_mutex_lock(n->lock);
 	n->filter = filter;
-	n->limit = limit;
 	have = take_pending(n, out_len, &ans);
 	smb_mutex_unlock(n->lock);
 	if (have)
