@@ -65,10 +65,14 @@ $(BUILD)/bin/ksmbd.%: $(BUILD)/userspace/%_main.o $(BUILD)/libsmbuser.a $(BUILD)
 $(BUILD)/tests/smbd-probe: tests/vm/smbd-probe.c | $(BUILD)/tests
 	$(CC) $(CSTD) $(WARN) -O2 -g -D_GNU_SOURCE $< -o $@ $(LDLIBS)
 
+# The file exerciser of the VM scenario cifs-workload; a test tool.
+$(BUILD)/tests/fsx: tests/vm/fsx.c | $(BUILD)/tests
+	$(CC) $(CSTD) $(WARN) -O2 -g -D_GNU_SOURCE $< -o $@
+
 .PHONY: all deps run check unit unit-asan freestanding test-integration \
 	test-torture format clean vmtest bench fuzz
 
-all: $(PROGS) $(UNIT_TESTS) $(BUILD)/tests/smbd-probe
+all: $(PROGS) $(UNIT_TESTS) $(BUILD)/tests/smbd-probe $(BUILD)/tests/fsx
 
 deps:
 	@ci/deps.sh

@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential pkg-config libssl-dev libcmocka-dev libkrb5-dev
       smbclient samba-testsuite python3 python3-impacket clang libclang-rt-14-dev
-      librdmacm-dev libibverbs-dev)
+      librdmacm-dev libibverbs-dev git samba libnss-wrapper)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

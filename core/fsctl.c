@@ -377,6 +377,37 @@ static int copychunk(struct smb_work *w, struct smb_open *dst, u32 ctl,
 	return copychunk_reply(w, ctl, fid, chunks, 0, total, status);
 }
 
+/*
+ * FSCTL_LMR_REQUEST_RESILIENCY ([MS-SMB2] 3.3.5.15.9): the open keeps its
+ * lock sequence replay detection (lock.c) from now on.
+ */
+u32 smb_fsctl_parse_resiliency(const u8 *in, size_t len, u32 *timeout_ms)
+{
+	if (len < SMB_RESILIENCY_REQ_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	*timeout_ms = smb_get_le32(in);
+	if (*timeout_ms > SMB_MAX_RESILIENCY_TIMEOUT_MS)
+		return STATUS_INVALID_PARAMETER;
+	if (*timeout_ms == 0)
+		*timeout_ms = SMB_DEFAULT_RESILIENCY_TIMEOUT_MS;
+	return STATUS_SUCCESS;
+}
+
+static u32 request_resiliency(struct smb_work *w, struct smb_open *op,
+			      const u8 *in, u32 in_len)
+{
+	u32 timeout_ms, st;
+
+	if (w->conn->dialect == SMB2_DIALECT_0202)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	st = smb_fsctl_parse_resiliency(in, in_len, &timeout_ms);
+	if (st)
+		return st;
+	op->resilient = true;
+	op->resiliency_timeout_ms = timeout_ms;
+	return STATUS_SUCCESS;
+}
+
 /* FSCTL_GET_COMPRESSION / FSCTL_SET_COMPRESSION: nothing is compressed. */
 static int compression(struct smb_work *w, struct smb_open *op, u32 ctl,
 		       const u8 *fid, const u8 *in, u32 in_len, u32 max_out)
@@ -441,6 +472,7 @@ int smb_fsctl(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *in,
 	case FSCTL_GET_COMPRESSION:
 	case FSCTL_SET_COMPRESSION:
 	case FSCTL_CREATE_OR_GET_OBJECT_ID:
+	case FSCTL_LMR_REQUEST_RESILIENCY:
 		break;
 	default:
 		/* Unknown: the object store's answer for its own controls. */
@@ -470,6 +502,9 @@ int smb_fsctl(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *in,
 		return copychunk(w, op, ctl, fid, in, in_len, max_out);
 	case FSCTL_CREATE_OR_GET_OBJECT_ID:
 		return object_id(w, op, ctl, fid, max_out);
+	case FSCTL_LMR_REQUEST_RESILIENCY:
+		status = request_resiliency(w, op, in, in_len);
+		break;
 	case FSCTL_GET_REPARSE_POINT:
 		/* Symlinks are followed inside the share, never shown. */
 		status = STATUS_NOT_A_REPARSE_POINT;

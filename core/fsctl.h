@@ -26,6 +26,10 @@
 #define SMB_COPYCHUNK_HDR 32 /* SourceKey, ChunkCount, Reserved */
 #define SMB_COPYCHUNK_ENTRY 24
 #define SMB_COPYCHUNK_RESP 12
+#define SMB_RESILIENCY_REQ_SIZE 8 /* NETWORK_RESILIENCY_REQUEST */
+/* Implementation-specific bounds of 3.3.5.15.9 (Windows uses 5 minutes). */
+#define SMB_MAX_RESILIENCY_TIMEOUT_MS 300000u
+#define SMB_DEFAULT_RESILIENCY_TIMEOUT_MS 120000u
 
 /* ---- pure parsers ------------------------------------------------------- */
 struct smb_fsctl_range {
@@ -62,6 +66,11 @@ struct smb_copychunk {
  */
 u32 smb_fsctl_parse_copychunk(const u8 *in, size_t len, const u8 **key,
 			      u32 *count, bool *over_limits);
+/*
+ * NETWORK_RESILIENCY_REQUEST: the timeout in ms (0 means the default);
+ * short input or a timeout above the maximum is INVALID_PARAMETER.
+ */
+u32 smb_fsctl_parse_resiliency(const u8 *in, size_t len, u32 *timeout_ms);
 /* Chunk i of a request smb_fsctl_parse_copychunk accepted. */
 void smb_fsctl_copychunk_at(const u8 *in, u32 i, struct smb_copychunk *c);
 

@@ -111,6 +111,9 @@ struct smb_dir_cursor {
 	struct smb_vfs_dirent pending;
 };
 
+#define SMB_LOCK_SEQ_SLOTS 64
+#define SMB_LOCK_SEQ_VALID 0x10
+
 struct smb_open {
 	struct smb_list link; /* in session->opens[bucket] */
 	struct smb_list node_link; /* in node->opens */
@@ -128,6 +131,14 @@ struct smb_open {
 	bool is_dir;
 	bool delete_on_close;
 	u32 nlocks; /* byte-range locks held (lock.c) */
+	/* FSCTL_LMR_REQUEST_RESILIENCY ([MS-SMB2] 3.3.5.15.9). */
+	bool resilient;
+	u32 resiliency_timeout_ms;
+	/*
+	 * Open.LockSequenceArray ([MS-SMB2] 3.3.5.14): entry i is index i+1;
+	 * SMB_LOCK_SEQ_VALID marks it valid, the low 4 bits hold the number.
+	 */
+	u8 lock_seq[SMB_LOCK_SEQ_SLOTS];
 	u64 position; /* FilePositionInformation */
 	u32 mode; /* FileModeInformation */
 	struct smb_dir_cursor *dir;

@@ -17,8 +17,9 @@
  *    rolled back;
  *  - a request without FAIL_IMMEDIATELY (single element only) waits: it
  *    goes async and is retried whenever a lock on the file is released.
- * Lock sequence numbers (resilient and durable handles, 3.3.5.14 replay)
- * are not implemented: there are no such handles yet.
+ * Lock sequence numbers ([MS-SMB2] 3.3.5.14): on resilient and durable
+ * opens (and with multichannel) a LOCK re-sent with the sequence number of
+ * the last successful one in its slot succeeds without being applied again.
  */
 #include "lock.h"
 #include "async.h"
@@ -44,6 +45,8 @@ struct lock_waiter {
 	struct smb_open *op;
 	struct smb_file_node *node;
 	struct smb_brl *rec; /* granted into node->locks, then NULL */
+	u8 *seq_slot; /* op->lock_seq entry to set when granted, or NULL */
+	u8 seq_value;
 };
 
 static const u8 lock_ok_body[LOCK_RESP_SIZE] = { LOCK_RESP_SIZE, 0, 0, 0 };
@@ -93,6 +96,15 @@ static void grant(struct smb_file_node *node, struct smb_open *op,
 	__atomic_store_n(&node->nlocks, node->nlocks + 1, __ATOMIC_RELAXED);
 }
 
+/* A waiter's lock is granted (under srv->lock). */
+static void waiter_grant(struct lock_waiter *lw)
+{
+	grant(lw->node, lw->op, lw->rec);
+	lw->rec = NULL;
+	if (lw->seq_slot)
+		*lw->seq_slot = lw->seq_value;
+}
+
 static void ungrant(struct smb_server *srv, struct smb_file_node *node,
 		    struct smb_open *op, struct smb_brl *rec)
 {
@@ -124,8 +136,7 @@ static void retry_waiters(struct smb_file_node *node, struct smb_list *granted)
 			continue;
 		smb_list_del(&lw->link);
 		lw->queued = false;
-		grant(node, lw->op, r);
-		lw->rec = NULL;
+		waiter_grant(lw);
 		smb_list_add_tail(&lw->link, granted);
 	}
 }
@@ -162,8 +173,7 @@ static void waiter_start(struct smb_async *a)
 	if (!lock_conflicts(lw->node, lw->op, r->offset, r->length,
 			    r->exclusive)) {
 		if (smb_async_claim(a)) {
-			grant(lw->node, lw->op, r);
-			lw->rec = NULL;
+			waiter_grant(lw);
 			granted = true;
 		}
 	} else {
@@ -206,7 +216,7 @@ static const struct smb_async_ops lock_async_ops = {
 
 /* Wait for (offset, length): the request goes async. */
 static int lock_wait(struct smb_work *w, struct smb_open *op, u64 offset,
-		     u64 length, bool exclusive)
+		     u64 length, bool exclusive, u8 *seq_slot, u8 seq_value)
 {
 	struct smb_server *srv = w->conn->srv;
 	struct lock_waiter *lw = smb_alloc(srv, sizeof(*lw));
@@ -222,6 +232,8 @@ static int lock_wait(struct smb_work *w, struct smb_open *op, u64 offset,
 	lw->op = op;
 	lw->node = op->node;
 	lw->rec = rec;
+	lw->seq_slot = seq_slot;
+	lw->seq_value = seq_value;
 	rec->offset = offset;
 	rec->length = length;
 	rec->exclusive = exclusive;
@@ -371,6 +383,49 @@ static u32 do_locks(struct smb_open *op, const u8 *elems, u16 count,
 	return st;
 }
 
+/*
+ * Lock sequence replay detection ([MS-SMB2] 3.3.5.14) applies to opens a
+ * client may re-send a LOCK for after a lost connection.
+ */
+static bool lock_seq_tracked(const struct smb_conn *conn,
+			     const struct smb_open *op)
+{
+	return conn->dialect != SMB2_DIALECT_0202 &&
+	       (op->resilient ||
+		(conn->server_caps & SMB2_GLOBAL_CAP_MULTI_CHANNEL));
+}
+
+/* The slot LockSequenceIndex names, or NULL if none is to be used. */
+static u8 *lock_seq_slot(struct smb_work *w, struct smb_open *op, u32 seq)
+{
+	u32 index = seq >> 4;
+
+	if (w->conn->dialect == SMB2_DIALECT_0202 || index == 0 ||
+	    index > SMB_LOCK_SEQ_SLOTS)
+		return NULL;
+	return &op->lock_seq[index - 1];
+}
+
+/* A replay of the last successful request with this sequence number. */
+static bool lock_seq_replayed(struct smb_work *w, struct smb_open *op, u8 *slot,
+			      u32 seq)
+{
+	if (!slot || !(*slot & SMB_LOCK_SEQ_VALID) ||
+	    !lock_seq_tracked(w->conn, op))
+		return false;
+	if ((*slot & 0x0f) == (seq & 0x0f))
+		return true;
+	*slot = 0;
+	return false;
+}
+
+static void lock_seq_done(struct smb_work *w, struct smb_open *op, u8 *slot,
+			  u32 seq)
+{
+	if (slot && lock_seq_tracked(w->conn, op))
+		*slot = SMB_LOCK_SEQ_VALID | (u8)(seq & 0x0f);
+}
+
 int smb2_lock(struct smb_work *w)
 {
 	const u8 *b = smb_req_body(w);
@@ -380,13 +435,13 @@ int smb2_lock(struct smb_work *w)
 	struct smb_open *op;
 	const u8 *elems;
 	u16 count;
-	u32 st;
-	u8 *r;
+	u32 st, seq;
+	u8 *r, *slot;
 
 	if (blen < LOCK_REQ_FIXED || smb_get_le16(b) != 48)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	count = smb_get_le16(b + 2);
-	/* LockSequenceNumber/Index (b + 4) only matter for replays. */
+	seq = smb_get_le32(b + 4);
 	if (count == 0 ||
 	    (size_t)count * LOCK_ELEMENT_SIZE > blen - LOCK_REQ_FIXED)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
@@ -396,6 +451,9 @@ int smb2_lock(struct smb_work *w)
 		return smb_resp_error(w, w->status);
 	if (op->pipe || !op->node)
 		return smb_resp_error(w, STATUS_INVALID_DEVICE_REQUEST);
+	slot = lock_seq_slot(w, op, seq);
+	if (lock_seq_replayed(w, op, slot, seq))
+		goto done;
 	smb_list_init(&granted);
 	if (smb_get_le32(elems + 16) & SMB2_LOCKFLAG_UNLOCK) {
 		st = do_unlocks(op, elems, count, &granted);
@@ -403,12 +461,17 @@ int smb2_lock(struct smb_work *w)
 	} else {
 		st = do_locks(op, elems, count, &blocked);
 		if (st == STATUS_PENDING)
-			return lock_wait(w, op, blocked.offset, blocked.length,
-					 blocked.flags &
-						 SMB2_LOCKFLAG_EXCLUSIVE_LOCK);
+			return lock_wait(
+				w, op, blocked.offset, blocked.length,
+				blocked.flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK,
+				slot && lock_seq_tracked(w->conn, op) ? slot :
+									NULL,
+				SMB_LOCK_SEQ_VALID | (u8)(seq & 0x0f));
 	}
 	if (st)
 		return smb_resp_error(w, st);
+	lock_seq_done(w, op, slot, seq);
+done:
 	r = smb_resp_body(w, LOCK_RESP_SIZE);
 	if (!r)
 		return -1;

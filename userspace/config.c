@@ -308,7 +308,7 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	s->max_dialect = SMB2_DIALECT_0311;
 	s->max_read = 4u << 20;
 	s->max_write = 4u << 20;
-	s->max_trans = 1u << 20;
+	s->max_trans = 8u << 20;
 	s->max_credits = 8192;
 	s->max_open_files = 10000;
 	cfg->tcp_port = 445;

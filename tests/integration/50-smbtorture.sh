@@ -47,7 +47,7 @@ SUITES=${TORTURE_SUITES:-$DEFAULT_SUITES}
 SUITE_TIMEOUT=${TORTURE_SUITE_TIMEOUT:-300}
 BUDGET=${TORTURE_BUDGET:-840}
 KNOWN=${TORTURE_KNOWN_FAILURES:-$IT_ROOT/tests/integration/torture-known-failures.txt}
-TSV=$IT_BUILD/results/torture-suites.tsv
+TSV=$IT_RESULTS_DIR/torture-suites.tsv
 printf 'suite\tpass\tfail\txfail\tskip\tseconds\texit\n' >"$TSV"
 
 it_one_share_server auto

@@ -29,6 +29,10 @@
 #                           nss_wrapper (package libnss-wrapper) and a
 #                           private tdbsam, so nothing in /etc changes.
 #   IT_KEEP=1               Keep the stage's scratch dir under build/it/.
+#   IT_RESULTS_DIR=DIR      Result files there (build/results); a stage run
+#                           for comparison (55-samba-conformance) keeps its
+#                           results out of make check's count this way.
+#   IT_LOGS_ROOT=DIR        Logs under DIR/SUITE (build/it/logs).
 #   IT_CLIENT_TIMEOUT=N     Seconds allowed for each client command (120).
 #
 # Scratch files live in build/it/SUITE.XXXXXX (removed on exit unless
@@ -53,10 +57,11 @@ it_log() {
 # it_init SUITE: results file, scratch and log dirs, exit trap.
 it_init() {
 	IT_SUITE=$1
-	mkdir -p "$IT_BUILD/results" "$IT_BUILD/it/logs"
-	IT_RESULTS=$IT_BUILD/results/$IT_SUITE.txt
+	IT_RESULTS_DIR=${IT_RESULTS_DIR:-$IT_BUILD/results}
+	mkdir -p "$IT_RESULTS_DIR" "$IT_BUILD/it"
+	IT_RESULTS=$IT_RESULTS_DIR/$IT_SUITE.txt
 	: >"$IT_RESULTS"
-	IT_LOGS=$IT_BUILD/it/logs/$IT_SUITE
+	IT_LOGS=${IT_LOGS_ROOT:-$IT_BUILD/it/logs}/$IT_SUITE
 	rm -rf "$IT_LOGS"
 	mkdir -p "$IT_LOGS"
 	IT_DIR=$(mktemp -d "$IT_BUILD/it/$IT_SUITE.XXXXXX")

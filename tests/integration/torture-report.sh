@@ -17,18 +17,29 @@ when=$(date -u -r "$tsv" '+%Y-%m-%d %H:%M UTC')
 ver=$(smbtorture --version 2>/dev/null | head -1)
 echo "smbtorture results of $when (${ver:-smbtorture}):"
 echo
-echo "| suite | passed | failed | known failures | skipped | seconds |"
-echo "|---|---:|---:|---:|---:|---:|"
-awk -F'\t' '
-NR == 1 { next }
+# Samba's counts from the same make check (55-samba-conformance), if run.
+conf=$dir/conformance.tsv
+[ -s "$conf" ] || conf=/dev/null
+echo "| suite | passed | Samba 4.17 passed | failed | known failures | skipped | seconds |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+awk -F'\t' -v conf="$conf" '
+BEGIN {
+	while ((getline line < conf) > 0) {
+		split(line, a, "\t")
+		if (a[1] != "suite") samba[a[1]] = a[3]
+	}
+}
+FNR == 1 { next }
 {
 	note = ""
 	if ($7 == "budget") note = " (not run: time budget)"
 	else if ($7 == 124 || $7 == 137) note = " (timed out)"
-	printf "| %s%s | %d | %d | %d | %d | %d |\n", $1, note, $2, $3, $4, $5, $6
+	sb = ($1 in samba) ? samba[$1] : "-"
+	if ($1 in samba) sp += samba[$1]
+	printf "| %s%s | %d | %s | %d | %d | %d | %d |\n", $1, note, $2, sb, $3, $4, $5, $6
 	p += $2; f += $3; x += $4; s += $5; t += $6
 }
-END { printf "| **total** | **%d** | **%d** | **%d** | **%d** | %d |\n", p, f, x, s, t }
+END { printf "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | %d |\n", p, sp, f, x, s, t }
 ' "$tsv"
 
 # section TITLE LINES: a titled list, printed only if LINES is not empty.

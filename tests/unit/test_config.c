@@ -91,7 +91,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s->max_dialect, SMB2_DIALECT_0311);
 	assert_int_equal(s->max_read, 4 << 20);
 	assert_int_equal(s->max_write, 4 << 20);
-	assert_int_equal(s->max_trans, 1 << 20);
+	assert_int_equal(s->max_trans, 8 << 20);
 	assert_int_equal(s->max_credits, 8192);
 	assert_int_equal(s->max_open_files, 10000);
 	assert_int_equal(s->nshares, 0);

@@ -272,6 +272,78 @@ static void test_many_locks_freed(void **state)
 	l_two_free(&t);
 }
 
+/* One lock element with a LockSequence (index << 4 | number). */
+static u32 lock_seq(struct h_client *c, const u8 fid[16], u32 seq, u64 off,
+		    u32 flags)
+{
+	struct l_el el = { off, 1, flags };
+	struct h_req r;
+
+	l_build(c, &r, fid, &el, 1, 1);
+	h_set32(&r, H_BODY + 4, seq);
+	return h_call(c, &r);
+}
+
+static u32 request_resiliency(struct h_client *c, const u8 fid[16],
+			      u32 timeout_ms, u32 in_len)
+{
+	u8 in[8] = { 0 };
+	const u8 *o = NULL;
+	u32 n = 0;
+
+	smb_put_le32(in, timeout_ms);
+	return h_ioctl(c, FSCTL_LMR_REQUEST_RESILIENCY, fid, in, in_len, 0, &o,
+		       &n);
+}
+
+static void test_lock_sequence_replay(void **state)
+{
+	struct l_two t;
+
+	l_two_open(state, &t, SMB2_DIALECT_0202);
+	/* Not resilient: a repeated sequence is applied again (and fails). */
+	assert_int_equal(lock_seq(t.a, t.fa, 1 << 4 | 1, 0, L_EX | L_FI),
+			 STATUS_SUCCESS);
+	assert_int_equal(lock_seq(t.a, t.fa, 1 << 4 | 1, 0, L_EX | L_FI),
+			 STATUS_LOCK_NOT_GRANTED);
+	assert_int_equal(l_lock(t.a, t.fa, 0, 1, L_UN), STATUS_SUCCESS);
+	/* Malformed resiliency requests; 2.0.2 has none. */
+	assert_int_equal(request_resiliency(t.a, t.fa, 1000, 7),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(request_resiliency(t.a, t.fa, 300001, 8),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(request_resiliency(t.b, t.fb, 1000, 8),
+			 STATUS_INVALID_DEVICE_REQUEST);
+	assert_int_equal(request_resiliency(t.a, t.fa, 0, 8), STATUS_SUCCESS);
+	/* Resilient: the same index and number again is a replay. */
+	assert_int_equal(lock_seq(t.a, t.fa, 2 << 4 | 5, 0, L_EX | L_FI),
+			 STATUS_SUCCESS);
+	assert_int_equal(lock_seq(t.a, t.fa, 2 << 4 | 5, 0, L_EX | L_FI),
+			 STATUS_SUCCESS);
+	/* ...applied once: the other client is refused, one unlock frees. */
+	assert_int_equal(l_lock(t.b, t.fb, 0, 1, L_EX | L_FI),
+			 STATUS_LOCK_NOT_GRANTED);
+	/* A new number in the slot is processed (and fails: held). */
+	assert_int_equal(lock_seq(t.a, t.fa, 2 << 4 | 6, 0, L_EX | L_FI),
+			 STATUS_LOCK_NOT_GRANTED);
+	/* The failure invalidated the slot: number 5 is processed again. */
+	assert_int_equal(lock_seq(t.a, t.fa, 2 << 4 | 5, 0, L_EX | L_FI),
+			 STATUS_LOCK_NOT_GRANTED);
+	/* Unlocks are tracked too; index 0 and 65 are never tracked. */
+	assert_int_equal(lock_seq(t.a, t.fa, 3 << 4 | 1, 0, L_UN),
+			 STATUS_SUCCESS);
+	assert_int_equal(lock_seq(t.a, t.fa, 3 << 4 | 1, 0, L_UN),
+			 STATUS_SUCCESS);
+	assert_int_equal(lock_seq(t.a, t.fa, 0 << 4 | 1, 0, L_UN),
+			 STATUS_RANGE_NOT_LOCKED);
+	assert_int_equal(lock_seq(t.a, t.fa, 65 << 4 | 1, 4, L_EX | L_FI),
+			 STATUS_SUCCESS);
+	assert_int_equal(lock_seq(t.a, t.fa, 65 << 4 | 1, 4, L_EX | L_FI),
+			 STATUS_LOCK_NOT_GRANTED);
+	assert_int_equal(l_lock(t.b, t.fb, 0, 1, L_EX | L_FI), STATUS_SUCCESS);
+	l_two_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +361,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_close_releases, h_setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_sequence_replay,
+						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_many_locks_freed, h_setup,
 						h_teardown),
 	};

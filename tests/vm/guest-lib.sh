@@ -227,3 +227,54 @@ print(f"created, listed, renamed and deleted {n} files")
 PYEOF
 	glog "$p: $n files created, renamed, deleted in $(elapsed "$t0") s"
 }
+
+# start_smbdirectd: our server from build/bin on TCP port 445 serving
+# $G_SHARE_DIR as [share] to $G_USER; sets smbd_pid, logs to
+# /vmout/smbdirectd.log.  Returns 1 (after a FAIL line) if it does not
+# come up.
+start_smbdirectd() {
+	local smbd=$VM_REPO/build/bin/smbdirectd
+	local adduser=$VM_REPO/build/bin/ksmbd.adduser
+	local cfg=/tmp/smbdirectd
+	if [ ! -x "$smbd" ] || [ ! -x "$adduser" ]; then
+		result FAIL build "build/bin/smbdirectd or ksmbd.adduser not built (make all)"
+		return 1
+	fi
+	mkdir -p "$cfg"
+	cat >"$cfg/ksmbd.conf" <<CONF
+[global]
+	netbios name = VMTEST
+	workgroup = WORKGROUP
+	server string = ksmbd-direct vm test
+	tcp port = 445
+	server signing = auto
+	server min protocol = SMB2_10
+	map to guest = never
+
+[share]
+	path = $G_SHARE_DIR
+	comment = vm test share
+	read only = no
+CONF
+	check adduser "$adduser" -P "$cfg/ksmbdpwd.db" -a "$G_USER" \
+		-p "$G_PASS" || return 1
+	setsid "$smbd" -n -c "$cfg/ksmbd.conf" -u "$cfg/ksmbdpwd.db" \
+		>/vmout/smbdirectd.log 2>&1 </dev/null &
+	smbd_pid=$!
+	if ! wait_for 20 it_port_listening 445; then
+		result FAIL server-start "not listening on 445 after 20 s"
+		tail -20 /vmout/smbdirectd.log
+		return 1
+	fi
+	result PASS server-start
+}
+
+# stop_smbdirectd: PASS server-alive if it is still running, then stop it.
+stop_smbdirectd() {
+	if kill -0 "$smbd_pid" 2>/dev/null; then
+		result PASS server-alive
+	else
+		result FAIL server-alive "smbdirectd died; see smbdirectd.log"
+	fi
+	kill -TERM "$smbd_pid" 2>/dev/null
+}
