@@ -6,7 +6,8 @@
  * watch_add), which lives until the open closes.  Changes that pass the
  * CompletionFilter are kept as FILE_NOTIFY_INFORMATION records in a buffer
  * of the open, bounded by the first request's OutputBufferLength (and
- * SMB_NOTIFY_BUFFER_MAX), as Windows sizes the handle's buffer once; past
+ * SMB_NOTIFY_BUFFER_MAX): as Windows, the first request fixes the
+ * handle's buffer size, CompletionFilter and WATCH_TREE; past
  * it the open only remembers that changes were lost, answered with
  * STATUS_NOTIFY_ENUM_DIR, as is a request whose own output cannot hold
  * what is buffered (what smbtorture's smb2.notify.valid-req checks).  A request finds either
@@ -445,7 +446,6 @@ int smb2_change_notify(struct smb_work *w)
 		return smb_resp_error(w, st);
 	n = op->notify;
 	smb_mutex_lock(n->lock);
-	n->filter = filter;
 	have = take_pending(n, out_len, &ans);
 	smb_mutex_unlock(n->lock);
 	if (have)
