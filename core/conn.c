@@ -353,7 +353,7 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 			  int n)
 {
 	struct smb_iov iov[SMB_MAX_COMPOUND];
-	int niov = 0, i, last = -1;
+	int niov = 0, i, last = -1, nresp = 0;
 
 	if (n > 0 && works[n - 1].async && works[n - 1].resp) {
 		struct smb_iov one = { works[n - 1].resp,
@@ -364,20 +364,26 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 		return conn->t->send_pdu(conn->tc, &one, 1) < 0 ? -1 : 0;
 	}
 	for (i = 0; i < n; i++)
-		if (!works[i].no_response && works[i].resp)
+		if (!works[i].no_response && works[i].resp) {
 			last = i;
+			nresp++;
+		}
 	for (i = 0; i < n; i++) {
 		struct smb_work *w = &works[i];
 
 		if (w->no_response || !w->resp)
 			continue;
-		if (i != last) {
+		/* In a compound every response is 8-aligned, the last too
+		 * (as Windows sends it; smbtorture compound-padding).
+		 */
+		if (nresp > 1) {
 			size_t padded = SMB_ALIGN8(w->resp_len);
 
 			memset(w->resp + w->resp_len, 0, padded - w->resp_len);
 			w->resp_len = padded;
-			smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
-				     (u32)padded);
+			if (i != last)
+				smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
+					     (u32)padded);
 		}
 		if (smb_work_should_sign(w)) {
 			struct smb_iov one = { w->resp, w->resp_len };

@@ -429,6 +429,31 @@ static int compression(struct smb_work *w, struct smb_open *op, u32 ctl,
 	return smb_ioctl_reply(w, ctl, fid, NULL, 0, STATUS_SUCCESS);
 }
 
+/*
+ * FSCTL_CREATE_OR_GET_OBJECT_ID: a FILE_OBJECTID_BUFFER ([MS-FSCC] 2.1.3.1)
+ * derived from the file's identity, so it is stable without being stored:
+ * ObjectId and BirthObjectId (inode, device), BirthVolumeId (device).
+ */
+static int object_id(struct smb_work *w, struct smb_open *op, u32 ctl,
+		     const u8 *fid, u32 max_out)
+{
+	u8 out[64];
+	struct smb_stat st;
+	u32 status;
+
+	if (max_out < sizeof(out))
+		return smb_resp_error(w, STATUS_BUFFER_TOO_SMALL);
+	status = w->conn->srv->ops.vfs->fstat(op->file, &st);
+	if (status)
+		return smb_resp_error(w, status);
+	memset(out, 0, sizeof(out));
+	smb_put_le64(out, st.ino);
+	smb_put_le64(out + 8, st.dev);
+	smb_put_le64(out + 16, st.dev);
+	memcpy(out + 32, out, 16);
+	return smb_ioctl_reply(w, ctl, fid, out, sizeof(out), STATUS_SUCCESS);
+}
+
 int smb_fsctl(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *in,
 	      u32 in_len, u32 max_out)
 {
@@ -446,6 +471,7 @@ int smb_fsctl(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *in,
 	case FSCTL_GET_REPARSE_POINT:
 	case FSCTL_GET_COMPRESSION:
 	case FSCTL_SET_COMPRESSION:
+	case FSCTL_CREATE_OR_GET_OBJECT_ID:
 	case FSCTL_LMR_REQUEST_RESILIENCY:
 		break;
 	default:
@@ -474,6 +500,8 @@ int smb_fsctl(struct smb_work *w, u32 ctl, const u8 *fid, const u8 *in,
 	case FSCTL_SRV_COPYCHUNK:
 	case FSCTL_SRV_COPYCHUNK_WRITE:
 		return copychunk(w, op, ctl, fid, in, in_len, max_out);
+	case FSCTL_CREATE_OR_GET_OBJECT_ID:
+		return object_id(w, op, ctl, fid, max_out);
 	case FSCTL_LMR_REQUEST_RESILIENCY:
 		status = request_resiliency(w, op, in, in_len);
 		break;

@@ -100,6 +100,7 @@ struct smb_tree {
 
 struct smb_rpc_pipe;
 struct smb_async;
+struct smb_notify;
 
 struct smb_dir_cursor {
 	bool started;
@@ -141,6 +142,7 @@ struct smb_open {
 	u64 position; /* FilePositionInformation */
 	u32 mode; /* FileModeInformation */
 	struct smb_dir_cursor *dir;
+	struct smb_notify *notify; /* CHANGE_NOTIFY state (notify.c) */
 };
 
 /* Per-connection credit window ([MS-SMB2] 3.3.1.1). */

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "lock.h"
+#include "notify.h"
 #include "stream.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
@@ -21,6 +22,16 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
 	u64 pid = smb_get_le64(file_id), vid = smb_get_le64(file_id + 8);
 	struct smb_list *pos, *tmp;
 
+	/*
+	 * [MS-SMB2] 3.3.5.2.7.2: a related request after a failure, with no
+	 * handle established in its chain, fails the same way (as Windows
+	 * does even when it names a handle: smbtorture compound.related9).
+	 */
+	if ((w->flags & SMB2_FLAGS_RELATED_OPERATIONS) &&
+	    !w->related_fid_valid && NT_STATUS_IS_ERROR(w->related_status)) {
+		w->status = w->related_status;
+		return NULL;
+	}
 	if (pid == U64_MAX && vid == U64_MAX &&
 	    (w->flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
 		if (!w->related_fid_valid) {
@@ -156,9 +167,11 @@ static bool detach_node(struct smb_open *op)
 	struct smb_server *srv = op->tree->sess->conn->srv;
 	struct smb_file_node *node = op->node;
 	bool delete_now = false;
+	struct smb_list deleting;
 
 	if (!node)
 		return false;
+	smb_list_init(&deleting);
 	smb_mutex_lock(srv->lock);
 	if (op->delete_on_close && !op->stream)
 		node->delete_pending = true; /* a stream's goes with it alone */
@@ -167,8 +180,12 @@ static bool detach_node(struct smb_open *op)
 		delete_now = node->delete_pending;
 		smb_list_del(&node->link);
 		smb_free(srv, node);
+	} else if (node->delete_pending && op->is_dir) {
+		/* Watches of a directory about to go end now. */
+		smb_notify_node_deleting(node, &deleting);
 	}
 	smb_mutex_unlock(srv->lock);
+	smb_notify_answer_deleting(&deleting);
 	op->node = NULL;
 	return delete_now;
 }
@@ -181,6 +198,7 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 	bool delete_now;
 
 	smb_lock_open_closing(op);
+	smb_notify_open_closing(op);
 	/* A named stream marked delete-on-close goes when its handle does. */
 	if (process_delete && op->stream && op->delete_on_close && op->file &&
 	    vfs->stream_remove)

@@ -182,6 +182,12 @@ struct smb_vfs_setattr {
 	u64 size;
 };
 
+/* A directory watch (smb_vfs_ops.watch_add) and its callback. */
+#define SMB_VFS_CHANGE_MORE 0x80000000u
+struct smb_vfs_watch;
+typedef void (*smb_vfs_watch_fn)(void *arg, u32 action, u32 changes,
+				 const char *name);
+
 struct smb_vfs_ops {
 	/* Open a share's root directory; fails if it does not exist. */
 	u32 (*share_open)(void *ctx, const char *root_path,
@@ -280,6 +286,20 @@ struct smb_vfs_ops {
 	u32 (*copy_range)(struct smb_vfs_file *src, u64 src_off,
 			  struct smb_vfs_file *dst, u64 dst_off, u64 len,
 			  u64 *done);
+	/*
+	 * Optional (NULL: CHANGE_NOTIFY is not offered).  watch_add reports
+	 * changes in the open directory dir (its whole subtree when tree) to
+	 * cb, from any thread, until watch_remove returns (which waits for a
+	 * running cb; never call it from cb).  cb gets a FILE_ACTION_*, the
+	 * FILE_NOTIFY_CHANGE_* bits the change matches and the name relative
+	 * to dir ('/'-separated UTF-8); action 0 means changes were lost.
+	 * SMB_VFS_CHANGE_MORE in changes: more changes follow at once (the
+	 * rest of a batch; a RENAMED_OLD_NAME always has it).
+	 */
+	u32 (*watch_add)(struct smb_vfs_file *dir, bool tree,
+			 smb_vfs_watch_fn cb, void *arg,
+			 struct smb_vfs_watch **out);
+	void (*watch_remove)(struct smb_vfs_watch *w);
 	void *ctx;
 };
 

@@ -121,8 +121,12 @@ static int reply(struct smb_work *w, u32 status, u16 flags, const u8 *tok,
 
 static int fail(struct smb_work *w, struct smb_session *sess, u32 status)
 {
-	/* A failed authentication ends the session it was establishing. */
-	if (sess && sess->state != SMB_SESSION_VALID) {
+	/*
+	 * A failed authentication ends the session it was establishing, or
+	 * re-authenticating: its opens close and their pending requests
+	 * end (what smbtorture's smb2.notify.invalid-reauth expects).
+	 */
+	if (sess) {
 		w->session_id = sess->id;
 		w->sess = NULL;
 		smb_session_destroy(sess);
@@ -152,6 +156,28 @@ static u32 become_guest(struct smb_server *srv, struct smb_session *sess)
 	sess->user.is_guest = true;
 	sess->is_guest = true;
 	return STATUS_SUCCESS;
+}
+
+/*
+ * [MS-SMB2] 3.3.5.5.3: a PreviousSessionId of the same user ends that
+ * session (its opens close, its pending requests end).  Only sessions of
+ * this connection are found.
+ */
+static void end_previous_session(struct smb_work *w, struct smb_session *sess)
+{
+	u64 prev = smb_get_le64(smb_req_body(w) + 16);
+	struct smb_session *old;
+
+	if (!prev || prev == sess->id)
+		return;
+	old = smb_session_find(w->conn, prev);
+	if (!old || old->state != SMB_SESSION_VALID || old->is_guest ||
+	    old->is_anonymous || sess->is_guest || sess->is_anonymous ||
+	    strcmp(old->user.name, sess->user.name))
+		return;
+	smb_info("session 0x%llx replaces session 0x%llx",
+		 (unsigned long long)sess->id, (unsigned long long)prev);
+	smb_session_destroy(old);
 }
 
 static int finish_auth(struct smb_work *w, struct smb_session *sess,
@@ -212,6 +238,8 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	if (tlen < 0)
 		return fail(w, sess, STATUS_INTERNAL_ERROR);
 	sess->state = SMB_SESSION_VALID;
+	if (!reauth)
+		end_previous_session(w, sess);
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
 		smb_free(srv, sess->ntlm);

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "ea.h"
+#include "notify_posix.h"
 #include "smb2.h"
 #include "utf16.h"
 #include "vfs_posix.h"
@@ -2427,6 +2428,16 @@ static u32 posix_copy_range(struct smb_vfs_file *src, u64 soff,
 	return copy_bounce(src, soff, dst, doff, len, done);
 }
 
+static u32 posix_watch_add(struct smb_vfs_file *dir, bool tree,
+			   smb_vfs_watch_fn cb, void *arg,
+			   struct smb_vfs_watch **out)
+{
+	*out = NULL;
+	if (!dir->is_dir || dir->stream)
+		return STATUS_INVALID_PARAMETER;
+	return smb_posix_watch_add(dir->fd, tree, cb, arg, out);
+}
+
 static const struct smb_vfs_ops posix_vfs_ops = {
 	.share_open = posix_share_open,
 	.share_close = posix_share_close,
@@ -2455,6 +2466,8 @@ static const struct smb_vfs_ops posix_vfs_ops = {
 	.seek = posix_seek,
 	.punch_hole = posix_punch_hole,
 	.copy_range = posix_copy_range,
+	.watch_add = posix_watch_add,
+	.watch_remove = smb_posix_watch_remove,
 	.ctx = NULL,
 };
 

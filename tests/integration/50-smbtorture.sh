@@ -32,9 +32,15 @@ it_require_server
 COMPOUND_TESTS="related3 related4 related5 related6 related7 related8
 related9 unrelated1 invalid1 invalid3 invalid4 interim1 interim2
 compound-break compound-padding create-write-close"
+# smb2.notify too, so one test that waits for a change we do not report
+# (mask: see the known failures) cannot take the rest with it.
+NOTIFY_TESTS="valid-req tcon dir tdis tdis1 mask-change close logoff
+session-reconnect invalid-reauth tree basedir double file tcp rec overflow
+rmdir1 rmdir2 rmdir3 rmdir4 handle-permissions"
 DEFAULT_SUITES="smb2.connect smb2.read smb2.dir smb2.getinfo smb2.create
 smb2.rename smb2.delete-on-close-perms
 $(for t in $COMPOUND_TESTS; do printf 'smb2.compound.%s ' "$t"; done)
+$(for t in $NOTIFY_TESTS; do printf 'smb2.notify.%s ' "$t"; done)
 smb2.compound_find smb2.session smb2.credits smb2.setinfo smb2.maxfid
 smb2.scan smb2.lock smb2.acls smb2.streams smb2.ioctl"
 SUITES=${TORTURE_SUITES:-$DEFAULT_SUITES}

@@ -90,7 +90,7 @@ static void test_unknown_command(void **state)
 	h_build_small(c, &r, SMB2_LOCK);
 	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
 	h_build_small(c, &r, SMB2_CHANGE_NOTIFY);
-	assert_int_equal(h_call(c, &r), STATUS_NOT_SUPPORTED);
+	assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
 	h_build_small(c, &r, SMB2_OPLOCK_BREAK);
 	assert_int_equal(h_call(c, &r), STATUS_INVALID_DEVICE_STATE);
 	h_client_free(c);
@@ -265,13 +265,17 @@ static void test_unrelated_compound(void **state)
 		assert_int_equal(h_status_of(e), STATUS_SUCCESS);
 		assert_true(smb_get_le32(e + SMB2_HDR_FLAGS) &
 			    SMB2_FLAGS_SIGNED);
-		if (i < 2)
-			assert_int_equal(len & 7, 0);
+		/* Every response of a compound is 8-aligned, the last too. */
+		assert_int_equal(len & 7, 0);
 	}
 	e = h_elem(c->last, 1, &len);
 	assert_int_equal(smb_get_le16(e + SMB2_HDR_COMMAND), SMB2_TREE_CONNECT);
 	assert_int_equal(smb_get_le32(e + SMB2_HDR_TREE_ID), 2);
 	assert_int_equal(c->bad_signatures, 0);
+	/* A lone response is not padded (ECHO: 64 + 4 bytes). */
+	h_build_small(c, &r[0], SMB2_ECHO);
+	assert_int_equal(h_call(c, &r[0]), STATUS_SUCCESS);
+	assert_int_equal(c->last->len, SMB2_HDR_SIZE + 4);
 	h_client_free(c);
 }
 
@@ -409,6 +413,34 @@ static void test_related_after_failure(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(h_status_of(h_elem(c->last, i, NULL)),
 				 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(c);
+}
+
+/*
+ * A failed request with no handle in the chain fails the related requests
+ * after it the same way, even those naming a real handle ([MS-SMB2]
+ * 3.3.5.2.7.2; Windows, smbtorture compound.related9).
+ */
+static void test_related_after_failure_real_handle(void **state)
+{
+	struct h_client *c = ready(state, SMB2_DIALECT_0302);
+	struct h_req r[3];
+	u8 fid[16];
+
+	h_open_rw(c, "f.txt", FILE_OPEN_IF, fid);
+	/* The first request of a chain cannot be related. */
+	h_build_fid_req(c, &r[0], SMB2_FLUSH, 0, fid);
+	h_build_fid_req(c, &r[1], SMB2_CLOSE, 0, fid);
+	h_build_fid_req(c, &r[2], SMB2_FLUSH, 0, fid);
+	for (int i = 0; i < 3; i++)
+		h_req_flags(&r[i], SMB2_FLAGS_RELATED_OPERATIONS);
+	assert_int_equal(h_send_chain(c, r, 3), 0);
+	assert_non_null(h_recv(c));
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(h_status_of(h_elem(c->last, i, NULL)),
+				 STATUS_INVALID_PARAMETER);
+	/* The handle was not closed. */
+	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
 	h_client_free(c);
 }
 
@@ -690,6 +722,7 @@ int main(void)
 		T(test_first_related),
 		T(test_related_create_write_read_close),
 		T(test_related_after_failure),
+		T(test_related_after_failure_real_handle),
 		T(test_double_logoff_in_compound),
 		T(test_send_failure_drops),
 		T(test_allocation_failures),

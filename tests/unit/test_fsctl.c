@@ -182,6 +182,42 @@ static void test_snapshots_reparse_unknown(void **state)
 	h_client_free(c);
 }
 
+/* FSCTL_CREATE_OR_GET_OBJECT_ID: stable, derived from the file's identity. */
+static void test_object_id(void **state)
+{
+	u8 fid[16] = { 0 }, fid2[16], first[64];
+	struct h_client *c = with_file(state, "f", 10, fid);
+	const u8 *o = NULL;
+	struct stat sb;
+	char path[1024];
+	u32 n = 0;
+
+	assert_int_equal(h_ioctl(c, FSCTL_CREATE_OR_GET_OBJECT_ID, fid, NULL, 0,
+				 64, &o, &n),
+			 STATUS_SUCCESS);
+	assert_int_equal(n, 64);
+	memcpy(first, o, 64);
+	snprintf(path, sizeof(path), "%s/f", ((struct h_env *)*state)->rw);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(smb_get_le64(first) == (u64)sb.st_ino);
+	/* BirthObjectId repeats ObjectId; DomainId is zero. */
+	assert_memory_equal(first + 32, first, 16);
+	for (int i = 48; i < 64; i++)
+		assert_int_equal(first[i], 0);
+	/* Another handle on the same file gets the same id. */
+	h_open_rw(c, "f", FILE_OPEN, fid2);
+	assert_int_equal(h_ioctl(c, FSCTL_CREATE_OR_GET_OBJECT_ID, fid2, NULL,
+				 0, 4096, &o, &n),
+			 STATUS_SUCCESS);
+	assert_memory_equal(o, first, 64);
+	/* No room for the 64-byte FILE_OBJECTID_BUFFER. */
+	assert_int_equal(h_ioctl(c, FSCTL_CREATE_OR_GET_OBJECT_ID, fid, NULL, 0,
+				 63, &o, &n),
+			 STATUS_BUFFER_TOO_SMALL);
+	assert_int_equal(h_close(c, fid2), STATUS_SUCCESS);
+	h_client_free(c);
+}
+
 static u32 qar(struct h_client *c, const u8 fid[16], u64 off, u64 len,
 	       u32 max_out, const u8 **o, u32 *n)
 {
@@ -412,6 +448,8 @@ int main(void)
 		cmocka_unit_test(test_parse_copychunk),
 		cmocka_unit_test_setup_teardown(test_snapshots_reparse_unknown,
 						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_object_id, h_setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_ranges_zero,
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_copychunk, h_setup,
