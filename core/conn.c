@@ -5,6 +5,7 @@
  * dispatches to the command handlers and sends the joined responses.
  */
 #include "async.h"
+#include "durable.h"
 #include "internal.h"
 #include "signing.h"
 
@@ -40,6 +41,8 @@ void smb_conn_free(struct smb_conn *conn)
 		return;
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
+	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
+	smb_durable_conn_lost(conn);
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));

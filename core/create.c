@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* create.c - SMB2 CREATE and CLOSE ([MS-SMB2] 2.2.13-2.2.16, 3.3.5.9-10). */
+#include "durable.h"
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
@@ -27,6 +28,7 @@ struct create_ctx_req {
 	u32 secd_len;
 	u32 desired; /* DesiredAccess, generic bits mapped */
 	bool want_max; /* MAXIMUM_ALLOWED was asked for */
+	struct smb_durable_req dh; /* DHnQ, DHnC, DH2Q, DH2C */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -66,6 +68,16 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 				return STATUS_INVALID_PARAMETER;
 		}
 		name = p + noff;
+		{
+			bool taken;
+			u32 st = smb_durable_parse_ctx(&cc->dh, name, nlen,
+						       p + doff, dlen, &taken);
+
+			if (st)
+				return st;
+			if (taken)
+				goto next_ctx;
+		}
 		if (nlen == 4 && !memcmp(name, "MxAc", 4))
 			cc->mxac = true;
 		else if (nlen == 4 && !memcmp(name, "QFid", 4))
@@ -90,15 +102,15 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 			cc->secd = p + doff;
 			cc->secd_len = dlen;
 		}
-		/* Leases, durable handles, AAPL and the
-		 * rest are ignored here: an unanswered context means "not
-		 * granted", which clients handle.
+		/* Leases, AAPL and the rest are ignored here: an unanswered
+		 * context means "not granted", which clients handle.
 		 */
+next_ctx:
 		if (!next)
 			break;
 		pos += next;
 	}
-	return STATUS_SUCCESS;
+	return smb_durable_validate(&cc->dh, w->conn->dialect);
 }
 
 static size_t put_ctx(u8 *p, const char *name, const u8 *data, u32 dlen,
@@ -331,6 +343,88 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 	return status;
 }
 
+/*
+ * The CREATE response for op, with the contexts asked for and the
+ * durable-handle one (dname/ddata/dlen) when granted.
+ */
+static int create_reply(struct smb_work *w, struct smb_open *op,
+			const struct smb_stat *st, u32 action,
+			const struct create_ctx_req *cc, const char *dname,
+			const u8 *ddata, u32 dlen)
+{
+	u8 *r, *p, *last = NULL;
+	size_t ctx_len;
+
+	w->related_pid = op->persistent_id;
+	w->related_vid = op->volatile_id;
+	w->related_fid_valid = true;
+	r = smb_resp_body(w, CREATE_RESP_FIXED + 3 * 32 + 2 * 32);
+	if (!r)
+		return -1;
+	smb_put_le16(r, 89);
+	r[2] = op->oplock_level;
+	smb_put_le32(r + 4, action);
+	put_times(r + 8, st);
+	smb_put_le64(r + 40, st->is_dir ? 0 : st->alloc_size);
+	smb_put_le64(r + 48, st->is_dir ? 0 : st->size);
+	smb_put_le32(r + 56, smb_stat_attributes(st));
+	smb_put_le64(r + 64, op->persistent_id);
+	smb_put_le64(r + 72, op->volatile_id);
+	p = r + CREATE_RESP_FIXED;
+	if (cc->mxac) {
+		u8 d[8];
+
+		smb_put_le32(d, STATUS_SUCCESS);
+		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
+					       w->tree->maximal_access);
+		last = p;
+		p += put_ctx(p, "MxAc", d, 8, false);
+	}
+	if (cc->qfid) {
+		u8 d[32];
+
+		memset(d, 0, sizeof(d));
+		smb_put_le64(d, st->ino);
+		smb_put_le64(d + 16, st->dev);
+		last = p;
+		p += put_ctx(p, "QFid", d, 32, false);
+	}
+	if (dlen) {
+		last = p;
+		p += put_ctx(p, dname, ddata, dlen, false);
+	}
+	if (last)
+		smb_put_le32(last, 0); /* the chain ends here */
+	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
+	if (ctx_len) {
+		smb_put_le32(r + 80, SMB2_HDR_SIZE + CREATE_RESP_FIXED);
+		smb_put_le32(r + 84, (u32)ctx_len);
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + ctx_len);
+	} else {
+		/* The fixed part is 88 bytes plus one byte of Buffer. */
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
+	}
+	return 0;
+}
+
+/* DHnC / DH2C, or a replayed DH2Q: answer with an open that exists. */
+static int create_existing(struct smb_work *w, struct smb_open *op,
+			   const struct create_ctx_req *cc, bool replay)
+{
+	const char *dname = NULL;
+	struct smb_stat st;
+	u8 ddata[8];
+	u32 dlen = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (op->file && w->conn->srv->ops.vfs->fstat(op->file, &st))
+		return smb_resp_error(w, STATUS_INTERNAL_ERROR);
+	/* A replay gets the answer the original request got. */
+	if (replay)
+		dlen = smb_durable_response(op, ddata, &dname);
+	return create_reply(w, op, &st, FILE_OPENED, cc, dname, ddata, dlen);
+}
+
 int smb2_create(struct smb_work *w)
 {
 	struct smb_server *srv = w->conn->srv;
@@ -344,8 +438,9 @@ int smb2_create(struct smb_work *w)
 	u32 status;
 	u16 name_len;
 	bool ro_open_if = false;
-	u8 *r, *p;
-	size_t ctx_len = 0;
+	const char *dname = NULL;
+	u8 ddata[8];
+	u32 dlen;
 
 	if (smb_req_body_len(w) < CREATE_REQ_FIXED || smb_get_le16(b) != 57)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
@@ -383,6 +478,15 @@ int smb2_create(struct smb_work *w)
 				&cc);
 	if (status)
 		return smb_resp_error(w, status);
+	if (smb_durable_is_reconnect(&cc.dh)) {
+		status = smb_durable_reconnect(w, &cc.dh, name, name_len, &op);
+		if (status)
+			return smb_resp_error(w, status);
+		return create_existing(w, op, &cc, false);
+	}
+	op = smb_durable_find_replay(w, &cc.dh);
+	if (op)
+		return create_existing(w, op, &cc, true);
 
 	cc.want_max = access & MAXIMUM_ALLOWED;
 	cc.desired = smb_map_generic_file(access & ~MAXIMUM_ALLOWED);
@@ -466,49 +570,9 @@ int smb2_create(struct smb_work *w)
 		return smb_resp_error(w, status);
 	}
 	smb_open_insert(w->sess, op);
-	w->related_pid = op->persistent_id;
-	w->related_vid = op->volatile_id;
-	w->related_fid_valid = true;
-
-	r = smb_resp_body(w, CREATE_RESP_FIXED + 2 * 32 + 2 * 32);
-	if (!r)
-		return -1;
-	smb_put_le16(r, 89);
-	r[2] = SMB2_OPLOCK_LEVEL_NONE;
-	smb_put_le32(r + 4, action);
-	put_times(r + 8, &st);
-	smb_put_le64(r + 40, st.is_dir ? 0 : st.alloc_size);
-	smb_put_le64(r + 48, st.is_dir ? 0 : st.size);
-	smb_put_le32(r + 56, smb_stat_attributes(&st));
-	smb_put_le64(r + 64, op->persistent_id);
-	smb_put_le64(r + 72, op->volatile_id);
-	p = r + CREATE_RESP_FIXED;
-	if (cc.mxac) {
-		u8 d[8];
-
-		smb_put_le32(d, STATUS_SUCCESS);
-		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
-					       tree->maximal_access);
-		p += put_ctx(p, "MxAc", d, 8, !cc.qfid);
-	}
-	if (cc.qfid) {
-		u8 d[32];
-
-		memset(d, 0, sizeof(d));
-		smb_put_le64(d, st.ino);
-		smb_put_le64(d + 16, st.dev);
-		p += put_ctx(p, "QFid", d, 32, true);
-	}
-	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
-	if (ctx_len) {
-		smb_put_le32(r + 80, SMB2_HDR_SIZE + CREATE_RESP_FIXED);
-		smb_put_le32(r + 84, (u32)ctx_len);
-		smb_resp_set_body_len(w, CREATE_RESP_FIXED + ctx_len);
-	} else {
-		/* The fixed part is 88 bytes plus one byte of Buffer. */
-		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
-	}
-	return 0;
+	op->oplock_level = SMB2_OPLOCK_LEVEL_NONE; /* no oplocks granted yet */
+	dlen = smb_durable_grant(w, op, &cc.dh, ddata, &dname);
+	return create_reply(w, op, &st, action, &cc, dname, ddata, dlen);
 }
 
 int smb2_close(struct smb_work *w)

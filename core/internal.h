@@ -56,6 +56,8 @@ struct smb_server {
 	struct smb_mutex *timer_lock; /* timers (timer.c) */
 	struct smb_list timers;
 	u64 timer_seq;
+	struct smb_durable_table *durable; /* durable.c */
+	u32 durable_max_ms; /* cap of v2 durable timeouts */
 };
 
 enum smb_session_state {
@@ -100,6 +102,8 @@ struct smb_tree {
 
 struct smb_rpc_pipe;
 struct smb_async;
+struct smb_durable;
+struct smb_durable_table;
 
 struct smb_dir_cursor {
 	bool started;
@@ -130,6 +134,8 @@ struct smb_open {
 	u64 position; /* FilePositionInformation */
 	u32 mode; /* FileModeInformation */
 	struct smb_dir_cursor *dir;
+	u8 oplock_level; /* granted SMB2_OPLOCK_LEVEL_* */
+	struct smb_durable *durable; /* durable.c: NULL unless durable */
 };
 
 /* Per-connection credit window ([MS-SMB2] 3.3.1.1). */

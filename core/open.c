@@ -4,6 +4,7 @@
  * nodes that carry per-file state shared by all handles: share modes and
  * delete-pending.
  */
+#include "durable.h"
 #include "internal.h"
 #include "lock.h"
 #include "stream.h"
@@ -99,6 +100,7 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 	struct smb_list *pos;
 	u32 status = STATUS_SUCCESS;
 
+retry:
 	smb_mutex_lock(srv->lock);
 	for (pos = srv->file_nodes.next; pos != &srv->file_nodes;
 	     pos = pos->next) {
@@ -109,6 +111,13 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 			node = n;
 			break;
 		}
+	}
+	if (node && smb_durable_node_has_disconnected(node)) {
+		/* Their oplocks cannot be broken: they are closed instead. */
+		smb_mutex_unlock(srv->lock);
+		smb_durable_purge_file(srv, st->dev, st->ino);
+		node = NULL;
+		goto retry;
 	}
 	if (node) {
 		if (node->delete_pending)
@@ -200,8 +209,12 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 			smb_info("delete on close of '%s' failed: 0x%x",
 				 op->path, st);
 	}
-	smb_list_del(&op->link);
-	sess->nopens--;
+	smb_durable_forget(op);
+	/* A disconnected durable open is in no session's table. */
+	if (!smb_list_empty(&op->link)) {
+		smb_list_del(&op->link);
+		sess->nopens--;
+	}
 	smb_free(srv, op->dir);
 	smb_free(srv, op->path);
 	smb_free(srv, op->stream);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* server.c - the server object: configuration, shares and shared tables. */
+#include "durable.h"
 #include "internal.h"
 
 void *smb_alloc(struct smb_server *srv, size_t size)
@@ -50,6 +51,7 @@ void smb_server_free(struct smb_server *srv)
 
 	if (!srv)
 		return;
+	smb_durable_server_free(srv); /* closes what was kept */
 	for (i = 0; i < srv->nshares; i++) {
 		struct smb_share *sh = &srv->shares[i];
 
@@ -122,6 +124,8 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->shares[srv->nshares].cfg.read_only = false;
 	srv->shares[srv->nshares].cfg.guest_ok = false;
 	srv->nshares++;
+	if (smb_durable_server_init(srv))
+		goto fail;
 	return srv;
 fail:
 	smb_server_free(srv);

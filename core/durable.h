@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * durable.h - durable handles v1 and v2 ([MS-SMB2] 3.3.5.9.6, 3.3.5.9.7,
+ * 3.3.5.9.10, 3.3.5.9.12, 3.3.7.1).
+ *
+ * A durable open outlives the loss of its connection: smb_conn_free()
+ * hands it to smb_durable_conn_lost(), which detaches it from its session
+ * and keeps it, with its file node, share modes, byte-range locks and
+ * caching state, in a server-wide table until the client reconnects
+ * (DHnC / DH2C) or the scavenger timer (smb_server_tick) closes it.
+ *
+ * While disconnected an open belongs to one of the table's placeholder
+ * tree connects (one per share, in a placeholder session and connection
+ * that are never used for I/O), so op->tree->share and
+ * op->tree->sess->conn->srv stay valid for code that walks file nodes.
+ * Test smb_durable_is_disconnected() before using op->tree for anything
+ * else (sending, the user's identity).
+ */
+#ifndef SMB_DURABLE_H
+#define SMB_DURABLE_H
+
+#include "internal.h"
+
+#define SMB2_DHANDLE_FLAG_PERSISTENT 0x00000002u
+
+/* v1 handles wait 16 minutes, as Windows Server 2008 R2 does. */
+#define SMB_DURABLE_V1_TIMEOUT_MS (16u * 60u * 1000u)
+/* A v2 request with Timeout 0 gets one minute. */
+#define SMB_DURABLE_V2_DEFAULT_MS (60u * 1000u)
+/* Cap of any v2 timeout unless configured ("durable handle timeout"). */
+#define SMB_DURABLE_MAX_DEFAULT_MS (300u * 1000u)
+
+/* The durable-handle create contexts of one CREATE request. */
+struct smb_durable_req {
+	bool v1_request; /* DHnQ */
+	bool v1_reconnect; /* DHnC */
+	bool v2_request; /* DH2Q */
+	bool v2_reconnect; /* DH2C */
+	u64 persistent_id; /* DHnC / DH2C FileId.Persistent */
+	u64 volatile_id;
+	u32 timeout_ms; /* DH2Q */
+	u32 flags; /* DH2Q / DH2C */
+	u8 create_guid[16]; /* DH2Q / DH2C */
+};
+
+/*
+ * Take one create context if it is a durable-handle one (*taken), checking
+ * its length and that it was not given twice.  Returns the status to fail
+ * the CREATE with, or STATUS_SUCCESS.
+ */
+u32 smb_durable_parse_ctx(struct smb_durable_req *d, const u8 *name,
+			  u16 name_len, const u8 *data, u32 data_len,
+			  bool *taken);
+
+/*
+ * After all contexts: reject invalid combinations and drop what the
+ * dialect or the spec says to ignore (v2 contexts below SMB 3.0, DHnQ
+ * beside DHnC).  Returns STATUS_INVALID_PARAMETER or STATUS_SUCCESS.
+ */
+u32 smb_durable_validate(struct smb_durable_req *d, u16 dialect);
+
+static inline bool smb_durable_is_reconnect(const struct smb_durable_req *d)
+{
+	return d->v1_reconnect || d->v2_reconnect;
+}
+
+/*
+ * The single eligibility rule: a regular file (no directory, pipe or
+ * stream-less placeholder) holding a batch oplock or a lease with Handle
+ * caching.
+ */
+bool smb_durable_eligible(const struct smb_open *op);
+
+/*
+ * Make op durable if the request asked and op is eligible.  Returns the
+ * length of the response context data written to resp_data (0: none;
+ * 8 bytes are always enough) and sets *ctx_name ("DHnQ" or "DH2Q").
+ */
+u32 smb_durable_grant(struct smb_work *w, struct smb_open *op,
+		      const struct smb_durable_req *d, u8 resp_data[8],
+		      const char **ctx_name);
+
+/* The response context of op if it is durable (as smb_durable_grant). */
+u32 smb_durable_response(const struct smb_open *op, u8 resp_data[8],
+			 const char **ctx_name);
+
+/*
+ * DHnC / DH2C: find the disconnected open, check the requester may have
+ * it, and re-attach it to w's session and tree with its persistent id
+ * and a fresh volatile id.  name/name_len: the CREATE's file name.
+ */
+u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
+			  const u8 *name, u16 name_len, struct smb_open **out);
+
+/*
+ * A DH2Q sent with SMB2_FLAGS_REPLAY_OPERATION: the open of this session
+ * made by the same CreateGuid and ClientGuid, or NULL.
+ */
+struct smb_open *smb_durable_find_replay(struct smb_work *w,
+					 const struct smb_durable_req *d);
+
+/* Is op a durable open whose connection was lost? */
+bool smb_durable_is_disconnected(const struct smb_open *op);
+
+/* Connection lost: keep its durable opens (before its sessions go). */
+void smb_durable_conn_lost(struct smb_conn *conn);
+
+/*
+ * A new open of the file (dev, ino) is being made: close the disconnected
+ * durable opens of that file, whose oplock or lease would have to be
+ * broken and cannot be.  Returns true if any was closed.
+ */
+bool smb_durable_purge_file(struct smb_server *srv, u64 dev, u64 ino);
+
+/* Has node a disconnected durable open?  srv->lock held. */
+bool smb_durable_node_has_disconnected(const struct smb_file_node *node);
+
+/* Called by smb_open_destroy(): forget op's durable state. */
+void smb_durable_forget(struct smb_open *op);
+
+/* Server life cycle (server.c). */
+int smb_durable_server_init(struct smb_server *srv);
+void smb_durable_server_free(struct smb_server *srv);
+
+/*
+ * Public: the cap of v2 durable timeouts (config "durable handle timeout",
+ * seconds; 0 keeps the default of 300).
+ */
+void smb_server_set_durable_timeout(struct smb_server *srv, u32 seconds);
+
+/* Number of disconnected durable opens kept (tests, statistics). */
+u32 smb_durable_count_disconnected(struct smb_server *srv);
+
+#endif /* SMB_DURABLE_H */
