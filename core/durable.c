@@ -245,7 +245,8 @@ static void close_claimed(struct smb_list *claimed)
 {
 	struct smb_list *pos, *tmp;
 
-	smb_list_for_each_safe(pos, tmp, claimed) {
+	smb_list_for_each_safe(pos, tmp, claimed)
+	{
 		struct smb_durable *dh =
 			smb_container_of(pos, struct smb_durable, link);
 
@@ -262,7 +263,8 @@ static void scavenge(struct smb_timer *timer)
 
 	smb_list_init(&expired);
 	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &t->opens) {
+	smb_list_for_each_safe(pos, tmp, &t->opens)
+	{
 		struct smb_durable *dh =
 			smb_container_of(pos, struct smb_durable, link);
 
@@ -300,7 +302,8 @@ void smb_durable_conn_lost(struct smb_conn *conn)
 
 	if (!conn->srv->durable)
 		return;
-	smb_list_for_each_safe(spos, stmp, &conn->sessions) {
+	smb_list_for_each_safe(spos, stmp, &conn->sessions)
+	{
 		struct smb_session *sess =
 			smb_container_of(spos, struct smb_session, link);
 		int b;
@@ -312,7 +315,8 @@ void smb_durable_conn_lost(struct smb_conn *conn)
 		for (b = 0; b < SMB_OPEN_BUCKETS; b++) {
 			struct smb_list *pos, *tmp;
 
-			smb_list_for_each_safe(pos, tmp, &sess->opens[b]) {
+			smb_list_for_each_safe(pos, tmp, &sess->opens[b])
+			{
 				struct smb_open *op = smb_container_of(
 					pos, struct smb_open, link);
 
@@ -347,7 +351,8 @@ bool smb_durable_purge_file(struct smb_server *srv, u64 dev, u64 ino)
 		return false;
 	smb_list_init(&victims);
 	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &t->opens) {
+	smb_list_for_each_safe(pos, tmp, &t->opens)
+	{
 		struct smb_durable *dh =
 			smb_container_of(pos, struct smb_durable, link);
 		const struct smb_file_node *node = dh->op->node;
@@ -413,9 +418,9 @@ static u32 reconnect_denied(const struct smb_work *w,
 	/* 3.3.5.9.7 / 3.3.5.9.12: still connected, or made otherwise. */
 	if (!dh->disconnected || dh->v2 != d->v2_reconnect)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
-	if (dh->v2 && (!smb_memeq_ct(dh->create_guid, d->create_guid, 16) ||
-		       !smb_memeq_ct(dh->client_guid, w->conn->client_guid,
-				     16)))
+	if (dh->v2 &&
+	    (!smb_memeq_ct(dh->create_guid, d->create_guid, 16) ||
+	     !smb_memeq_ct(dh->client_guid, w->conn->client_guid, 16)))
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if (dh->share != w->tree->share)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
@@ -442,8 +447,7 @@ u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	smb_mutex_lock(srv->lock);
 	dh = lookup_locked(t, d->persistent_id);
-	status = dh ? reconnect_denied(w, d, dh) :
-		      STATUS_OBJECT_NAME_NOT_FOUND;
+	status = dh ? reconnect_denied(w, d, dh) : STATUS_OBJECT_NAME_NOT_FOUND;
 	if (!status) {
 		dh->disconnected = false;
 		t->ndisconnected--;
@@ -471,8 +475,7 @@ struct smb_open *smb_durable_find_replay(struct smb_work *w,
 	struct smb_open *found = NULL;
 	struct smb_list *pos;
 
-	if (!t || !d->v2_request ||
-	    !(w->flags & SMB2_FLAGS_REPLAY_OPERATION))
+	if (!t || !d->v2_request || !(w->flags & SMB2_FLAGS_REPLAY_OPERATION))
 		return NULL;
 	smb_mutex_lock(srv->lock);
 	for (pos = t->opens.next; pos != &t->opens; pos = pos->next) {
@@ -480,8 +483,7 @@ struct smb_open *smb_durable_find_replay(struct smb_work *w,
 			smb_container_of(pos, struct smb_durable, link);
 
 		if (dh->v2 && !dh->disconnected &&
-		    dh->op->tree->sess == w->sess &&
-		    dh->op->tree == w->tree &&
+		    dh->op->tree->sess == w->sess && dh->op->tree == w->tree &&
 		    !memcmp(dh->create_guid, d->create_guid, 16) &&
 		    !memcmp(dh->client_guid, w->conn->client_guid, 16)) {
 			found = dh->op;
@@ -502,8 +504,8 @@ int smb_durable_server_init(struct smb_server *srv)
 	srv->durable_max_ms = SMB_DURABLE_MAX_DEFAULT_MS;
 	if (!t)
 		return -1;
-	t->trees = smb_alloc(srv, sizeof(*t->trees) *
-					  ((size_t)srv->nshares + 1));
+	t->trees =
+		smb_alloc(srv, sizeof(*t->trees) * ((size_t)srv->nshares + 1));
 	if (!t->trees) {
 		smb_free(srv, t);
 		return -1;
@@ -538,7 +540,8 @@ void smb_durable_server_free(struct smb_server *srv)
 	smb_timer_cancel(srv, &t->scavenger);
 	smb_list_init(&all);
 	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &t->opens) {
+	smb_list_for_each_safe(pos, tmp, &t->opens)
+	{
 		struct smb_durable *dh =
 			smb_container_of(pos, struct smb_durable, link);
 
@@ -556,9 +559,9 @@ void smb_server_set_durable_timeout(struct smb_server *srv, u32 seconds)
 {
 	u64 ms = (u64)seconds * 1000u;
 
-	srv->durable_max_ms = !seconds ? SMB_DURABLE_MAX_DEFAULT_MS :
-				 ms > U32_MAX	? U32_MAX :
-						  (u32)ms;
+	srv->durable_max_ms = !seconds	   ? SMB_DURABLE_MAX_DEFAULT_MS :
+			      ms > U32_MAX ? U32_MAX :
+					     (u32)ms;
 }
 
 u32 smb_durable_count_disconnected(struct smb_server *srv)

@@ -1434,6 +1434,24 @@ static H_UNUSED void h_build_create(struct h_client *c, struct h_req *r,
 	}
 }
 
+/* A create context: Next, name "xxxx", data. */
+static H_UNUSED size_t h_cctx(u8 *p, const char *name, const void *data, u32 dlen,
+				 bool last)
+{
+	size_t total = 24 + dlen, padded = (total + 7) & ~(size_t)7;
+
+	memset(p, 0, padded);
+	smb_put_le32(p, last ? 0 : (u32)padded);
+	smb_put_le16(p + 4, 16);
+	smb_put_le16(p + 6, 4);
+	smb_put_le16(p + 10, dlen ? 24 : 0);
+	smb_put_le32(p + 12, dlen);
+	memcpy(p + 16, name, 4);
+	if (dlen)
+		memcpy(p + 24, data, dlen);
+	return last ? total : padded;
+}
+
 /* CREATE; on success the FileId is copied to fid. Returns the status. */
 static H_UNUSED u32 h_create_ex(struct h_client *c, const struct h_create *cr,
 				u8 fid[16])

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tests for core/durable.c: the DHnQ/DHnC/DH2Q/DH2C contexts (lengths,
+ * duplicates, combinations), opens kept after a lost connection, reconnect
+ * checks, replay, timeouts on the server tick and conflicting opens.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "platform.h"
+#include "smb_harness.h"
+
+#include "durable.h"
+
+static u64 fake_now;
+
+static u64 fake_ms(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static int setup(void **state)
+{
+	int rc = h_setup(state);
+	struct h_env *e = *state;
+
+	e->srv->ops.clock.monotonic_ms = fake_ms;
+	fake_now = 1000;
+	return rc;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static u32 parse(struct smb_durable_req *d, const char *name, u32 dlen)
+{
+	u8 data[64] = { 0 };
+	bool taken;
+	u32 st = smb_durable_parse_ctx(d, (const u8 *)name, 4, data, dlen,
+				       &taken);
+
+	assert_true(taken || st);
+	return st;
+}
+
+static void test_parse_lengths(void **state)
+{
+	static const struct {
+		const char *name;
+		u32 len;
+	} good[] = {
+		{ "DHnQ", 16 }, { "DHnC", 16 }, { "DH2Q", 32 }, { "DH2C", 36 }
+	};
+	struct smb_durable_req d;
+	bool taken = true;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(parse(&d, good[i].name, good[i].len), 0);
+		/* Given twice: a duplicate. */
+		assert_int_equal(parse(&d, good[i].name, good[i].len),
+				 STATUS_INVALID_PARAMETER);
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(parse(&d, good[i].name, good[i].len - 1),
+				 STATUS_INVALID_PARAMETER);
+		assert_int_equal(parse(&d, good[i].name, good[i].len + 8),
+				 STATUS_INVALID_PARAMETER);
+		assert_int_equal(parse(&d, good[i].name, 0),
+				 STATUS_INVALID_PARAMETER);
+	}
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(smb_durable_parse_ctx(&d, (const u8 *)"MxAc", 4, NULL,
+					       0, &taken),
+			 0);
+	assert_false(taken);
+	assert_int_equal(smb_durable_parse_ctx(&d, (const u8 *)"DHnQx", 5, NULL,
+					       0, &taken),
+			 0);
+	assert_false(taken);
+}
+
+static void test_parse_fields(void **state)
+{
+	struct smb_durable_req d;
+	u8 q[32], c[36];
+	bool taken;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 36; i++)
+		c[i] = (u8)(i + 1);
+	memset(q, 0, sizeof(q));
+	smb_put_le32(q, 12345);
+	smb_put_le32(q + 4, SMB2_DHANDLE_FLAG_PERSISTENT);
+	memcpy(q + 16, "0123456789abcdef", 16);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(smb_durable_parse_ctx(&d, (const u8 *)"DH2Q", 4, q, 32,
+					       &taken),
+			 0);
+	assert_int_equal(d.timeout_ms, 12345);
+	assert_int_equal(d.flags, SMB2_DHANDLE_FLAG_PERSISTENT);
+	assert_memory_equal(d.create_guid, "0123456789abcdef", 16);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(smb_durable_parse_ctx(&d, (const u8 *)"DH2C", 4, c, 36,
+					       &taken),
+			 0);
+	assert_int_equal(d.persistent_id, smb_get_le64(c));
+	assert_int_equal(d.volatile_id, smb_get_le64(c + 8));
+	assert_memory_equal(d.create_guid, c + 16, 16);
+	assert_int_equal(d.flags, smb_get_le32(c + 32));
+}
+
+static void test_validate(void **state)
+{
+	struct smb_durable_req d;
+
+	(void)state;
+	/* v1 with v2, in every pairing. */
+	memset(&d, 0, sizeof(d));
+	d.v1_request = d.v2_request = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0300),
+			 STATUS_INVALID_PARAMETER);
+	memset(&d, 0, sizeof(d));
+	d.v1_reconnect = d.v2_request = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0311),
+			 STATUS_INVALID_PARAMETER);
+	memset(&d, 0, sizeof(d));
+	d.v1_request = d.v2_reconnect = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0302),
+			 STATUS_INVALID_PARAMETER);
+	memset(&d, 0, sizeof(d));
+	d.v2_request = d.v2_reconnect = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0311),
+			 STATUS_INVALID_PARAMETER);
+	/* DHnQ beside DHnC: the request is ignored. */
+	memset(&d, 0, sizeof(d));
+	d.v1_request = d.v1_reconnect = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0311), 0);
+	assert_false(d.v1_request);
+	assert_true(smb_durable_is_reconnect(&d));
+	/* SMB 2.1 knows no v2 contexts: they are ignored, not refused. */
+	memset(&d, 0, sizeof(d));
+	d.v1_request = d.v2_request = true;
+	assert_int_equal(smb_durable_validate(&d, SMB2_DIALECT_0210), 0);
+	assert_true(d.v1_request);
+	assert_false(d.v2_request);
+}
+
+/* ---- on the wire ------------------------------------------------------- */
+
+static struct h_client *client(void **state, const char *user,
+			       const char *password, const char *share)
+{
+	struct h_client *c = h_client_new(*state);
+
+	h_negotiate(c, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_session_setup_ex(c, user, password, H_AUTH_NTLMV2),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_tree_connect(c, share), STATUS_SUCCESS);
+	return c;
+}
+
+static struct h_client *alice(void **state)
+{
+	return client(state, "alice", "secret", "share");
+}
+
+/* Append a create context (name, data) to buf at *len, 8-aligned. */
+static void add_ctx(u8 *buf, size_t *len, const char *name, const void *data,
+		    u32 dlen)
+{
+	u8 *p = buf + *len;
+	size_t total = h_cctx(p, name, data, dlen, false);
+
+	smb_put_le32(p, 0);
+	/* Chain: the previous context's Next points here. */
+	if (*len) {
+		u8 *prev = buf;
+
+		while (smb_get_le32(prev))
+			prev += smb_get_le32(prev);
+		smb_put_le32(prev, (u32)(p - prev));
+	}
+	*len += total;
+}
+
+static u32 create_ctx(struct h_client *c, const char *name, const u8 *ctx,
+		      size_t ctx_len, u8 fid[16])
+{
+	struct h_create cr = { .name = name,
+			       .access = H_RW,
+			       .share = FILE_SHARE_READ,
+			       .disposition = FILE_OPEN_IF,
+			       .contexts = ctx,
+			       .contexts_len = ctx_len };
+
+	return h_create_ex(c, &cr, fid);
+}
+
+/* The response's create context named name, or NULL. */
+static const u8 *resp_ctx(struct h_client *c, const char *name, u32 *dlen)
+{
+	const u8 *b = h_rbody(c);
+	u32 off = smb_get_le32(b + 80), len = smb_get_le32(b + 84), pos = 0;
+	const u8 *base;
+
+	if (!len)
+		return NULL;
+	base = h_rhdr(c) + off;
+	for (;;) {
+		const u8 *p = base + pos;
+		u32 next = smb_get_le32(p);
+
+		if (!memcmp(p + smb_get_le16(p + 4), name, 4)) {
+			*dlen = smb_get_le32(p + 12);
+			return p + smb_get_le16(p + 10);
+		}
+		if (!next)
+			return NULL;
+		pos += next;
+	}
+}
+
+static void test_wire_malformed(void **state)
+{
+	struct h_client *c = alice(state);
+	u8 buf[512], data[64] = { 0 }, fid[16];
+	size_t len = 0;
+
+	add_ctx(buf, &len, "DHnQ", data, 8);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_INVALID_PARAMETER);
+	len = 0;
+	add_ctx(buf, &len, "DHnQ", data, 16);
+	add_ctx(buf, &len, "DHnQ", data, 16);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_INVALID_PARAMETER);
+	len = 0;
+	add_ctx(buf, &len, "DHnQ", data, 16);
+	add_ctx(buf, &len, "DH2Q", data, 32);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_INVALID_PARAMETER);
+	len = 0;
+	add_ctx(buf, &len, "DH2C", data, 35);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_INVALID_PARAMETER);
+	/* Data running past the context list. */
+	len = 0;
+	add_ctx(buf, &len, "DH2Q", data, 32);
+	smb_put_le32(buf + 12, 40);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_INVALID_PARAMETER);
+	/* A reconnect of nothing. */
+	len = 0;
+	smb_put_le64(data, 0x7777);
+	add_ctx(buf, &len, "DHnC", data, 16);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_false(h_exists(c->env->rw, "m.txt"));
+	/* Well formed but no batch oplock: opened, not durable. */
+	len = 0;
+	memset(data, 0, sizeof(data));
+	add_ctx(buf, &len, "DHnQ", data, 16);
+	assert_int_equal(create_ctx(c, "m.txt", buf, len, fid), 0);
+	{
+		u32 dlen;
+
+		assert_null(resp_ctx(c, "DHnQ", &dlen));
+	}
+	assert_int_equal(h_close(c, fid), 0);
+	h_client_free(c);
+}
+
+/*
+ * Grant durability to the open fid of c as if it held a batch oplock
+ * (the oplock itself is granted elsewhere).  v2: DH2Q with guid/timeout.
+ */
+static struct smb_open *make_durable(struct h_client *c, const u8 fid[16],
+				     bool v2, const char *guid, u32 timeout)
+{
+	struct smb_session *sess = smb_session_find(c->conn, c->s.id);
+	struct smb_durable_req d;
+	struct smb_work w;
+	struct smb_open *op;
+	const char *name = NULL;
+	u8 resp[8];
+
+	assert_non_null(sess);
+	memset(&w, 0, sizeof(w));
+	w.conn = c->conn;
+	w.sess = sess;
+	w.tree = smb_tree_find(sess, c->tid);
+	op = smb_open_find(&w, fid);
+	assert_non_null(op);
+	memset(&d, 0, sizeof(d));
+	if (v2) {
+		d.v2_request = true;
+		d.timeout_ms = timeout;
+		memcpy(d.create_guid, guid, 16);
+	} else {
+		d.v1_request = true;
+	}
+	/* Without the oplock nothing is granted. */
+	assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 0);
+	op->oplock_level = SMB2_OPLOCK_LEVEL_BATCH;
+	assert_true(smb_durable_eligible(op));
+	assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 8);
+	assert_string_equal(name, v2 ? "DH2Q" : "DHnQ");
+	if (v2)
+		assert_int_equal(smb_get_le32(resp),
+				 !timeout ? SMB_DURABLE_V2_DEFAULT_MS :
+				 timeout > SMB_DURABLE_MAX_DEFAULT_MS ?
+					    SMB_DURABLE_MAX_DEFAULT_MS :
+					    timeout);
+	return op;
+}
+
+static u32 reconnect_v1(struct h_client *c, const char *name, const u8 fid[16],
+			u8 out[16])
+{
+	u8 buf[64];
+	size_t len = 0;
+
+	add_ctx(buf, &len, "DHnC", fid, 16);
+	return create_ctx(c, name, buf, len, out);
+}
+
+static u32 reconnect_v2(struct h_client *c, const char *name, const u8 fid[16],
+			const char *guid, u8 out[16])
+{
+	u8 buf[96], data[36] = { 0 };
+	size_t len = 0;
+
+	memcpy(data, fid, 16);
+	memcpy(data + 16, guid, 16);
+	add_ctx(buf, &len, "DH2C", data, 36);
+	return create_ctx(c, name, buf, len, out);
+}
+
+static void test_v1_reconnect(void **state)
+{
+	struct h_client *a = alice(state), *b;
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16], fid3[16], range[16];
+	const u8 *data;
+	u32 n;
+
+	assert_int_equal(create_ctx(a, "d.txt", NULL, 0, fid), 0);
+	assert_int_equal(h_write(a, fid, "durable!", 8, 0), 0);
+	make_durable(a, fid, false, NULL, 0);
+	/* While connected nobody may reconnect to it, not even alice. */
+	b = alice(state);
+	assert_int_equal(reconnect_v1(b, "d.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(a); /* the connection is lost */
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+
+	/* Another user may not have it. */
+	a = client(state, "bob", "hunter2", "share");
+	assert_int_equal(reconnect_v1(a, "d.txt", fid, fid2),
+			 STATUS_ACCESS_DENIED);
+	h_client_free(a);
+	/* Nor may a v2 reconnect, or one on another share. */
+	assert_int_equal(reconnect_v2(b, "d.txt", fid, "................",
+				      fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	a = client(state, "alice", "secret", "ro");
+	assert_int_equal(reconnect_v1(a, "d.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+
+	assert_int_equal(reconnect_v1(b, "d.txt", fid, fid2), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	assert_memory_equal(fid2, fid, 8); /* the same persistent id */
+	assert_int_equal(smb_get_le32(h_rbody(b) + 4), FILE_OPENED);
+	assert_int_equal(smb_get_le64(h_rbody(b) + 48), 8);
+	assert_int_equal(h_read(b, fid2, 8, 0, &data, &n), 0);
+	assert_int_equal(n, 8);
+	assert_memory_equal(data, "durable!", 8);
+	/* A second reconnect finds it taken. */
+	assert_int_equal(reconnect_v1(b, "d.txt", fid, fid3),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	/* Share modes came along: FILE_SHARE_READ only. */
+	assert_int_equal(h_create(b, "d.txt", H_RW, H_SHARE_ALL, FILE_OPEN, 0,
+				  fid3),
+			 STATUS_SHARING_VIOLATION);
+	assert_int_equal(h_close(b, fid2), 0);
+	assert_int_equal(h_close(b, fid2), STATUS_FILE_CLOSED);
+	memset(range, 0, sizeof(range));
+	h_client_free(b);
+}
+
+static void test_v2_reconnect_and_replay(void **state)
+{
+	static const char guid[] = "create-guid-0001";
+	struct h_client *a = alice(state), *b;
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16], buf[96], data[32] = { 0 };
+	size_t len = 0;
+	u32 dlen;
+	const u8 *rc;
+
+	assert_int_equal(create_ctx(a, "v2.txt", NULL, 0, fid), 0);
+	make_durable(a, fid, true, guid, 0);
+
+	/* A replayed DH2Q with the CreateGuid answers with the open. */
+	memcpy(data + 16, guid, 16);
+	add_ctx(buf, &len, "DH2Q", data, 32);
+	{
+		struct h_create cr = { .name = "v2.txt",
+				       .access = H_RW,
+				       .share = FILE_SHARE_READ,
+				       .disposition = FILE_OPEN_IF,
+				       .contexts = buf,
+				       .contexts_len = len };
+		struct h_req r;
+
+		h_build_create(a, &r, &cr);
+		h_req_flags(&r, SMB2_FLAGS_REPLAY_OPERATION);
+		assert_int_equal(h_call(a, &r), 0);
+		assert_memory_equal(h_rbody(a) + 64, fid, 16);
+		rc = resp_ctx(a, "DH2Q", &dlen);
+		assert_non_null(rc);
+		assert_int_equal(dlen, 8);
+		assert_int_equal(smb_get_le32(rc), SMB_DURABLE_V2_DEFAULT_MS);
+	}
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+
+	b = alice(state);
+	/* Wrong CreateGuid, then a v1 reconnect: not this open. */
+	assert_int_equal(reconnect_v2(b, "v2.txt", fid, "create-guid-0002",
+				      fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(reconnect_v1(b, "v2.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(b);
+	/* Another client (ClientGuid) may not have it either. */
+	b = h_client_new(*state);
+	memcpy(b->guid, "client-guid-0002", 16);
+	h_negotiate(b, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_session_setup(b), 0);
+	assert_int_equal(h_tree_connect(b, "share"), 0);
+	assert_int_equal(reconnect_v2(b, "v2.txt", fid, guid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(b);
+
+	b = alice(state);
+	assert_int_equal(reconnect_v2(b, "v2.txt", fid, guid, fid2), 0);
+	assert_memory_equal(fid2, fid, 8);
+	assert_null(resp_ctx(b, "DH2Q", &dlen));
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	/* Still durable: lost again, and taken back again. */
+	h_client_free(b);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	b = alice(state);
+	assert_int_equal(reconnect_v2(b, "v2.txt", fid, guid, fid2), 0);
+	assert_int_equal(h_close(b, fid2), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	h_client_free(b);
+}
+
+static void test_timeout(void **state)
+{
+	struct h_client *a = alice(state), *b;
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16];
+
+	smb_server_set_durable_timeout(e->srv, 30);
+	assert_int_equal(create_ctx(a, "t.txt", NULL, 0, fid), 0);
+	{
+		struct smb_session *sess = smb_session_find(a->conn, a->s.id);
+		struct smb_durable_req d;
+		struct smb_work w;
+		struct smb_open *op;
+		const char *name;
+		u8 resp[8];
+
+		memset(&w, 0, sizeof(w));
+		w.conn = a->conn;
+		w.sess = sess;
+		w.tree = smb_tree_find(sess, a->tid);
+		op = smb_open_find(&w, fid);
+		assert_non_null(op);
+		op->oplock_level = SMB2_OPLOCK_LEVEL_BATCH;
+		memset(&d, 0, sizeof(d));
+		d.v2_request = true;
+		d.timeout_ms = 90000; /* capped at 30 s */
+		assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 8);
+		assert_int_equal(smb_get_le32(resp), 30000);
+	}
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	fake_now += 29999;
+	smb_server_tick(e->srv);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	fake_now += 1;
+	assert_int_equal(smb_server_tick(e->srv), U64_MAX);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	/* Gone: the file opens exclusively, and no reconnect finds it. */
+	b = alice(state);
+	assert_int_equal(reconnect_v2(b, "t.txt", fid, "................",
+				      fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(h_create(b, "t.txt", H_RW, 0, FILE_OPEN, 0, fid2), 0);
+	assert_int_equal(h_close(b, fid2), 0);
+	h_client_free(b);
+	smb_server_set_durable_timeout(e->srv, 0);
+}
+
+static void test_conflicting_open_closes(void **state)
+{
+	struct h_client *a = alice(state), *b;
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16];
+
+	assert_int_equal(create_ctx(a, "c.txt", NULL, 0, fid), 0);
+	make_durable(a, fid, false, NULL, 0);
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	/* Its batch oplock cannot be broken: the durable open goes. */
+	b = client(state, "bob", "hunter2", "share");
+	assert_int_equal(h_create(b, "c.txt", H_RW, 0, FILE_OPEN, 0, fid2), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	assert_int_equal(h_close(b, fid2), 0);
+	h_client_free(b);
+	b = alice(state);
+	assert_int_equal(reconnect_v1(b, "c.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(b);
+}
+
+static void test_logoff_and_close_keep_nothing(void **state)
+{
+	struct h_client *a = alice(state);
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16];
+
+	assert_int_equal(create_ctx(a, "l.txt", NULL, 0, fid), 0);
+	make_durable(a, fid, false, NULL, 0);
+	assert_int_equal(create_ctx(a, "l2.txt", NULL, 0, fid2), 0);
+	make_durable(a, fid2, true, "create-guid-0003", 5000);
+	assert_int_equal(h_close(a, fid2), 0);
+	assert_int_equal(h_simple(a, SMB2_LOGOFF), 0);
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+}
+
+static void test_server_free_closes_kept(void **state)
+{
+	struct h_client *a = alice(state);
+	struct h_env *e = *state;
+	u8 fid[16];
+
+	assert_int_equal(create_ctx(a, "s.txt", NULL, 0, fid), 0);
+	make_durable(a, fid, true, "create-guid-0004", 0);
+	h_client_free(a);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	/* h_teardown frees the server; ASan and the allocation count
+	 * show the kept open is released with it.
+	 */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_lengths),
+		cmocka_unit_test(test_parse_fields),
+		cmocka_unit_test(test_validate),
+		cmocka_unit_test_setup_teardown(test_wire_malformed, setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_v1_reconnect, setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_v2_reconnect_and_replay,
+						setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_conflicting_open_closes,
+						setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_logoff_and_close_keep_nothing, setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_server_free_closes_kept,
+						setup, h_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
