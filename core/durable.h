@@ -19,6 +19,7 @@
 #ifndef SMB_DURABLE_H
 #define SMB_DURABLE_H
 
+#include "durable_api.h"
 #include "internal.h"
 
 #define SMB2_DHANDLE_FLAG_PERSISTENT 0x00000002u
@@ -121,12 +122,6 @@ void smb_durable_forget(struct smb_open *op);
 /* Server life cycle (server.c). */
 int smb_durable_server_init(struct smb_server *srv);
 void smb_durable_server_free(struct smb_server *srv);
-
-/*
- * Public: the cap of v2 durable timeouts (config "durable handle timeout",
- * seconds; 0 keeps the default of 300).
- */
-void smb_server_set_durable_timeout(struct smb_server *srv, u32 seconds);
 
 /* Number of disconnected durable opens kept (tests, statistics). */
 u32 smb_durable_count_disconnected(struct smb_server *srv);

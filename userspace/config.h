@@ -43,6 +43,7 @@ struct smbd_config {
 	enum smbd_transport_mode transport; /* default all */
 	struct smbd_direct_config smbdirect;
 	int log_level; /* SMB_LOG_* */
+	u32 durable_timeout_s; /* cap of durable v2 timeouts, seconds */
 	char path[4096]; /* file this was loaded from */
 };
 

@@ -143,6 +143,7 @@ static void test_every_global_key(void **state)
 			       "server max protocol = SMB3_02\n"
 			       "smb2 max credits = 512\n"
 			       "max open files = 100\n"
+			       "durable handle timeout = 120\n"
 			       "log level = debug\n",
 			       &cfg),
 			 0);
@@ -163,6 +164,7 @@ static void test_every_global_key(void **state)
 	assert_int_equal(s->max_dialect, SMB2_DIALECT_0302);
 	assert_int_equal(s->max_credits, 512);
 	assert_int_equal(s->max_open_files, 100);
+	assert_int_equal(cfg.durable_timeout_s, 120);
 	assert_int_equal(cfg.log_level, SMB_LOG_DEBUG);
 	smbd_config_free(&cfg);
 
