@@ -3,6 +3,8 @@
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
+#include "async.h"
+#include "oplock.h"
 #include "security.h"
 #include "stream.h"
 
@@ -27,6 +29,7 @@ struct create_ctx_req {
 	u32 secd_len;
 	u32 desired; /* DesiredAccess, generic bits mapped */
 	bool want_max; /* MAXIMUM_ALLOWED was asked for */
+	struct smb_lease_req lease; /* "RqLs", from SMB 2.1 on */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -86,11 +89,18 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 				return STATUS_INVALID_PARAMETER;
 			cc->alloc_size = smb_get_le64(p + doff);
 			cc->alloc_size_set = true;
+		} else if (nlen == 4 && !memcmp(name, "RqLs", 4) &&
+			   w->conn->dialect >= SMB2_DIALECT_0210) {
+			u32 st = smb_lease_parse(p + doff, dlen,
+						 w->conn->dialect, &cc->lease);
+
+			if (st)
+				return st;
 		} else if (nlen == 4 && !memcmp(name, "SecD", 4) && dlen) {
 			cc->secd = p + doff;
 			cc->secd_len = dlen;
 		}
-		/* Leases, durable handles, AAPL and the
+		/* Durable handles, AAPL and the
 		 * rest are ignored here: an unanswered context means "not
 		 * granted", which clients handle.
 		 */
@@ -217,6 +227,14 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
+	/* Break what conflicts first: the sharing check sees the result. */
+	if (existed) {
+		status = smb_oplock_create_breaks(
+			w, op, st, disposition,
+			cc->lease.present ? &cc->lease : NULL);
+		if (status)
+			return status;
+	}
 	status = smb_open_attach_node(op, st);
 	if (status)
 		return status;
@@ -343,12 +361,13 @@ int smb2_create(struct smb_work *w)
 	u32 access, share, disposition, options, attributes, imp, action = 0;
 	u32 status;
 	u16 name_len;
-	bool ro_open_if = false;
-	u8 *r, *p;
+	bool ro_open_if = false, lease;
+	u8 *r, *p, oplock;
 	size_t ctx_len = 0;
 
 	if (smb_req_body_len(w) < CREATE_REQ_FIXED || smb_get_le16(b) != 57)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	oplock = b[3];
 	imp = smb_get_le32(b + 4);
 	access = smb_get_le32(b + 24);
 	attributes = smb_get_le32(b + 28);
@@ -383,6 +402,8 @@ int smb2_create(struct smb_work *w)
 				&cc);
 	if (status)
 		return smb_resp_error(w, status);
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		cc.lease.present = false; /* a lease only when asked for */
 
 	cc.want_max = access & MAXIMUM_ALLOWED;
 	cc.desired = smb_map_generic_file(access & ~MAXIMUM_ALLOWED);
@@ -461,20 +482,27 @@ int smb2_create(struct smb_work *w)
 			smb_dbg("CREATE '%s' -> 0x%x", op->path, status);
 	}
 	if (status) {
+		u64 dev = st.dev, ino = st.ino;
+
 		smb_open_insert(w->sess, op);
 		smb_open_destroy(op, false);
-		return smb_resp_error(w, status);
+		/* Wait for an oplock or lease break, then start again. */
+		if (status == STATUS_PENDING)
+			status = smb_oplock_wait(w, dev, ino);
+		return status ? smb_resp_error(w, status) : 0;
 	}
 	smb_open_insert(w->sess, op);
+	oplock = smb_oplock_grant(w, op, oplock, &cc.lease);
 	w->related_pid = op->persistent_id;
 	w->related_vid = op->volatile_id;
 	w->related_fid_valid = true;
 
-	r = smb_resp_body(w, CREATE_RESP_FIXED + 2 * 32 + 2 * 32);
+	r = smb_resp_body(w, CREATE_RESP_FIXED + 2 * 32 + 2 * 32 +
+				     SMB_ALIGN8(24 + SMB_LEASE_V2_SIZE));
 	if (!r)
 		return -1;
 	smb_put_le16(r, 89);
-	r[2] = SMB2_OPLOCK_LEVEL_NONE;
+	r[2] = oplock;
 	smb_put_le32(r + 4, action);
 	put_times(r + 8, &st);
 	smb_put_le64(r + 40, st.is_dir ? 0 : st.alloc_size);
@@ -483,13 +511,14 @@ int smb2_create(struct smb_work *w)
 	smb_put_le64(r + 64, op->persistent_id);
 	smb_put_le64(r + 72, op->volatile_id);
 	p = r + CREATE_RESP_FIXED;
+	lease = oplock == SMB2_OPLOCK_LEVEL_LEASE;
 	if (cc.mxac) {
 		u8 d[8];
 
 		smb_put_le32(d, STATUS_SUCCESS);
 		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
 					       tree->maximal_access);
-		p += put_ctx(p, "MxAc", d, 8, !cc.qfid);
+		p += put_ctx(p, "MxAc", d, 8, !cc.qfid && !lease);
 	}
 	if (cc.qfid) {
 		u8 d[32];
@@ -497,7 +526,13 @@ int smb2_create(struct smb_work *w)
 		memset(d, 0, sizeof(d));
 		smb_put_le64(d, st.ino);
 		smb_put_le64(d + 16, st.dev);
-		p += put_ctx(p, "QFid", d, 32, true);
+		p += put_ctx(p, "QFid", d, 32, !lease);
+	}
+	if (lease) {
+		u8 d[SMB_LEASE_V2_SIZE];
+		u32 n = smb_lease_put_response(op, &cc.lease, d);
+
+		p += put_ctx(p, "RqLs", d, n, true);
 	}
 	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
 	if (ctx_len) {
@@ -509,6 +544,60 @@ int smb2_create(struct smb_work *w)
 		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
 	}
 	return 0;
+}
+
+/* Run a CREATE that waited for an oplock break again (oplock.h). */
+void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
+{
+	struct smb_conn *conn = a->conn;
+	struct smb_work *w = smb_alloc(conn->srv, sizeof(*w));
+	struct smb_list *pos;
+	u32 status = STATUS_SUCCESS;
+	int rc = -1;
+
+	if (!w) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+		return;
+	}
+	w->conn = conn;
+	w->req = req;
+	w->req_len = len;
+	w->command = SMB2_CREATE;
+	w->flags = smb_get_le32(req + SMB2_HDR_FLAGS) &
+		   ~SMB2_FLAGS_RELATED_OPERATIONS;
+	w->message_id = a->message_id;
+	w->session_id = a->session_id;
+	w->last_in_chain = true;
+	w->resume = a;
+	if (conn->dead)
+		status = STATUS_CANCELLED; /* nothing is sent any more */
+	else
+		w->sess = smb_session_find(conn, a->session_id);
+	if (!status && (!w->sess || w->sess->state != SMB_SESSION_VALID))
+		status = STATUS_USER_SESSION_DELETED;
+	/* The tree by identity: the request's id may have been "related". */
+	for (pos = status ? NULL : w->sess->trees.next;
+	     pos && pos != &w->sess->trees; pos = pos->next)
+		if (smb_container_of(pos, struct smb_tree, link) == a->tree)
+			w->tree = a->tree;
+	if (!status && !w->tree)
+		status = STATUS_NETWORK_NAME_DELETED;
+	if (!status) {
+		w->tree_id = w->tree->id;
+		rc = smb2_create(w);
+	}
+	if (!w->resume) {
+		/* Waiting again. */
+	} else if (status) {
+		smb_async_complete(a, status, NULL, 0);
+	} else if (rc < 0 || !w->resp) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+	} else {
+		smb_async_complete(a, w->status, w->resp + SMB2_HDR_SIZE,
+				   w->resp_len - SMB2_HDR_SIZE);
+	}
+	smb_free(conn->srv, w->resp);
+	smb_free(conn->srv, w);
 }
 
 int smb2_close(struct smb_work *w)

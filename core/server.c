@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* server.c - the server object: configuration, shares and shared tables. */
 #include "internal.h"
+#include "oplock.h"
 
 void *smb_alloc(struct smb_server *srv, size_t size)
 {
@@ -59,6 +60,7 @@ void smb_server_free(struct smb_server *srv)
 		smb_free(srv, sh->cfg.invalid_users.names);
 	}
 	smb_free(srv, srv->shares);
+	smb_oplock_server_free(srv);
 	if (srv->lock)
 		smb_mutex_free(srv->lock);
 	if (srv->timer_lock)
@@ -90,7 +92,8 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->start_time = smb_now(srv);
 	srv->shares = smb_alloc(srv, sizeof(*srv->shares) *
 					     ((size_t)cfg->nshares + 1));
-	if (!srv->lock || !srv->timer_lock || !srv->shares)
+	if (!srv->lock || !srv->timer_lock || !srv->shares ||
+	    smb_oplock_server_init(srv))
 		goto fail;
 	for (i = 0; i < cfg->nshares; i++) {
 		struct smb_share *sh = &srv->shares[srv->nshares];
