@@ -7,6 +7,7 @@
 #include "async.h"
 #include "durable.h"
 #include "internal.h"
+#include "oplock.h"
 #include "signing.h"
 
 struct smb_conn *smb_conn_new(struct smb_server *srv,
@@ -26,7 +27,7 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 	smb_list_init(&conn->sessions);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
 	smb_async_conn_init(conn);
-	if (!conn->async_lock || !conn->send_lock) {
+	if (!conn->async_lock || !conn->send_lock || !conn->proc_lock) {
 		smb_async_conn_put(conn);
 		return NULL;
 	}
@@ -35,10 +36,14 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 
 void smb_conn_free(struct smb_conn *conn)
 {
+	struct smb_server *srv;
 	struct smb_list *pos, *tmp;
 
 	if (!conn)
 		return;
+	srv = conn->srv;
+	/* A deferred CREATE being run again holds proc_lock. */
+	smb_mutex_lock(conn->proc_lock);
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
 	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
@@ -46,7 +51,10 @@ void smb_conn_free(struct smb_conn *conn)
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
+	smb_mutex_unlock(conn->proc_lock);
 	smb_async_conn_put(conn);
+	/* Closing its opens may have resolved others' oplock breaks. */
+	smb_oplock_run_deferred(srv);
 }
 
 const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length)
@@ -379,7 +387,7 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 	return conn->t->send_pdu(conn->tc, iov, niov) < 0 ? -1 : 0;
 }
 
-int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
+static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 {
 	struct smb_work *works;
 	size_t off = 0;
@@ -500,5 +508,18 @@ next_msg:
 			smb_session_destroy(works[i].destroy_after_send);
 	free_works(conn, works, n);
 	smb_free(conn->srv, works);
+	return rc;
+}
+
+int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
+{
+	struct smb_server *srv = conn->srv;
+	int rc;
+
+	smb_mutex_lock(conn->proc_lock);
+	rc = conn_input_locked(conn, pdu, len);
+	smb_mutex_unlock(conn->proc_lock);
+	/* CREATEs whose oplock breaks this PDU resolved (oplock.h). */
+	smb_oplock_run_deferred(srv);
 	return rc;
 }

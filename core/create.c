@@ -4,6 +4,8 @@
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
+#include "async.h"
+#include "oplock.h"
 #include "security.h"
 #include "stream.h"
 
@@ -29,6 +31,7 @@ struct create_ctx_req {
 	u32 desired; /* DesiredAccess, generic bits mapped */
 	bool want_max; /* MAXIMUM_ALLOWED was asked for */
 	struct smb_durable_req dh; /* DHnQ, DHnC, DH2Q, DH2C */
+	struct smb_lease_req lease; /* "RqLs", from SMB 2.1 on */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -98,6 +101,13 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 				return STATUS_INVALID_PARAMETER;
 			cc->alloc_size = smb_get_le64(p + doff);
 			cc->alloc_size_set = true;
+		} else if (nlen == 4 && !memcmp(name, "RqLs", 4) &&
+			   w->conn->dialect >= SMB2_DIALECT_0210) {
+			u32 st = smb_lease_parse(p + doff, dlen,
+						 w->conn->dialect, &cc->lease);
+
+			if (st)
+				return st;
 		} else if (nlen == 4 && !memcmp(name, "SecD", 4) && dlen) {
 			cc->secd = p + doff;
 			cc->secd_len = dlen;
@@ -229,6 +239,14 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
+	/* Break what conflicts first: the sharing check sees the result. */
+	if (existed) {
+		status = smb_oplock_create_breaks(
+			w, op, st, disposition,
+			cc->lease.present ? &cc->lease : NULL);
+		if (status)
+			return status;
+	}
 	status = smb_open_attach_node(op, st);
 	if (status)
 		return status;
@@ -349,8 +367,8 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
  */
 static int create_reply(struct smb_work *w, struct smb_open *op,
 			const struct smb_stat *st, u32 action,
-			const struct create_ctx_req *cc, const char *dname,
-			const u8 *ddata, u32 dlen)
+			const struct create_ctx_req *cc, u8 oplock,
+			const char *dname, const u8 *ddata, u32 dlen)
 {
 	u8 *r, *p, *last = NULL;
 	size_t ctx_len;
@@ -358,11 +376,12 @@ static int create_reply(struct smb_work *w, struct smb_open *op,
 	w->related_pid = op->persistent_id;
 	w->related_vid = op->volatile_id;
 	w->related_fid_valid = true;
-	r = smb_resp_body(w, CREATE_RESP_FIXED + 3 * 32 + 2 * 32);
+	r = smb_resp_body(w, CREATE_RESP_FIXED + 3 * 32 + 2 * 32 +
+				     SMB_ALIGN8(24 + SMB_LEASE_V2_SIZE));
 	if (!r)
 		return -1;
 	smb_put_le16(r, 89);
-	r[2] = op->oplock_level;
+	r[2] = oplock;
 	smb_put_le32(r + 4, action);
 	put_times(r + 8, st);
 	smb_put_le64(r + 40, st->is_dir ? 0 : st->alloc_size);
@@ -388,6 +407,13 @@ static int create_reply(struct smb_work *w, struct smb_open *op,
 		smb_put_le64(d + 16, st->dev);
 		last = p;
 		p += put_ctx(p, "QFid", d, 32, false);
+	}
+	if (oplock == SMB2_OPLOCK_LEVEL_LEASE) {
+		u8 d[SMB_LEASE_V2_SIZE];
+		u32 n = smb_lease_put_response(op, &cc->lease, d);
+
+		last = p;
+		p += put_ctx(p, "RqLs", d, n, false);
 	}
 	if (dlen) {
 		last = p;
@@ -422,7 +448,8 @@ static int create_existing(struct smb_work *w, struct smb_open *op,
 	/* A replay gets the answer the original request got. */
 	if (replay)
 		dlen = smb_durable_response(op, ddata, &dname);
-	return create_reply(w, op, &st, FILE_OPENED, cc, dname, ddata, dlen);
+	return create_reply(w, op, &st, FILE_OPENED, cc, op->oplock_level,
+			    dname, ddata, dlen);
 }
 
 int smb2_create(struct smb_work *w)
@@ -439,11 +466,12 @@ int smb2_create(struct smb_work *w)
 	u16 name_len;
 	bool ro_open_if = false;
 	const char *dname = NULL;
-	u8 ddata[8];
+	u8 ddata[8], oplock;
 	u32 dlen;
 
 	if (smb_req_body_len(w) < CREATE_REQ_FIXED || smb_get_le16(b) != 57)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	oplock = b[3];
 	imp = smb_get_le32(b + 4);
 	access = smb_get_le32(b + 24);
 	attributes = smb_get_le32(b + 28);
@@ -478,8 +506,11 @@ int smb2_create(struct smb_work *w)
 				&cc);
 	if (status)
 		return smb_resp_error(w, status);
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		cc.lease.present = false; /* a lease only when asked for */
 	if (smb_durable_is_reconnect(&cc.dh)) {
-		status = smb_durable_reconnect(w, &cc.dh, name, name_len, &op);
+		status = smb_durable_reconnect(w, &cc.dh, &cc.lease, name,
+					       name_len, &op);
 		if (status)
 			return smb_resp_error(w, status);
 		return create_existing(w, op, &cc, false);
@@ -565,14 +596,74 @@ int smb2_create(struct smb_work *w)
 			smb_dbg("CREATE '%s' -> 0x%x", op->path, status);
 	}
 	if (status) {
+		u64 dev = st.dev, ino = st.ino;
+
 		smb_open_insert(w->sess, op);
 		smb_open_destroy(op, false);
-		return smb_resp_error(w, status);
+		/* Wait for an oplock or lease break, then start again. */
+		if (status == STATUS_PENDING)
+			status = smb_oplock_wait(w, dev, ino);
+		return status ? smb_resp_error(w, status) : 0;
 	}
 	smb_open_insert(w->sess, op);
-	op->oplock_level = SMB2_OPLOCK_LEVEL_NONE; /* no oplocks granted yet */
+	oplock = smb_oplock_grant(w, op, oplock, &cc.lease);
 	dlen = smb_durable_grant(w, op, &cc.dh, ddata, &dname);
-	return create_reply(w, op, &st, action, &cc, dname, ddata, dlen);
+	return create_reply(w, op, &st, action, &cc, oplock, dname, ddata,
+			    dlen);
+}
+
+/* Run a CREATE that waited for an oplock break again (oplock.h). */
+void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
+{
+	struct smb_conn *conn = a->conn;
+	struct smb_work *w = smb_alloc(conn->srv, sizeof(*w));
+	struct smb_list *pos;
+	u32 status = STATUS_SUCCESS;
+	int rc = -1;
+
+	if (!w) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+		return;
+	}
+	w->conn = conn;
+	w->req = req;
+	w->req_len = len;
+	w->command = SMB2_CREATE;
+	w->flags = smb_get_le32(req + SMB2_HDR_FLAGS) &
+		   ~SMB2_FLAGS_RELATED_OPERATIONS;
+	w->message_id = a->message_id;
+	w->session_id = a->session_id;
+	w->last_in_chain = true;
+	w->resume = a;
+	if (conn->dead)
+		status = STATUS_CANCELLED; /* nothing is sent any more */
+	else
+		w->sess = smb_session_find(conn, a->session_id);
+	if (!status && (!w->sess || w->sess->state != SMB_SESSION_VALID))
+		status = STATUS_USER_SESSION_DELETED;
+	/* The tree by identity: the request's id may have been "related". */
+	for (pos = status ? NULL : w->sess->trees.next;
+	     pos && pos != &w->sess->trees; pos = pos->next)
+		if (smb_container_of(pos, struct smb_tree, link) == a->tree)
+			w->tree = a->tree;
+	if (!status && !w->tree)
+		status = STATUS_NETWORK_NAME_DELETED;
+	if (!status) {
+		w->tree_id = w->tree->id;
+		rc = smb2_create(w);
+	}
+	if (!w->resume) {
+		/* Waiting again. */
+	} else if (status) {
+		smb_async_complete(a, status, NULL, 0);
+	} else if (rc < 0 || !w->resp) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+	} else {
+		smb_async_complete(a, w->status, w->resp + SMB2_HDR_SIZE,
+				   w->resp_len - SMB2_HDR_SIZE);
+	}
+	smb_free(conn->srv, w->resp);
+	smb_free(conn->srv, w);
 }
 
 int smb2_close(struct smb_work *w)

@@ -9,7 +9,9 @@
  * whoever clears it (a reconnect, the scavenger, a conflicting open, the
  * server's end) owns the open from then on.
  */
+#include "async.h"
 #include "durable.h"
+#include "oplock.h"
 #include "timer.h"
 #include "utf16.h"
 
@@ -39,7 +41,7 @@ struct smb_durable_table {
 	struct smb_list opens; /* struct smb_durable.link, srv->lock */
 	u32 ndisconnected;
 	struct smb_timer scavenger;
-	struct smb_conn conn;
+	struct smb_conn *conn; /* dead: breaks sent to it are dropped */
 	struct smb_session sess;
 	struct smb_tree *trees; /* [srv->nshares] */
 };
@@ -124,11 +126,8 @@ bool smb_durable_eligible(const struct smb_open *op)
 {
 	if (op->is_dir || !op->file || op->pipe)
 		return false;
-	/*
-	 * [MS-SMB2] 3.3.5.9.6 / 3.3.5.9.10: a batch oplock, or a lease with
-	 * Handle caching (leases: added with the oplock/lease support).
-	 */
-	return op->oplock_level == SMB2_OPLOCK_LEVEL_BATCH;
+	/* [MS-SMB2] 3.3.5.9.6 / 3.3.5.9.10: batch oplock or an H lease. */
+	return smb_open_has_handle_caching(op);
 }
 
 static void table_add(struct smb_server *srv, struct smb_durable *dh)
@@ -201,12 +200,7 @@ u32 smb_durable_response(const struct smb_open *op, u8 resp_data[8],
 
 bool smb_durable_is_disconnected(const struct smb_open *op)
 {
-	struct smb_durable_table *t;
-
-	if (!op->durable)
-		return false;
-	t = op->tree->sess->conn->srv->durable;
-	return op->tree->sess == &t->sess;
+	return op->durable && op->durable->disconnected;
 }
 
 /* Arm the scavenger for the earliest expiry; srv->lock held. */
@@ -252,6 +246,19 @@ static void close_claimed(struct smb_list *claimed)
 
 		smb_open_destroy(dh->op, true);
 	}
+}
+
+bool smb_durable_claim_locked(struct smb_open *op, struct smb_list *claimed)
+{
+	if (!smb_durable_is_disconnected(op))
+		return false;
+	claim_locked(op->tree->sess->conn->srv->durable, op->durable, claimed);
+	return true;
+}
+
+void smb_durable_close_claimed(struct smb_list *claimed)
+{
+	close_claimed(claimed);
 }
 
 static void scavenge(struct smb_timer *timer)
@@ -327,46 +334,6 @@ void smb_durable_conn_lost(struct smb_conn *conn)
 	}
 }
 
-bool smb_durable_node_has_disconnected(const struct smb_file_node *node)
-{
-	const struct smb_list *pos;
-
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		const struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-
-		if (o->durable && o->durable->disconnected)
-			return true;
-	}
-	return false;
-}
-
-bool smb_durable_purge_file(struct smb_server *srv, u64 dev, u64 ino)
-{
-	struct smb_durable_table *t = srv->durable;
-	struct smb_list victims, *pos, *tmp;
-	bool any;
-
-	if (!t)
-		return false;
-	smb_list_init(&victims);
-	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &t->opens)
-	{
-		struct smb_durable *dh =
-			smb_container_of(pos, struct smb_durable, link);
-		const struct smb_file_node *node = dh->op->node;
-
-		if (dh->disconnected && node && node->dev == dev &&
-		    node->ino == ino)
-			claim_locked(t, dh, &victims);
-	}
-	smb_mutex_unlock(srv->lock);
-	any = !smb_list_empty(&victims);
-	close_claimed(&victims);
-	return any;
-}
-
 void smb_durable_forget(struct smb_open *op)
 {
 	struct smb_durable *dh = op->durable;
@@ -413,8 +380,11 @@ static struct smb_durable *lookup_locked(struct smb_durable_table *t,
 /* Why dh may not be reconnected by w (0: it may); srv->lock held. */
 static u32 reconnect_denied(const struct smb_work *w,
 			    const struct smb_durable_req *d,
+			    const struct smb_lease_req *lr,
 			    const struct smb_durable *dh)
 {
+	const struct smb_lease *l = dh->op->lease;
+
 	/* 3.3.5.9.7 / 3.3.5.9.12: still connected, or made otherwise. */
 	if (!dh->disconnected || dh->v2 != d->v2_reconnect)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
@@ -424,13 +394,20 @@ static u32 reconnect_denied(const struct smb_work *w,
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if (dh->share != w->tree->share)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
+	/* A lease open comes back only with its lease, to its client. */
+	if (!l != !(lr && lr->present))
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (l && (memcmp(l->key, lr->key, 16) ||
+		  memcmp(l->client_guid, w->conn->client_guid, 16)))
+		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if (!same_identity(dh, w->sess))
 		return STATUS_ACCESS_DENIED;
 	return STATUS_SUCCESS;
 }
 
 u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
-			  const u8 *name, u16 name_len, struct smb_open **out)
+			  const struct smb_lease_req *lr, const u8 *name,
+			  u16 name_len, struct smb_open **out)
 {
 	struct smb_server *srv = w->conn->srv;
 	struct smb_durable_table *t = srv->durable;
@@ -447,7 +424,8 @@ u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	smb_mutex_lock(srv->lock);
 	dh = lookup_locked(t, d->persistent_id);
-	status = dh ? reconnect_denied(w, d, dh) : STATUS_OBJECT_NAME_NOT_FOUND;
+	status = dh ? reconnect_denied(w, d, lr, dh) :
+		      STATUS_OBJECT_NAME_NOT_FOUND;
 	if (!status) {
 		dh->disconnected = false;
 		t->ndisconnected--;
@@ -513,9 +491,23 @@ int smb_durable_server_init(struct smb_server *srv)
 	smb_list_init(&t->opens);
 	t->scavenger.priv = srv;
 	t->scavenger.fire = scavenge;
-	t->conn.srv = srv;
-	smb_list_init(&t->conn.sessions);
-	t->sess.conn = &t->conn;
+	t->conn = smb_alloc(srv, sizeof(*t->conn));
+	if (!t->conn) {
+		smb_free(srv, t->trees);
+		smb_free(srv, t);
+		return -1;
+	}
+	t->conn->srv = srv;
+	smb_list_init(&t->conn->sessions);
+	smb_async_conn_init(t->conn);
+	t->conn->dead = true;
+	srv->durable = t;
+	if (!t->conn->async_lock || !t->conn->send_lock ||
+	    !t->conn->proc_lock) {
+		smb_durable_server_free(srv);
+		return -1;
+	}
+	t->sess.conn = t->conn;
 	t->sess.state = SMB_SESSION_EXPIRED;
 	smb_list_init(&t->sess.trees);
 	for (b = 0; b < SMB_OPEN_BUCKETS; b++)
@@ -526,7 +518,6 @@ int smb_durable_server_init(struct smb_server *srv)
 		t->trees[i].read_only = true;
 		smb_list_init(&t->trees[i].link);
 	}
-	srv->durable = t;
 	return 0;
 }
 
@@ -550,6 +541,7 @@ void smb_durable_server_free(struct smb_server *srv)
 	}
 	smb_mutex_unlock(srv->lock);
 	close_claimed(&all);
+	smb_async_conn_put(t->conn); /* outlives breaks still being sent */
 	smb_free(srv, t->trees);
 	smb_free(srv, t);
 	srv->durable = NULL;

@@ -87,11 +87,14 @@ u32 smb_durable_response(const struct smb_open *op, u8 resp_data[8],
 
 /*
  * DHnC / DH2C: find the disconnected open, check the requester may have
- * it, and re-attach it to w's session and tree with its persistent id
+ * it (lr: the request's lease context, required exactly when the open
+ * holds a lease), and re-attach it to w's session and tree with its persistent id
  * and a fresh volatile id.  name/name_len: the CREATE's file name.
  */
+struct smb_lease_req;
 u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
-			  const u8 *name, u16 name_len, struct smb_open **out);
+			  const struct smb_lease_req *lr, const u8 *name,
+			  u16 name_len, struct smb_open **out);
 
 /*
  * A DH2Q sent with SMB2_FLAGS_REPLAY_OPERATION: the open of this session
@@ -100,21 +103,20 @@ u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
 struct smb_open *smb_durable_find_replay(struct smb_work *w,
 					 const struct smb_durable_req *d);
 
-/* Is op a durable open whose connection was lost? */
+/* Is op a durable open whose connection was lost?  srv->lock held. */
 bool smb_durable_is_disconnected(const struct smb_open *op);
 
 /* Connection lost: keep its durable opens (before its sessions go). */
 void smb_durable_conn_lost(struct smb_conn *conn);
 
 /*
- * A new open of the file (dev, ino) is being made: close the disconnected
- * durable opens of that file, whose oplock or lease would have to be
- * broken and cannot be.  Returns true if any was closed.
+ * srv->lock held: if op is a disconnected durable open, take it to be
+ * closed (its oplock or lease must be broken and cannot be) onto claimed,
+ * a list head of the caller's; then, without the lock,
+ * smb_durable_close_claimed(claimed).  Returns whether it took op.
  */
-bool smb_durable_purge_file(struct smb_server *srv, u64 dev, u64 ino);
-
-/* Has node a disconnected durable open?  srv->lock held. */
-bool smb_durable_node_has_disconnected(const struct smb_file_node *node);
+bool smb_durable_claim_locked(struct smb_open *op, struct smb_list *claimed);
+void smb_durable_close_claimed(struct smb_list *claimed);
 
 /* Called by smb_open_destroy(): forget op's durable state. */
 void smb_durable_forget(struct smb_open *op);

@@ -241,9 +241,3 @@ int smb2_change_notify(struct smb_work *w)
 	/* Change notification needs async replies; not offered yet. */
 	return smb_resp_error(w, STATUS_NOT_SUPPORTED);
 }
-
-int smb2_oplock_break(struct smb_work *w)
-{
-	/* No oplocks or leases are granted, so no break can be acknowledged. */
-	return smb_resp_error(w, STATUS_INVALID_DEVICE_STATE);
-}

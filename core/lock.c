@@ -21,6 +21,7 @@
  * are not implemented: there are no such handles yet.
  */
 #include "lock.h"
+#include "oplock.h"
 #include "async.h"
 
 #define LOCK_REQ_FIXED 24
@@ -401,6 +402,7 @@ int smb2_lock(struct smb_work *w)
 		st = do_unlocks(op, elems, count, &granted);
 		answer_all(&granted, STATUS_SUCCESS);
 	} else {
+		smb_oplock_break_readers(op);
 		st = do_locks(op, elems, count, &blocked);
 		if (st == STATUS_PENDING)
 			return lock_wait(w, op, blocked.offset, blocked.length,

@@ -2,6 +2,7 @@
 /* server.c - the server object: configuration, shares and shared tables. */
 #include "durable.h"
 #include "internal.h"
+#include "oplock.h"
 
 void *smb_alloc(struct smb_server *srv, size_t size)
 {
@@ -61,6 +62,7 @@ void smb_server_free(struct smb_server *srv)
 		smb_free(srv, sh->cfg.invalid_users.names);
 	}
 	smb_free(srv, srv->shares);
+	smb_oplock_server_free(srv);
 	if (srv->lock)
 		smb_mutex_free(srv->lock);
 	if (srv->timer_lock)
@@ -92,7 +94,8 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->start_time = smb_now(srv);
 	srv->shares = smb_alloc(srv, sizeof(*srv->shares) *
 					     ((size_t)cfg->nshares + 1));
-	if (!srv->lock || !srv->timer_lock || !srv->shares)
+	if (!srv->lock || !srv->timer_lock || !srv->shares ||
+	    smb_oplock_server_init(srv))
 		goto fail;
 	for (i = 0; i < cfg->nshares; i++) {
 		struct smb_share *sh = &srv->shares[srv->nshares];

@@ -277,47 +277,52 @@ static void test_wire_malformed(void **state)
 }
 
 /*
- * Grant durability to the open fid of c as if it held a batch oplock
- * (the oplock itself is granted elsewhere).  v2: DH2Q with guid/timeout.
+ * CREATE name with a batch oplock and DHnQ (v2: DH2Q with guid and
+ * timeout); flags: extra header flags.  Returns the status; the granted
+ * timeout (v2) goes to *granted.
  */
-static struct smb_open *make_durable(struct h_client *c, const u8 fid[16],
-				     bool v2, const char *guid, u32 timeout)
+static u32 durable_create(struct h_client *c, const char *name, bool v2,
+			  const char *guid, u32 timeout, u32 flags, u8 fid[16],
+			  u32 *granted)
 {
-	struct smb_session *sess = smb_session_find(c->conn, c->s.id);
-	struct smb_durable_req d;
-	struct smb_work w;
-	struct smb_open *op;
-	const char *name = NULL;
-	u8 resp[8];
+	u8 buf[96], data[32] = { 0 };
+	size_t len = 0;
+	struct h_create cr = { .name = name,
+			       .access = H_RW,
+			       .share = FILE_SHARE_READ,
+			       .disposition = FILE_OPEN_IF };
+	struct h_req r;
+	const u8 *rc;
+	u32 st, dlen;
 
-	assert_non_null(sess);
-	memset(&w, 0, sizeof(w));
-	w.conn = c->conn;
-	w.sess = sess;
-	w.tree = smb_tree_find(sess, c->tid);
-	op = smb_open_find(&w, fid);
-	assert_non_null(op);
-	memset(&d, 0, sizeof(d));
 	if (v2) {
-		d.v2_request = true;
-		d.timeout_ms = timeout;
-		memcpy(d.create_guid, guid, 16);
-	} else {
-		d.v1_request = true;
+		smb_put_le32(data, timeout);
+		memcpy(data + 16, guid, 16);
 	}
-	/* Without the oplock nothing is granted. */
-	assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 0);
-	op->oplock_level = SMB2_OPLOCK_LEVEL_BATCH;
-	assert_true(smb_durable_eligible(op));
-	assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 8);
-	assert_string_equal(name, v2 ? "DH2Q" : "DHnQ");
-	if (v2)
-		assert_int_equal(smb_get_le32(resp),
-				 !timeout ? SMB_DURABLE_V2_DEFAULT_MS :
-				 timeout > SMB_DURABLE_MAX_DEFAULT_MS ?
-					    SMB_DURABLE_MAX_DEFAULT_MS :
-					    timeout);
-	return op;
+	add_ctx(buf, &len, v2 ? "DH2Q" : "DHnQ", data, v2 ? 32 : 16);
+	cr.contexts = buf;
+	cr.contexts_len = len;
+	h_build_create(c, &r, &cr);
+	r.p[H_BODY + 3] = SMB2_OPLOCK_LEVEL_BATCH;
+	if (flags)
+		h_req_flags(&r, flags);
+	st = h_call(c, &r);
+	if (st)
+		return st;
+	memcpy(fid, h_rbody(c) + 64, 16);
+	assert_int_equal(h_rbody(c)[2], SMB2_OPLOCK_LEVEL_BATCH);
+	rc = resp_ctx(c, v2 ? "DH2Q" : "DHnQ", &dlen);
+	assert_non_null(rc);
+	assert_int_equal(dlen, 8);
+	if (granted)
+		*granted = smb_get_le32(rc);
+	return st;
+}
+
+static void make_durable(struct h_client *c, const char *name, u8 fid[16])
+{
+	assert_int_equal(durable_create(c, name, false, NULL, 0, 0, fid, NULL),
+			 0);
 }
 
 static u32 reconnect_v1(struct h_client *c, const char *name, const u8 fid[16],
@@ -346,13 +351,12 @@ static void test_v1_reconnect(void **state)
 {
 	struct h_client *a = alice(state), *b;
 	struct h_env *e = *state;
-	u8 fid[16], fid2[16], fid3[16], range[16];
+	u8 fid[16], fid2[16], fid3[16];
 	const u8 *data;
 	u32 n;
 
-	assert_int_equal(create_ctx(a, "d.txt", NULL, 0, fid), 0);
+	make_durable(a, "d.txt", fid);
 	assert_int_equal(h_write(a, fid, "durable!", 8, 0), 0);
-	make_durable(a, fid, false, NULL, 0);
 	/* While connected nobody may reconnect to it, not even alice. */
 	b = alice(state);
 	assert_int_equal(reconnect_v1(b, "d.txt", fid, fid2),
@@ -379,6 +383,7 @@ static void test_v1_reconnect(void **state)
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
 	assert_memory_equal(fid2, fid, 8); /* the same persistent id */
 	assert_int_equal(smb_get_le32(h_rbody(b) + 4), FILE_OPENED);
+	assert_int_equal(h_rbody(b)[2], SMB2_OPLOCK_LEVEL_BATCH);
 	assert_int_equal(smb_get_le64(h_rbody(b) + 48), 8);
 	assert_int_equal(h_read(b, fid2, 8, 0, &data, &n), 0);
 	assert_int_equal(n, 8);
@@ -386,13 +391,8 @@ static void test_v1_reconnect(void **state)
 	/* A second reconnect finds it taken. */
 	assert_int_equal(reconnect_v1(b, "d.txt", fid, fid3),
 			 STATUS_OBJECT_NAME_NOT_FOUND);
-	/* Share modes came along: FILE_SHARE_READ only. */
-	assert_int_equal(h_create(b, "d.txt", H_RW, H_SHARE_ALL, FILE_OPEN, 0,
-				  fid3),
-			 STATUS_SHARING_VIOLATION);
 	assert_int_equal(h_close(b, fid2), 0);
 	assert_int_equal(h_close(b, fid2), STATUS_FILE_CLOSED);
-	memset(range, 0, sizeof(range));
 	h_client_free(b);
 }
 
@@ -401,35 +401,20 @@ static void test_v2_reconnect_and_replay(void **state)
 	static const char guid[] = "create-guid-0001";
 	struct h_client *a = alice(state), *b;
 	struct h_env *e = *state;
-	u8 fid[16], fid2[16], buf[96], data[32] = { 0 };
-	size_t len = 0;
-	u32 dlen;
-	const u8 *rc;
+	u8 fid[16], fid2[16];
+	u32 dlen, granted;
 
-	assert_int_equal(create_ctx(a, "v2.txt", NULL, 0, fid), 0);
-	make_durable(a, fid, true, guid, 0);
-
+	assert_int_equal(durable_create(a, "v2.txt", true, guid, 0, 0, fid,
+					&granted),
+			 0);
+	assert_int_equal(granted, SMB_DURABLE_V2_DEFAULT_MS);
 	/* A replayed DH2Q with the CreateGuid answers with the open. */
-	memcpy(data + 16, guid, 16);
-	add_ctx(buf, &len, "DH2Q", data, 32);
-	{
-		struct h_create cr = { .name = "v2.txt",
-				       .access = H_RW,
-				       .share = FILE_SHARE_READ,
-				       .disposition = FILE_OPEN_IF,
-				       .contexts = buf,
-				       .contexts_len = len };
-		struct h_req r;
-
-		h_build_create(a, &r, &cr);
-		h_req_flags(&r, SMB2_FLAGS_REPLAY_OPERATION);
-		assert_int_equal(h_call(a, &r), 0);
-		assert_memory_equal(h_rbody(a) + 64, fid, 16);
-		rc = resp_ctx(a, "DH2Q", &dlen);
-		assert_non_null(rc);
-		assert_int_equal(dlen, 8);
-		assert_int_equal(smb_get_le32(rc), SMB_DURABLE_V2_DEFAULT_MS);
-	}
+	assert_int_equal(durable_create(a, "v2.txt", true, guid, 0,
+					SMB2_FLAGS_REPLAY_OPERATION, fid2,
+					&granted),
+			 0);
+	assert_memory_equal(fid2, fid, 16);
+	assert_int_equal(granted, SMB_DURABLE_V2_DEFAULT_MS);
 	h_client_free(a);
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
 
@@ -471,30 +456,13 @@ static void test_timeout(void **state)
 	struct h_client *a = alice(state), *b;
 	struct h_env *e = *state;
 	u8 fid[16], fid2[16];
+	u32 granted;
 
 	smb_server_set_durable_timeout(e->srv, 30);
-	assert_int_equal(create_ctx(a, "t.txt", NULL, 0, fid), 0);
-	{
-		struct smb_session *sess = smb_session_find(a->conn, a->s.id);
-		struct smb_durable_req d;
-		struct smb_work w;
-		struct smb_open *op;
-		const char *name;
-		u8 resp[8];
-
-		memset(&w, 0, sizeof(w));
-		w.conn = a->conn;
-		w.sess = sess;
-		w.tree = smb_tree_find(sess, a->tid);
-		op = smb_open_find(&w, fid);
-		assert_non_null(op);
-		op->oplock_level = SMB2_OPLOCK_LEVEL_BATCH;
-		memset(&d, 0, sizeof(d));
-		d.v2_request = true;
-		d.timeout_ms = 90000; /* capped at 30 s */
-		assert_int_equal(smb_durable_grant(&w, op, &d, resp, &name), 8);
-		assert_int_equal(smb_get_le32(resp), 30000);
-	}
+	assert_int_equal(durable_create(a, "t.txt", true, "create-guid-0005",
+					90000, 0, fid, &granted),
+			 0);
+	assert_int_equal(granted, 30000); /* capped */
 	h_client_free(a);
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
 	fake_now += 29999;
@@ -520,8 +488,7 @@ static void test_conflicting_open_closes(void **state)
 	struct h_env *e = *state;
 	u8 fid[16], fid2[16];
 
-	assert_int_equal(create_ctx(a, "c.txt", NULL, 0, fid), 0);
-	make_durable(a, fid, false, NULL, 0);
+	make_durable(a, "c.txt", fid);
 	h_client_free(a);
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
 	/* Its batch oplock cannot be broken: the durable open goes. */
@@ -542,10 +509,10 @@ static void test_logoff_and_close_keep_nothing(void **state)
 	struct h_env *e = *state;
 	u8 fid[16], fid2[16];
 
-	assert_int_equal(create_ctx(a, "l.txt", NULL, 0, fid), 0);
-	make_durable(a, fid, false, NULL, 0);
-	assert_int_equal(create_ctx(a, "l2.txt", NULL, 0, fid2), 0);
-	make_durable(a, fid2, true, "create-guid-0003", 5000);
+	make_durable(a, "l.txt", fid);
+	assert_int_equal(durable_create(a, "l2.txt", true, "create-guid-0003",
+					5000, 0, fid2, NULL),
+			 0);
 	assert_int_equal(h_close(a, fid2), 0);
 	assert_int_equal(h_simple(a, SMB2_LOGOFF), 0);
 	h_client_free(a);
@@ -558,8 +525,9 @@ static void test_server_free_closes_kept(void **state)
 	struct h_env *e = *state;
 	u8 fid[16];
 
-	assert_int_equal(create_ctx(a, "s.txt", NULL, 0, fid), 0);
-	make_durable(a, fid, true, "create-guid-0004", 0);
+	assert_int_equal(durable_create(a, "s.txt", true, "create-guid-0004", 0,
+					0, fid, NULL),
+			 0);
 	h_client_free(a);
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
 	/* h_teardown frees the server; ASan and the allocation count
