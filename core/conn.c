@@ -186,7 +186,7 @@ static u32 check_session(struct smb_work *w)
 	} else if (w->command == SMB2_ECHO && !sess) {
 		return STATUS_SUCCESS;
 	} else {
-		if (!sess)
+		if (!sess || smb_session_retire_if_superseded(w, sess))
 			return STATUS_USER_SESSION_DELETED;
 		if (sess->state == SMB_SESSION_EXPIRED)
 			return STATUS_NETWORK_SESSION_EXPIRED;

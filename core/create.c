@@ -484,6 +484,18 @@ int smb2_create(struct smb_work *w)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	smb_dbg("CREATE access 0x%x attrs 0x%x share 0x%x disp %u options 0x%x",
 		access, attributes, share, disposition, options);
+	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
+				&cc);
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		cc.lease.present = false; /* a lease only when asked for */
+	/* A durable reconnect ignores the other fields (3.3.5.9.7/12). */
+	if (!status && smb_durable_is_reconnect(&cc.dh)) {
+		status = smb_durable_reconnect(w, &cc.dh, &cc.lease, name,
+					       name_len, &op);
+		if (status)
+			return smb_resp_error(w, status);
+		return create_existing(w, op, &cc, false);
+	}
 	if (imp > SMB2_IMPERSONATION_DELEGATE)
 		return smb_resp_error(w, STATUS_BAD_IMPERSONATION_LEVEL);
 	if (disposition > FILE_OVERWRITE_IF ||
@@ -502,19 +514,8 @@ int smb2_create(struct smb_work *w)
 		return smb_resp_error(w, STATUS_PRIVILEGE_NOT_HELD);
 	if (options & FILE_OPEN_BY_FILE_ID)
 		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
-	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
-				&cc);
 	if (status)
 		return smb_resp_error(w, status);
-	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
-		cc.lease.present = false; /* a lease only when asked for */
-	if (smb_durable_is_reconnect(&cc.dh)) {
-		status = smb_durable_reconnect(w, &cc.dh, &cc.lease, name,
-					       name_len, &op);
-		if (status)
-			return smb_resp_error(w, status);
-		return create_existing(w, op, &cc, false);
-	}
 	op = smb_durable_find_replay(w, &cc.dh);
 	if (op)
 		return create_existing(w, op, &cc, true);

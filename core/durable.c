@@ -303,35 +303,102 @@ static void preserve(struct smb_session *sess, struct smb_open *op)
 	smb_mutex_unlock(srv->lock);
 }
 
-void smb_durable_conn_lost(struct smb_conn *conn)
+/* Keep the durable opens of sess, which is going away unasked. */
+static void session_lost(struct smb_session *sess)
 {
-	struct smb_list *spos, *stmp;
+	int b;
 
-	if (!conn->srv->durable)
+	/* A session that never finished or logged off keeps nothing. */
+	if (!sess->conn->srv->durable || (sess->state != SMB_SESSION_VALID &&
+					  sess->state != SMB_SESSION_EXPIRED))
 		return;
-	smb_list_for_each_safe(spos, stmp, &conn->sessions)
-	{
-		struct smb_session *sess =
-			smb_container_of(spos, struct smb_session, link);
-		int b;
+	for (b = 0; b < SMB_OPEN_BUCKETS; b++) {
+		struct smb_list *pos, *tmp;
 
-		/* A session that never finished or logged off keeps nothing. */
-		if (sess->state != SMB_SESSION_VALID &&
-		    sess->state != SMB_SESSION_EXPIRED)
-			continue;
-		for (b = 0; b < SMB_OPEN_BUCKETS; b++) {
-			struct smb_list *pos, *tmp;
+		smb_list_for_each_safe(pos, tmp, &sess->opens[b]) {
+			struct smb_open *op =
+				smb_container_of(pos, struct smb_open, link);
 
-			smb_list_for_each_safe(pos, tmp, &sess->opens[b])
-			{
-				struct smb_open *op = smb_container_of(
-					pos, struct smb_open, link);
-
-				if (op->durable)
-					preserve(sess, op);
-			}
+			if (op->durable)
+				preserve(sess, op);
 		}
 	}
+}
+
+void smb_durable_conn_lost(struct smb_conn *conn)
+{
+	struct smb_list *pos, *tmp;
+
+	smb_list_for_each_safe(pos, tmp, &conn->sessions)
+		session_lost(smb_container_of(pos, struct smb_session, link));
+}
+
+/* ---- session reconnect (PreviousSessionId) ------------------------------ */
+
+/*
+ * End sess as a reconnect asks: its durable opens are kept, the rest
+ * closed, and the session itself goes after w's response is sent.
+ */
+static void retire(struct smb_work *w, struct smb_session *sess)
+{
+	struct smb_list *pos, *tmp;
+
+	session_lost(sess);
+	sess->state = SMB_SESSION_LOGGED_OFF;
+	smb_list_for_each_safe(pos, tmp, &sess->trees)
+		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
+	w->destroy_after_send = sess;
+}
+
+static bool same_user(const struct smb_session *a, const struct smb_session *b)
+{
+	return !a->is_guest && !a->is_anonymous && !b->is_guest &&
+	       !b->is_anonymous && a->user.uid == b->user.uid &&
+	       smb_name_equal_ci(a->user.name, b->user.name);
+}
+
+void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
+			   u64 previous_id)
+{
+	struct smb_server *srv = w->conn->srv;
+	struct smb_session *prev = NULL;
+	struct smb_list *pos;
+
+	if (!previous_id || previous_id == sess->id)
+		return;
+	smb_mutex_lock(srv->lock);
+	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+		struct smb_session *s =
+			smb_container_of(pos, struct smb_session, srv_link);
+
+		if (s->id == previous_id) {
+			prev = s;
+			break;
+		}
+	}
+	/* Only the same user may end it; another's is left alone. */
+	if (prev && (prev->state != SMB_SESSION_VALID ||
+		     !same_user(prev, sess)))
+		prev = NULL;
+	if (prev && prev->conn != w->conn) {
+		/* Its own connection retires it at its next request. */
+		__atomic_store_n(&prev->superseded, true, __ATOMIC_RELEASE);
+		prev = NULL;
+	}
+	smb_mutex_unlock(srv->lock);
+	if (prev && !w->destroy_after_send)
+		retire(w, prev);
+}
+
+bool smb_session_retire_if_superseded(struct smb_work *w,
+				      struct smb_session *sess)
+{
+	if (sess->state != SMB_SESSION_VALID ||
+	    !__atomic_load_n(&sess->superseded, __ATOMIC_ACQUIRE) ||
+	    w->destroy_after_send)
+		return false;
+	retire(w, sess);
+	return true;
 }
 
 void smb_durable_forget(struct smb_open *op)
@@ -380,7 +447,7 @@ static struct smb_durable *lookup_locked(struct smb_durable_table *t,
 /* Why dh may not be reconnected by w (0: it may); srv->lock held. */
 static u32 reconnect_denied(const struct smb_work *w,
 			    const struct smb_durable_req *d,
-			    const struct smb_lease_req *lr,
+			    const struct smb_lease_req *lr, const char *path,
 			    const struct smb_durable *dh)
 {
 	const struct smb_lease *l = dh->op->lease;
@@ -400,6 +467,10 @@ static u32 reconnect_denied(const struct smb_work *w,
 	if (l && (memcmp(l->key, lr->key, 16) ||
 		  memcmp(l->client_guid, w->conn->client_guid, 16)))
 		return STATUS_OBJECT_NAME_NOT_FOUND;
+	/* A lease names its file: the request must name it too. */
+	if (l && !dh->op->delete_on_close &&
+	    (!path || !smb_name_equal_ci(path, dh->op->path)))
+		return STATUS_INVALID_PARAMETER;
 	if (!same_identity(dh, w->sess))
 		return STATUS_ACCESS_DENIED;
 	return STATUS_SUCCESS;
@@ -416,15 +487,20 @@ u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
 	struct smb_open *op;
 	u32 status;
 
-	/* The name matters only for leases (their FileName), not yet kept. */
-	(void)name;
-	(void)name_len;
+	char *path;
+
 	*out = NULL;
 	if (!t || w->tree->share->cfg.is_pipe)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
+	/* Only a lease open checks the name; an unusable one matches none. */
+	path = smb_alloc(srv, SMB_PATH_MAX);
+	if (path && smb_path_from_wire(name, name_len, path, SMB_PATH_MAX)) {
+		smb_free(srv, path);
+		path = NULL;
+	}
 	smb_mutex_lock(srv->lock);
 	dh = lookup_locked(t, d->persistent_id);
-	status = dh ? reconnect_denied(w, d, lr, dh) :
+	status = dh ? reconnect_denied(w, d, lr, path, dh) :
 		      STATUS_OBJECT_NAME_NOT_FOUND;
 	if (!status) {
 		dh->disconnected = false;
@@ -433,6 +509,7 @@ u32 smb_durable_reconnect(struct smb_work *w, const struct smb_durable_req *d,
 		op->tree = w->tree;
 	}
 	smb_mutex_unlock(srv->lock);
+	smb_free(srv, path);
 	if (status)
 		return status;
 	/* Same persistent id; a volatile id of the new session. */

@@ -121,6 +121,19 @@ void smb_durable_close_claimed(struct smb_list *claimed);
 /* Called by smb_open_destroy(): forget op's durable state. */
 void smb_durable_forget(struct smb_open *op);
 
+/*
+ * A session of the same user was set up naming previous_id as its
+ * PreviousSessionId ([MS-SMB2] 3.3.5.5.3): end that session, keeping its
+ * durable opens.  One of another connection is marked and retired by its
+ * own connection at its next request (smb_session_retire_if_superseded(),
+ * conn.c), so no thread touches another connection's session lists.
+ */
+void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
+			   u64 previous_id);
+/* conn.c: retire sess if a reconnect superseded it; true if so. */
+bool smb_session_retire_if_superseded(struct smb_work *w,
+				      struct smb_session *sess);
+
 /* Server life cycle (server.c). */
 int smb_durable_server_init(struct smb_server *srv);
 void smb_durable_server_free(struct smb_server *srv);

@@ -64,6 +64,7 @@ struct smb_server {
 	struct smb_list oplock_deferred; /* CREATEs ready to run again */
 	struct smb_timer *oplock_timer; /* break acknowledgment timeouts */
 	bool oplock_timer_armed;
+	struct smb_list sessions; /* every session, for PreviousSessionId */
 	struct smb_durable_table *durable; /* durable.c */
 	u32 durable_max_ms; /* cap of v2 durable timeouts */
 };
@@ -77,6 +78,8 @@ enum smb_session_state {
 
 struct smb_session {
 	struct smb_list link; /* in conn->sessions */
+	struct smb_list srv_link; /* in srv->sessions, under srv->lock */
+	bool superseded; /* a reconnect named it PreviousSessionId (atomic) */
 	struct smb_conn *conn;
 	u64 id;
 	enum smb_session_state state;

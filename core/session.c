@@ -5,6 +5,7 @@
  * signing keys and the 3.1.1 session pre-authentication hash.
  */
 #include "async.h"
+#include "durable.h"
 #include "internal.h"
 #include "ntlmssp.h"
 #include "ntlmssp_sign.h"
@@ -39,6 +40,9 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
+	smb_mutex_lock(srv->lock);
+	smb_list_del(&sess->srv_link);
+	smb_mutex_unlock(srv->lock);
 	smb_list_del(&sess->link);
 	sess->conn->nsessions--;
 	if (sess->ntlm) {
@@ -65,6 +69,7 @@ static struct smb_session *session_new(struct smb_conn *conn)
 		smb_list_init(&s->opens[b]);
 	smb_mutex_lock(srv->lock);
 	s->id = srv->next_session_id++;
+	smb_list_add_tail(&s->srv_link, &srv->sessions);
 	smb_mutex_unlock(srv->lock);
 	s->next_volatile_id = 1;
 	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
@@ -212,6 +217,8 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	if (tlen < 0)
 		return fail(w, sess, STATUS_INTERNAL_ERROR);
 	sess->state = SMB_SESSION_VALID;
+	/* A reconnecting client ends its previous session (3.3.5.5.3). */
+	smb_session_supersede(w, sess, smb_get_le64(smb_req_body(w) + 16));
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
 		smb_free(srv, sess->ntlm);

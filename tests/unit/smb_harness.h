@@ -497,6 +497,7 @@ struct h_client {
 	u32 max_read, max_write, max_trans;
 	u8 preauth[64]; /* connection pre-authentication hash (3.1.1) */
 	struct h_sess s;
+	u64 previous_session_id; /* sent in SESSION_SETUP */
 	u32 tid;
 	bool sign; /* sign requests on a session with a key */
 	bool raw_ntlmssp; /* SESSION_SETUP without SPNEGO */
@@ -1173,7 +1174,7 @@ static H_UNUSED void h_build_session_setup(struct h_client *c, struct h_req *r,
 	h_put32(r, 0); /* Channel */
 	h_put16(r, SMB2_HDR_SIZE + 24);
 	h_put16(r, (u16)sec_len);
-	h_put64(r, 0); /* PreviousSessionId */
+	h_put64(r, c->previous_session_id);
 	h_put(r, sec, sec_len);
 }
 

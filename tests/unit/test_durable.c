@@ -519,6 +519,75 @@ static void test_logoff_and_close_keep_nothing(void **state)
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
 }
 
+/* A second session naming the first as PreviousSessionId ends it. */
+static void test_session_reconnect_same_conn(void **state)
+{
+	struct h_client *a = alice(state);
+	struct h_env *e = *state;
+	struct h_sess old;
+	u8 fid[16], fid2[16], other[16];
+
+	make_durable(a, "r.txt", fid);
+	assert_int_equal(create_ctx(a, "plain.txt", NULL, 0, other), 0);
+	old = a->s;
+	a->previous_session_id = old.id;
+	assert_int_equal(h_session_setup(a), 0);
+	a->previous_session_id = 0;
+	assert_true(a->s.id != old.id);
+	/* The old session is gone; its durable open waits for its client. */
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	{
+		struct h_sess now = a->s;
+
+		a->s = old;
+		assert_int_equal(h_simple(a, SMB2_ECHO), 0);
+		assert_int_equal(h_tree_connect(a, "share"),
+				 STATUS_USER_SESSION_DELETED);
+		a->s = now;
+	}
+	assert_int_equal(h_tree_connect(a, "share"), 0);
+	assert_int_equal(reconnect_v1(a, "r.txt", fid, fid2), 0);
+	assert_int_equal(h_close(a, fid2), 0);
+	/* The plain open went with the old session. */
+	assert_int_equal(h_create(a, "plain.txt", H_RW, 0, FILE_OPEN, 0, fid2),
+			 0);
+	assert_int_equal(h_close(a, fid2), 0);
+	h_client_free(a);
+}
+
+/* From another connection: the old one retires it at its next request. */
+static void test_session_reconnect_other_conn(void **state)
+{
+	struct h_client *a = alice(state), *b, *m;
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16];
+
+	make_durable(a, "x.txt", fid);
+	/* Another user cannot end alice's session. */
+	m = h_client_new(*state);
+	m->previous_session_id = a->s.id;
+	h_negotiate(m, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_session_setup_ex(m, "bob", "hunter2", H_AUTH_NTLMV2),
+			 0);
+	assert_int_equal(h_simple(a, SMB2_ECHO), 0);
+	assert_int_equal(h_flush(a, fid), 0);
+	h_client_free(m);
+
+	b = h_client_new(*state);
+	b->previous_session_id = a->s.id;
+	h_negotiate(b, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_session_setup(b), 0);
+	assert_int_equal(h_tree_connect(b, "share"), 0);
+	assert_int_equal(h_flush(a, fid), STATUS_USER_SESSION_DELETED);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	assert_int_equal(h_flush(a, fid), STATUS_USER_SESSION_DELETED);
+	assert_int_equal(reconnect_v1(b, "x.txt", fid, fid2), 0);
+	assert_int_equal(h_close(b, fid2), 0);
+	h_client_free(a);
+	h_client_free(b);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+}
+
 static void test_server_free_closes_kept(void **state)
 {
 	struct h_client *a = alice(state);
@@ -553,6 +622,10 @@ int main(void)
 						setup, h_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_logoff_and_close_keep_nothing, setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_session_reconnect_same_conn, setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_session_reconnect_other_conn, setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_server_free_closes_kept,
 						setup, h_teardown),
 	};
