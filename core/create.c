@@ -486,9 +486,10 @@ int smb2_create(struct smb_work *w)
 		access, attributes, share, disposition, options);
 	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
 				&cc);
-	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
-		cc.lease.present = false; /* a lease only when asked for */
-	/* A durable reconnect ignores the other fields (3.3.5.9.7/12). */
+	/*
+	 * A durable reconnect ignores the other fields, RequestedOplockLevel
+	 * too: a lease context alone names the lease (3.3.5.9.7/12).
+	 */
 	if (!status && smb_durable_is_reconnect(&cc.dh)) {
 		status = smb_durable_reconnect(w, &cc.dh, &cc.lease, name,
 					       name_len, &op);
@@ -496,6 +497,8 @@ int smb2_create(struct smb_work *w)
 			return smb_resp_error(w, status);
 		return create_existing(w, op, &cc, false);
 	}
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		cc.lease.present = false; /* a lease only when asked for */
 	if (imp > SMB2_IMPERSONATION_DELEGATE)
 		return smb_resp_error(w, STATUS_BAD_IMPERSONATION_LEVEL);
 	if (disposition > FILE_OVERWRITE_IF ||
@@ -601,6 +604,13 @@ int smb2_create(struct smb_work *w)
 
 		smb_open_insert(w->sess, op);
 		smb_open_destroy(op, false);
+		/* Disconnected durable opens were closed: start again. */
+		if (status == SMB_STATUS_REOPEN && !w->create_again) {
+			w->create_again = true;
+			return smb2_create(w);
+		}
+		if (status == SMB_STATUS_REOPEN)
+			status = STATUS_SHARING_VIOLATION;
 		/* Wait for an oplock or lease break, then start again. */
 		if (status == STATUS_PENDING)
 			status = smb_oplock_wait(w, dev, ino);

@@ -303,8 +303,7 @@ static void preserve(struct smb_session *sess, struct smb_open *op)
 	smb_mutex_unlock(srv->lock);
 }
 
-/* Keep the durable opens of sess, which is going away unasked. */
-static void session_lost(struct smb_session *sess)
+void smb_durable_session_lost(struct smb_session *sess)
 {
 	int b;
 
@@ -330,7 +329,8 @@ void smb_durable_conn_lost(struct smb_conn *conn)
 	struct smb_list *pos, *tmp;
 
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
-		session_lost(smb_container_of(pos, struct smb_session, link));
+		smb_durable_session_lost(
+			smb_container_of(pos, struct smb_session, link));
 }
 
 /* ---- session reconnect (PreviousSessionId) ------------------------------ */
@@ -343,7 +343,7 @@ static void retire(struct smb_work *w, struct smb_session *sess)
 {
 	struct smb_list *pos, *tmp;
 
-	session_lost(sess);
+	smb_durable_session_lost(sess);
 	sess->state = SMB_SESSION_LOGGED_OFF;
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));

@@ -24,6 +24,13 @@
 
 #define SMB2_DHANDLE_FLAG_PERSISTENT 0x00000002u
 
+/*
+ * Never on the wire: a CREATE closed disconnected durable opens of the
+ * file it was opening and must start again (their close may have deleted
+ * it).  smb2_create() does so once.
+ */
+#define SMB_STATUS_REOPEN 0xe0de0001u
+
 /* v1 handles wait 16 minutes, as Windows Server 2008 R2 does. */
 #define SMB_DURABLE_V1_TIMEOUT_MS (16u * 60u * 1000u)
 /* A v2 request with Timeout 0 gets one minute. */
@@ -105,6 +112,12 @@ struct smb_open *smb_durable_find_replay(struct smb_work *w,
 
 /* Is op a durable open whose connection was lost?  srv->lock held. */
 bool smb_durable_is_disconnected(const struct smb_open *op);
+
+/*
+ * sess ends without its client closing its opens (lost connection,
+ * LOGOFF, a reconnect's PreviousSessionId): keep its durable opens.
+ */
+void smb_durable_session_lost(struct smb_session *sess);
 
 /* Connection lost: keep its durable opens (before its sessions go). */
 void smb_durable_conn_lost(struct smb_conn *conn);

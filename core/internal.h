@@ -240,6 +240,7 @@ struct smb_work {
 	bool last_in_chain; /* the only or last request of its compound */
 	struct smb_async *async; /* set when the handler went async */
 	struct smb_async *resume; /* a deferred CREATE run again (oplock.c) */
+	bool create_again; /* CREATE restarted after closing durable opens */
 	struct smb_session *destroy_after_send; /* LOGOFF */
 };
 

@@ -452,8 +452,13 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 	}
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
+	if (wait || smb_list_empty(&gone)) {
+		smb_durable_close_claimed(&gone);
+		return wait ? STATUS_PENDING : STATUS_SUCCESS;
+	}
+	/* What the new open found may have gone with them (delete). */
 	smb_durable_close_claimed(&gone);
-	return wait ? STATUS_PENDING : STATUS_SUCCESS;
+	return SMB_STATUS_REOPEN;
 }
 
 /* Is there another open of op's stream that rules out exclusive caching? */

@@ -75,6 +75,8 @@ u32 smb_lease_put_response(const struct smb_open *op,
  * CREATE, before the sharing check: break what conflicts with the new open
  * op (access, share_access and stream set) of the file st.  Returns
  * STATUS_PENDING when the CREATE must wait for an acknowledgment,
+ * SMB_STATUS_REOPEN (durable.h) when it closed disconnected durable opens
+ * instead and must start again,
  * STATUS_INVALID_PARAMETER when the lease key belongs to another file,
  * else STATUS_SUCCESS.
  */

@@ -444,6 +444,10 @@ int smb2_logoff(struct smb_work *w)
 	if (rc == 0 && w->status == STATUS_SUCCESS) {
 		struct smb_list *pos, *tmp;
 
+		/* Durable opens stay for a new session, as Windows keeps
+		 * them (smb2.durable-open.reopen4).
+		 */
+		smb_durable_session_lost(w->sess);
 		/* Later requests of the same compound must not find it. */
 		w->sess->state = SMB_SESSION_LOGGED_OFF;
 		w->destroy_after_send = w->sess;

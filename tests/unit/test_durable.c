@@ -189,6 +189,16 @@ static void add_ctx(u8 *buf, size_t *len, const char *name, const void *data,
 	*len += total;
 }
 
+/* Send r (a CREATE); the FileId goes to fid on success. */
+static u32 h_create_status(struct h_client *c, struct h_req *r, u8 fid[16])
+{
+	u32 st = h_call(c, r);
+
+	if (!st)
+		memcpy(fid, h_rbody(c) + 64, 16);
+	return st;
+}
+
 static u32 create_ctx(struct h_client *c, const char *name, const u8 *ctx,
 		      size_t ctx_len, u8 fid[16])
 {
@@ -503,7 +513,8 @@ static void test_conflicting_open_closes(void **state)
 	h_client_free(b);
 }
 
-static void test_logoff_and_close_keep_nothing(void **state)
+/* CLOSE ends a durable open; LOGOFF keeps it for a new session. */
+static void test_close_and_logoff(void **state)
 {
 	struct h_client *a = alice(state);
 	struct h_env *e = *state;
@@ -515,6 +526,20 @@ static void test_logoff_and_close_keep_nothing(void **state)
 			 0);
 	assert_int_equal(h_close(a, fid2), 0);
 	assert_int_equal(h_simple(a, SMB2_LOGOFF), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	assert_int_equal(h_session_setup(a), 0);
+	assert_int_equal(h_tree_connect(a, "share"), 0);
+	assert_int_equal(reconnect_v2(a, "l2.txt", fid2, "create-guid-0003",
+				      fid),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(reconnect_v1(a, "l.txt", fid, fid2), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	/* A tree disconnect closes it. */
+	assert_int_equal(h_simple(a, SMB2_TREE_DISCONNECT), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	assert_int_equal(h_tree_connect(a, "share"), 0);
+	assert_int_equal(reconnect_v1(a, "l.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
 	h_client_free(a);
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
 }
@@ -588,6 +613,67 @@ static void test_session_reconnect_other_conn(void **state)
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
 }
 
+/* CREATE name with an RWH lease (key) and DHnQ, or reconnect (fid). */
+static u32 lease_create(struct h_client *c, const char *name, const char *key,
+			const u8 *reconnect_fid, u8 oplock, u8 fid[16])
+{
+	u8 buf[160], lease[32] = { 0 }, dh[16] = { 0 };
+	size_t len = 0;
+	struct h_create cr = { .name = name,
+			       .access = H_RW,
+			       .share = FILE_SHARE_READ,
+			       .disposition = FILE_OPEN_IF };
+	struct h_req r;
+
+	memcpy(lease, key, 16);
+	smb_put_le32(lease + 16, SMB2_LEASE_READ_CACHING |
+					 SMB2_LEASE_HANDLE_CACHING |
+					 SMB2_LEASE_WRITE_CACHING);
+	add_ctx(buf, &len, "RqLs", lease, 32);
+	if (reconnect_fid)
+		add_ctx(buf, &len, "DHnC", reconnect_fid, 16);
+	else
+		add_ctx(buf, &len, "DHnQ", dh, 16);
+	cr.contexts = buf;
+	cr.contexts_len = len;
+	h_build_create(c, &r, &cr);
+	r.p[H_BODY + 3] = oplock;
+	return h_create_status(c, &r, fid);
+}
+
+static void test_lease_reconnect(void **state)
+{
+	static const char key[] = "lease-key-000001";
+	struct h_client *a = alice(state), *b;
+	u8 fid[16], fid2[16];
+	u32 dlen;
+
+	assert_int_equal(lease_create(a, "ls.txt", key, NULL,
+				      SMB2_OPLOCK_LEVEL_LEASE, fid),
+			 0);
+	assert_int_equal(h_rbody(a)[2], SMB2_OPLOCK_LEVEL_LEASE);
+	assert_non_null(resp_ctx(a, "DHnQ", &dlen));
+	h_client_free(a);
+	b = alice(state);
+	/* Without the lease, or with another key: not found. */
+	assert_int_equal(reconnect_v1(b, "ls.txt", fid, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(lease_create(b, "ls.txt", "lease-key-000002", fid,
+				      SMB2_OPLOCK_LEVEL_LEASE, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	/* The lease's file name must be given. */
+	assert_int_equal(lease_create(b, "other.txt", key, fid,
+				      SMB2_OPLOCK_LEVEL_LEASE, fid2),
+			 STATUS_INVALID_PARAMETER);
+	/* RequestedOplockLevel does not matter on a reconnect. */
+	assert_int_equal(lease_create(b, "LS.txt", key, fid, 0x78, fid2), 0);
+	assert_int_equal(h_rbody(b)[2], SMB2_OPLOCK_LEVEL_LEASE);
+	assert_non_null(resp_ctx(b, "RqLs", &dlen));
+	assert_null(resp_ctx(b, "DHnQ", &dlen));
+	assert_int_equal(h_close(b, fid2), 0);
+	h_client_free(b);
+}
+
 static void test_server_free_closes_kept(void **state)
 {
 	struct h_client *a = alice(state);
@@ -620,12 +706,14 @@ int main(void)
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_conflicting_open_closes,
 						setup, h_teardown),
-		cmocka_unit_test_setup_teardown(
-			test_logoff_and_close_keep_nothing, setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_close_and_logoff, setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_session_reconnect_same_conn, setup, h_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_session_reconnect_other_conn, setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_lease_reconnect, setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_server_free_closes_kept,
 						setup, h_teardown),
 	};
