@@ -452,12 +452,16 @@ static u32 reconnect_denied(const struct smb_work *w,
 {
 	const struct smb_lease *l = dh->op->lease;
 
-	/* 3.3.5.9.7 / 3.3.5.9.12: still connected, or made otherwise. */
-	if (!dh->disconnected || dh->v2 != d->v2_reconnect)
+	/*
+	 * 3.3.5.9.7 / 3.3.5.9.12: still connected; a DH2C names the
+	 * CreateGuid (zero for a v1 open); a lease needs its client.
+	 */
+	if (!dh->disconnected)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
-	if (dh->v2 &&
-	    (!smb_memeq_ct(dh->create_guid, d->create_guid, 16) ||
-	     !smb_memeq_ct(dh->client_guid, w->conn->client_guid, 16)))
+	if (d->v2_reconnect &&
+	    !smb_memeq_ct(dh->create_guid, d->create_guid, 16))
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (l && !smb_memeq_ct(dh->client_guid, w->conn->client_guid, 16))
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if (dh->share != w->tree->share)
 		return STATUS_OBJECT_NAME_NOT_FOUND;

@@ -379,7 +379,7 @@ static void test_v1_reconnect(void **state)
 	assert_int_equal(reconnect_v1(a, "d.txt", fid, fid2),
 			 STATUS_ACCESS_DENIED);
 	h_client_free(a);
-	/* Nor may a v2 reconnect, or one on another share. */
+	/* Nor a DH2C with another CreateGuid, or one on another share. */
 	assert_int_equal(reconnect_v2(b, "d.txt", fid, "................",
 				      fid2),
 			 STATUS_OBJECT_NAME_NOT_FOUND);
@@ -429,24 +429,17 @@ static void test_v2_reconnect_and_replay(void **state)
 	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
 
 	b = alice(state);
-	/* Wrong CreateGuid, then a v1 reconnect: not this open. */
+	/* Another CreateGuid: not this open. */
 	assert_int_equal(reconnect_v2(b, "v2.txt", fid, "create-guid-0002",
 				      fid2),
 			 STATUS_OBJECT_NAME_NOT_FOUND);
-	assert_int_equal(reconnect_v1(b, "v2.txt", fid, fid2),
-			 STATUS_OBJECT_NAME_NOT_FOUND);
 	h_client_free(b);
-	/* Another client (ClientGuid) may not have it either. */
+	/* An oplock open may come back on another client (ClientGuid). */
 	b = h_client_new(*state);
 	memcpy(b->guid, "client-guid-0002", 16);
 	h_negotiate(b, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
 	assert_int_equal(h_session_setup(b), 0);
 	assert_int_equal(h_tree_connect(b, "share"), 0);
-	assert_int_equal(reconnect_v2(b, "v2.txt", fid, guid, fid2),
-			 STATUS_OBJECT_NAME_NOT_FOUND);
-	h_client_free(b);
-
-	b = alice(state);
 	assert_int_equal(reconnect_v2(b, "v2.txt", fid, guid, fid2), 0);
 	assert_memory_equal(fid2, fid, 8);
 	assert_null(resp_ctx(b, "DH2Q", &dlen));
@@ -654,6 +647,16 @@ static void test_lease_reconnect(void **state)
 	assert_int_equal(h_rbody(a)[2], SMB2_OPLOCK_LEVEL_LEASE);
 	assert_non_null(resp_ctx(a, "DHnQ", &dlen));
 	h_client_free(a);
+	/* A lease open comes back only to its client (ClientGuid). */
+	b = h_client_new(*state);
+	memcpy(b->guid, "client-guid-0002", 16);
+	h_negotiate(b, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_session_setup(b), 0);
+	assert_int_equal(h_tree_connect(b, "share"), 0);
+	assert_int_equal(lease_create(b, "ls.txt", key, fid,
+				      SMB2_OPLOCK_LEVEL_LEASE, fid2),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	h_client_free(b);
 	b = alice(state);
 	/* Without the lease, or with another key: not found. */
 	assert_int_equal(reconnect_v1(b, "ls.txt", fid, fid2),
