@@ -65,7 +65,9 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 		{
 			u32 limit = next ? next : len - pos;
 
-			if (noff < 16 || (u64)noff + nlen > limit)
+			/* Windows refuses names shorter than four bytes. */
+			if (noff < 16 || nlen < 4 ||
+			    (u64)noff + nlen > limit)
 				return STATUS_INVALID_PARAMETER;
 			if (dlen && (doff < 16 || (u64)doff + dlen > limit))
 				return STATUS_INVALID_PARAMETER;

@@ -264,6 +264,10 @@ static void test_contexts(void **state)
 	smb_put_le32(buf, 32);
 	smb_put_le16(buf + 6, 0xfff0); /* NameLength past the context */
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
+	smb_put_le16(buf + 6, 3); /* names are four bytes at least */
+	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
+	smb_put_le16(buf + 6, 0);
+	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
 	smb_put_le16(buf + 6, 4);
 	smb_put_le32(buf + 12, 0xfffffff0u); /* DataLength near U32_MAX */
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
