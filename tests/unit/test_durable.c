@@ -291,19 +291,23 @@ static void test_wire_malformed(void **state)
  * timeout); flags: extra header flags.  Returns the status; the granted
  * timeout (v2) goes to *granted.
  */
-static u32 durable_create(struct h_client *c, const char *name, bool v2,
-			  const char *guid, u32 timeout, u32 flags, u8 fid[16],
-			  u32 *granted)
+static u32 durable_create_opts(struct h_client *c, const char *name, bool v2,
+			       const char *guid, u32 timeout, u32 flags,
+			       u32 options, u8 fid[16], u32 *granted)
 {
 	u8 buf[96], data[32] = { 0 };
 	size_t len = 0;
 	struct h_create cr = { .name = name,
 			       .access = H_RW,
 			       .share = FILE_SHARE_READ,
-			       .disposition = FILE_OPEN_IF };
+			       .disposition = FILE_OPEN_IF,
+			       .options = options };
 	struct h_req r;
 	const u8 *rc;
 	u32 st, dlen;
+
+	if (options & FILE_DELETE_ON_CLOSE)
+		cr.access |= DELETE;
 
 	if (v2) {
 		smb_put_le32(data, timeout);
@@ -327,6 +331,14 @@ static u32 durable_create(struct h_client *c, const char *name, bool v2,
 	if (granted)
 		*granted = smb_get_le32(rc);
 	return st;
+}
+
+static u32 durable_create(struct h_client *c, const char *name, bool v2,
+			  const char *guid, u32 timeout, u32 flags, u8 fid[16],
+			  u32 *granted)
+{
+	return durable_create_opts(c, name, v2, guid, timeout, flags, 0, fid,
+				   granted);
 }
 
 static void make_durable(struct h_client *c, const char *name, u8 fid[16])
@@ -503,6 +515,19 @@ static void test_conflicting_open_closes(void **state)
 	b = alice(state);
 	assert_int_equal(reconnect_v1(b, "c.txt", fid, fid2),
 			 STATUS_OBJECT_NAME_NOT_FOUND);
+	/* Closing it deletes the file: the new open creates it anew. */
+	assert_int_equal(durable_create_opts(b, "doc.txt", false, NULL, 0, 0,
+					     FILE_DELETE_ON_CLOSE, fid, NULL),
+			 0);
+	assert_int_equal(h_write(b, fid, "x", 1, 0), 0);
+	h_client_free(b);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 1);
+	b = alice(state);
+	h_open_rw(b, "doc.txt", FILE_OPEN_IF, fid2);
+	assert_int_equal(smb_get_le32(h_rbody(b) + 4), FILE_CREATED);
+	assert_int_equal(smb_get_le64(h_rbody(b) + 48), 0);
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	assert_int_equal(h_close(b, fid2), 0);
 	h_client_free(b);
 }
 
