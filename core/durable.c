@@ -290,17 +290,27 @@ static void preserve(struct smb_session *sess, struct smb_open *op)
 	struct smb_durable *dh = op->durable;
 	u64 now = now_ms(srv);
 	int share = (int)(dh->share - srv->shares);
+	bool breaking;
 
+	smb_mutex_lock(srv->lock);
+	/*
+	 * A break this client can no longer acknowledge would hold others'
+	 * CREATEs until it times out: such an open is closed instead.
+	 */
+	breaking = op->oplock_breaking || (op->lease && op->lease->breaking);
+	if (!breaking) {
+		op->tree = &t->trees[share];
+		dh->disconnected = true;
+		t->ndisconnected++;
+		if (smb_add_overflow(now, (u64)dh->timeout_ms, &dh->expires_ms))
+			dh->expires_ms = U64_MAX;
+		arm_scavenger_locked(srv);
+	}
+	smb_mutex_unlock(srv->lock);
+	if (breaking)
+		return;
 	smb_list_del(&op->link);
 	sess->nopens--;
-	smb_mutex_lock(srv->lock);
-	op->tree = &t->trees[share];
-	dh->disconnected = true;
-	t->ndisconnected++;
-	if (smb_add_overflow(now, (u64)dh->timeout_ms, &dh->expires_ms))
-		dh->expires_ms = U64_MAX;
-	arm_scavenger_locked(srv);
-	smb_mutex_unlock(srv->lock);
 }
 
 void smb_durable_session_lost(struct smb_session *sess)
@@ -314,7 +324,8 @@ void smb_durable_session_lost(struct smb_session *sess)
 	for (b = 0; b < SMB_OPEN_BUCKETS; b++) {
 		struct smb_list *pos, *tmp;
 
-		smb_list_for_each_safe(pos, tmp, &sess->opens[b]) {
+		smb_list_for_each_safe(pos, tmp, &sess->opens[b])
+		{
 			struct smb_open *op =
 				smb_container_of(pos, struct smb_open, link);
 
@@ -377,8 +388,8 @@ void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
 		}
 	}
 	/* Only the same user may end it; another's is left alone. */
-	if (prev && (prev->state != SMB_SESSION_VALID ||
-		     !same_user(prev, sess)))
+	if (prev &&
+	    (prev->state != SMB_SESSION_VALID || !same_user(prev, sess)))
 		prev = NULL;
 	if (prev && prev->conn != w->conn) {
 		/* Its own connection retires it at its next request. */
