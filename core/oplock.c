@@ -378,6 +378,91 @@ static bool overwrites(u32 disposition)
 	       disposition == FILE_OVERWRITE_IF;
 }
 
+static bool share_conflicts(const struct smb_file_node *node,
+			    const struct smb_open *op)
+{
+	const struct smb_list *pos;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		const struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o != op && smb_open_share_conflicts(o, op->access,
+							op->share_access,
+							op->stream))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The new open would be a sharing violation: only handle caching of the
+ * opens it conflicts with is broken (their clients may close them), and
+ * the sharing check runs after; other caching stays ([MS-SMB2] 3.3.5.9).
+ */
+static bool break_conflicting_handles(struct smb_server *srv,
+				      struct smb_file_node *node,
+				      const struct smb_conn *conn,
+				      const struct smb_open *op,
+				      const struct smb_lease_req *lr,
+				      struct break_msg **list)
+{
+	struct smb_list *pos;
+	bool wait = false;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o == op || same_lease(o, conn, lr) ||
+		    !smb_open_share_conflicts(o, op->access, op->share_access,
+					      op->stream))
+			continue;
+		if (o->lease && (o->lease->breaking ||
+				 (o->lease->state & H_CACHING)))
+			wait |= break_lease(srv, o->lease,
+					    o->lease->state & ~H_CACHING,
+					    list);
+		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
+			 o->oplock_breaking)
+			wait |= break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II,
+					     list);
+	}
+	return wait;
+}
+
+/* No sharing violation: break what the new open rules out. */
+static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
+			   const struct smb_conn *conn,
+			   const struct smb_open *op,
+			   const struct smb_lease_req *lr, bool overwrite,
+			   struct break_msg **list)
+{
+	struct smb_list *pos;
+	bool wait = false;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o == op || !smb_stream_same(o->stream, op->stream) ||
+		    same_lease(o, conn, lr))
+			continue;
+		if (o->lease) {
+			u32 to = o->lease->state & ~W_CACHING;
+
+			wait |= break_lease(srv, o->lease, overwrite ? 0 : to,
+					    list);
+		} else {
+			wait |= break_oplock(srv, o,
+					     overwrite ? SMB2_OPLOCK_LEVEL_NONE :
+							 SMB2_OPLOCK_LEVEL_II,
+					     list);
+		}
+	}
+	return wait;
+}
+
 u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 			     const struct smb_stat *st, u32 disposition,
 			     const struct smb_lease_req *lr)
@@ -385,8 +470,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 	struct smb_server *srv = w->conn->srv;
 	struct break_msg *list = NULL;
 	struct smb_file_node *node;
-	struct smb_list *pos;
-	bool wait = false, overwrite = overwrites(disposition);
+	bool wait, overwrite = overwrites(disposition);
 
 	smb_mutex_lock(srv->lock);
 	if (lr && lr->present) {
@@ -405,32 +489,12 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 		smb_mutex_unlock(srv->lock);
 		return STATUS_SUCCESS;
 	}
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-		bool conflict;
-
-		if (o == op || !smb_stream_same(o->stream, op->stream) ||
-		    same_lease(o, w->conn, lr))
-			continue;
-		conflict = smb_open_share_conflicts(o, op->access,
-						    op->share_access,
-						    op->stream);
-		if (o->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && o->lease) {
-			u32 to = o->lease->state & ~W_CACHING;
-
-			if (overwrite)
-				to = 0;
-			if (conflict)
-				to &= ~H_CACHING;
-			wait |= break_lease(srv, o->lease, to, &list);
-		} else {
-			wait |= break_oplock(srv, o,
-					     overwrite ? SMB2_OPLOCK_LEVEL_NONE :
-							 SMB2_OPLOCK_LEVEL_II,
-					     &list);
-		}
-	}
+	if (share_conflicts(node, op))
+		wait = break_conflicting_handles(srv, node, w->conn, op, lr,
+						 &list);
+	else
+		wait = break_for_open(srv, node, w->conn, op, lr, overwrite,
+				      &list);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
 	return wait ? STATUS_PENDING : STATUS_SUCCESS;
@@ -517,6 +581,8 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 		     level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
 		     level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
+		else if (!(op->access & DATA_ACCESS) && op->node->nopens > 1)
+			level = SMB2_OPLOCK_LEVEL_NONE; /* attribute-only */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;
 		set_level(op, level);
@@ -659,7 +725,12 @@ void smb_oplock_break_readers(struct smb_open *op)
 		struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (own_lease(o, op) || !smb_stream_same(o->stream, op->stream))
+		if (!smb_stream_same(o->stream, op->stream))
+			continue;
+		/* A writer's own level II goes too ("self break"). */
+		if (o == op && o->oplock_level == SMB2_OPLOCK_LEVEL_II)
+			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
+		if (own_lease(o, op))
 			continue;
 		if (o->lease)
 			break_lease(srv, o->lease, 0, &list);
