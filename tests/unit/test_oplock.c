@@ -52,6 +52,7 @@ static void test_grant_alone_and_shared(void **state)
 
 static void test_batch_break_waits_for_ack(void **state)
 {
+	struct h_req r;
 	struct o_two t;
 	u8 fa[16], fb[16];
 	u64 async_id;
@@ -61,7 +62,7 @@ static void test_batch_break_waits_for_ack(void **state)
 				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
-				    SMB2_OPLOCK_LEVEL_BATCH);
+				    SMB2_OPLOCK_LEVEL_EXCLUSIVE);
 	/* A was told to go down to level II. */
 	assert_int_equal(o_break_notification(t.a, fa), SMB2_OPLOCK_LEVEL_II);
 	assert_null(t.b->tc.head); /* B still waits */
@@ -73,8 +74,14 @@ static void test_batch_break_waits_for_ack(void **state)
 	/* A second acknowledgment finds no break in progress. */
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
 			 STATUS_INVALID_DEVICE_STATE);
-	/* A write by B breaks both level II oplocks to none, unacknowledged. */
-	assert_int_equal(h_write(t.b, fb, "x", 1, 0), STATUS_SUCCESS);
+	/* B's write breaks B's own level II ("self break") first, ... */
+	h_build_write(t.b, &r, fb, "x", 1, 0);
+	assert_int_equal(h_send(t.b, &r), 0);
+	assert_int_equal(o_break_notification(t.b, fb),
+			 SMB2_OPLOCK_LEVEL_NONE);
+	assert_non_null(h_recv(t.b));
+	assert_int_equal(h_rstatus(t.b), STATUS_SUCCESS);
+	/* ... and A's, to none, unacknowledged. */
 	assert_int_equal(o_break_notification(t.a, fa),
 			 SMB2_OPLOCK_LEVEL_NONE);
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
