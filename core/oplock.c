@@ -23,8 +23,8 @@
 #include "stream.h"
 #include "timer.h"
 
-#define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
-		     FILE_APPEND_DATA | DELETE)
+/* Opens with no more than this break no oplock ("stat opens"). */
+#define STAT_ACCESS (FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
 #define OPLOCK_BREAK_SIZE 24
 #define LEASE_BREAK_SIZE 44
 #define LEASE_ACK_SIZE 36
@@ -484,8 +484,12 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 		}
 	}
 	node = smb_file_node_find(srv, st->dev, st->ino);
-	/* Attribute-only opens break nothing. */
-	if (!node || !(op->access & DATA_ACCESS)) {
+	/*
+	 * Stat opens break nothing, unless they overwrite; nor does an open
+	 * that will fail on a pending delete.
+	 */
+	if (!node || node->delete_pending ||
+	    (!(op->access & ~STAT_ACCESS) && !overwrite)) {
 		smb_mutex_unlock(srv->lock);
 		return STATUS_SUCCESS;
 	}
@@ -511,8 +515,7 @@ static bool others_open(const struct smb_open *op,
 		const struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (o == op || !(o->access & DATA_ACCESS) ||
-		    !smb_stream_same(o->stream, op->stream) ||
+		if (o == op || !smb_stream_same(o->stream, op->stream) ||
 		    (lease && o->lease == lease))
 			continue;
 		return true;
@@ -550,7 +553,7 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 	set_level(op, SMB2_OPLOCK_LEVEL_LEASE);
 	if (l->breaking)
 		return SMB2_OPLOCK_LEVEL_LEASE; /* answered with the old state */
-	if (!(want & R_CACHING) || op->is_dir || op->stream)
+	if (!(want & R_CACHING) || op->is_dir)
 		want = 0; /* no directory leases */
 	if (others_open(op, l))
 		want &= ~W_CACHING;
@@ -576,13 +579,14 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {
 		level = grant_lease(w, op, lr);
 	} else {
-		if (op->is_dir || op->stream ||
+		if (op->is_dir ||
 		    (level != SMB2_OPLOCK_LEVEL_II &&
 		     level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
 		     level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
-		else if (!(op->access & DATA_ACCESS) && op->node->nopens > 1)
-			level = SMB2_OPLOCK_LEVEL_NONE; /* attribute-only */
+		else if (!(op->access & ~STAT_ACCESS) &&
+			 op->node->nopens > 1)
+			level = SMB2_OPLOCK_LEVEL_NONE; /* a stat open */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;
 		set_level(op, level);
@@ -799,7 +803,12 @@ static int oplock_ack(struct smb_work *w, const u8 *b)
 		return smb_resp_error(w, w->status);
 	smb_mutex_lock(srv->lock);
 	if (!op->oplock_breaking) {
-		status = STATUS_INVALID_DEVICE_STATE;
+		/* Level II (or none) was never to be acknowledged. */
+		status = op->oplock_level == SMB2_OPLOCK_LEVEL_II ||
+					 op->oplock_level ==
+						 SMB2_OPLOCK_LEVEL_NONE ?
+				 STATUS_INVALID_OPLOCK_PROTOCOL :
+				 STATUS_INVALID_DEVICE_STATE;
 	} else {
 		op->oplock_breaking = false;
 		if (level == SMB2_OPLOCK_LEVEL_LEASE) {

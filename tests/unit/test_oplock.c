@@ -71,9 +71,9 @@ static void test_batch_break_waits_for_ack(void **state)
 	assert_int_equal(h_rbody(t.a)[2], SMB2_OPLOCK_LEVEL_II);
 	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
 	assert_int_equal(h_rbody(t.b)[2], SMB2_OPLOCK_LEVEL_II);
-	/* A second acknowledgment finds no break in progress. */
+	/* A second acknowledgment: level II is never acknowledged. */
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
-			 STATUS_INVALID_DEVICE_STATE);
+			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	/* B's write breaks B's own level II ("self break") first, ... */
 	h_build_write(t.b, &r, fb, "x", 1, 0);
 	assert_int_equal(h_send(t.b, &r), 0);
@@ -85,7 +85,7 @@ static void test_batch_break_waits_for_ack(void **state)
 	assert_int_equal(o_break_notification(t.a, fa),
 			 SMB2_OPLOCK_LEVEL_NONE);
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
-			 STATUS_INVALID_DEVICE_STATE);
+			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	o_two_free(&t);
 }
 
@@ -172,7 +172,7 @@ static void test_break_timeout(void **state)
 	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
 	/* The server broke A to level II on its own. */
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
-			 STATUS_INVALID_DEVICE_STATE);
+			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	o_two_free(&t);
 }
 
