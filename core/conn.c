@@ -141,6 +141,7 @@ static bool needs_tree(u16 cmd)
 	case SMB2_CHANGE_NOTIFY:
 	case SMB2_QUERY_INFO:
 	case SMB2_SET_INFO:
+	case SMB2_OPLOCK_BREAK:
 		return true;
 	default:
 		return false;

@@ -164,6 +164,10 @@ static u32 vfs_flags(u32 access, u32 disposition, u32 options)
 	default:
 		break;
 	}
+	/* Overwriting truncates: that needs a writable handle. */
+	if (disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF ||
+	    disposition == FILE_SUPERSEDE)
+		f = (f & ~SMB_VFS_O_PATH_ONLY) | SMB_VFS_O_WRITE;
 	if (options & FILE_DIRECTORY_FILE)
 		f = (f & ~(SMB_VFS_O_WRITE | SMB_VFS_O_PATH_ONLY)) |
 		    SMB_VFS_O_DIRECTORY | SMB_VFS_O_READ;
@@ -341,6 +345,11 @@ static u32 open_stream(struct smb_work *w, struct smb_open *op,
 	if (!status)
 		status = smb_stream_open_named(w, op, sn, flags, file_created,
 					       &created, st);
+	/* Break what conflicts first: the sharing check sees the result. */
+	if (!status && !created)
+		status = smb_oplock_create_breaks(
+			w, op, st, disposition,
+			cc->lease.present ? &cc->lease : NULL);
 	if (!status)
 		status = smb_stream_finish(w, op, disposition, created, action,
 					   st);

@@ -24,8 +24,8 @@
 #include "stream.h"
 #include "timer.h"
 
-#define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
-		     FILE_APPEND_DATA | DELETE)
+/* Opens with no more than this break no oplock ("stat opens"). */
+#define STAT_ACCESS (FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
 #define OPLOCK_BREAK_SIZE 24
 #define LEASE_BREAK_SIZE 44
 #define LEASE_ACK_SIZE 36
@@ -373,6 +373,12 @@ static void oplock_timer_fire(struct smb_timer *t)
 
 /* ---- CREATE ------------------------------------------------------------- */
 
+static bool overwrites(u32 disposition)
+{
+	return disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE ||
+	       disposition == FILE_OVERWRITE_IF;
+}
+
 /* Would breaking l to state to change it (as break_lease() does)? */
 static bool lease_would_break(const struct smb_lease *l, u32 to)
 {
@@ -382,10 +388,110 @@ static bool lease_would_break(const struct smb_lease *l, u32 to)
 	return l->breaking || to != l->state;
 }
 
-static bool overwrites(u32 disposition)
+/*
+ * o must be broken; a disconnected durable open cannot acknowledge, so it
+ * is taken onto gone to be closed instead.  True if it was.
+ */
+static bool durable_gone(struct smb_open *o, struct smb_list *gone)
 {
-	return disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE ||
-	       disposition == FILE_OVERWRITE_IF;
+	return smb_durable_claim_locked(o, gone);
+}
+
+static bool share_conflicts(const struct smb_file_node *node,
+			    const struct smb_open *op)
+{
+	const struct smb_list *pos;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		const struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o != op && smb_open_share_conflicts(o, op->access,
+							op->share_access,
+							op->stream))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The new open would be a sharing violation: only handle caching of the
+ * opens it conflicts with is broken (their clients may close them), and
+ * the sharing check runs after; other caching stays ([MS-SMB2] 3.3.5.9).
+ */
+static bool break_conflicting_handles(struct smb_server *srv,
+				      struct smb_file_node *node,
+				      const struct smb_conn *conn,
+				      const struct smb_open *op,
+				      const struct smb_lease_req *lr,
+				      struct break_msg **list,
+				      struct smb_list *gone)
+{
+	struct smb_list *pos;
+	bool wait = false;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o == op || same_lease(o, conn, lr) ||
+		    !smb_open_share_conflicts(o, op->access, op->share_access,
+					      op->stream))
+			continue;
+		if (((o->lease && (o->lease->breaking ||
+				   (o->lease->state & H_CACHING))) ||
+		     o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) &&
+		    durable_gone(o, gone))
+			continue;
+		if (o->lease && (o->lease->breaking ||
+				 (o->lease->state & H_CACHING)))
+			wait |= break_lease(srv, o->lease,
+					    o->lease->state & ~H_CACHING,
+					    list);
+		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
+			 o->oplock_breaking)
+			wait |= break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II,
+					     list);
+	}
+	return wait;
+}
+
+/* No sharing violation: break what the new open rules out. */
+static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
+			   const struct smb_conn *conn,
+			   const struct smb_open *op,
+			   const struct smb_lease_req *lr, bool overwrite,
+			   struct break_msg **list, struct smb_list *gone)
+{
+	struct smb_list *pos;
+	bool wait = false;
+
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
+		struct smb_open *o =
+			smb_container_of(pos, struct smb_open, node_link);
+
+		if (o == op || !smb_stream_same(o->stream, op->stream) ||
+		    same_lease(o, conn, lr))
+			continue;
+		if (o->lease) {
+			u32 to = o->lease->state & ~W_CACHING;
+
+			if (lease_would_break(o->lease, overwrite ? 0 : to) &&
+			    durable_gone(o, gone))
+				continue;
+			wait |= break_lease(srv, o->lease, overwrite ? 0 : to,
+					    list);
+		} else {
+			u8 to = overwrite ? SMB2_OPLOCK_LEVEL_NONE :
+					    SMB2_OPLOCK_LEVEL_II;
+
+			if (o->oplock_level != SMB2_OPLOCK_LEVEL_NONE &&
+			    to < o->oplock_level && durable_gone(o, gone))
+				continue;
+			wait |= break_oplock(srv, o, to, list);
+		}
+	}
+	return wait;
 }
 
 u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
@@ -395,8 +501,8 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 	struct smb_server *srv = w->conn->srv;
 	struct break_msg *list = NULL;
 	struct smb_file_node *node;
-	struct smb_list *pos, gone;
-	bool wait = false, overwrite = overwrites(disposition);
+	struct smb_list gone;
+	bool wait, overwrite = overwrites(disposition);
 
 	smb_list_init(&gone);
 	smb_mutex_lock(srv->lock);
@@ -411,45 +517,21 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 		}
 	}
 	node = smb_file_node_find(srv, st->dev, st->ino);
-	/* Attribute-only opens break nothing. */
-	if (!node || !(op->access & DATA_ACCESS)) {
+	/*
+	 * Stat opens break nothing, unless they overwrite; nor does an open
+	 * that will fail on a pending delete.
+	 */
+	if (!node || node->delete_pending ||
+	    (!(op->access & ~STAT_ACCESS) && !overwrite)) {
 		smb_mutex_unlock(srv->lock);
 		return STATUS_SUCCESS;
 	}
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-		bool conflict;
-
-		if (o == op || !smb_stream_same(o->stream, op->stream) ||
-		    same_lease(o, w->conn, lr))
-			continue;
-		conflict = smb_open_share_conflicts(o, op->access,
-						    op->share_access,
-						    op->stream);
-		if (o->oplock_level == SMB2_OPLOCK_LEVEL_LEASE && o->lease) {
-			u32 to = o->lease->state & ~W_CACHING;
-
-			if (overwrite)
-				to = 0;
-			if (conflict)
-				to &= ~H_CACHING;
-			/* A disconnected durable open cannot ack: it goes. */
-			if (lease_would_break(o->lease, to) &&
-			    smb_durable_claim_locked(o, &gone))
-				continue;
-			wait |= break_lease(srv, o->lease, to, &list);
-		} else {
-			u8 to = overwrite ? SMB2_OPLOCK_LEVEL_NONE :
-					    SMB2_OPLOCK_LEVEL_II;
-
-			if (o->oplock_level != SMB2_OPLOCK_LEVEL_NONE &&
-			    to < o->oplock_level &&
-			    smb_durable_claim_locked(o, &gone))
-				continue;
-			wait |= break_oplock(srv, o, to, &list);
-		}
-	}
+	if (share_conflicts(node, op))
+		wait = break_conflicting_handles(srv, node, w->conn, op, lr,
+						 &list, &gone);
+	else
+		wait = break_for_open(srv, node, w->conn, op, lr, overwrite,
+				      &list, &gone);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
 	if (wait || smb_list_empty(&gone)) {
@@ -472,8 +554,7 @@ static bool others_open(const struct smb_open *op,
 		const struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (o == op || !(o->access & DATA_ACCESS) ||
-		    !smb_stream_same(o->stream, op->stream) ||
+		if (o == op || !smb_stream_same(o->stream, op->stream) ||
 		    (lease && o->lease == lease))
 			continue;
 		return true;
@@ -511,7 +592,7 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 	set_level(op, SMB2_OPLOCK_LEVEL_LEASE);
 	if (l->breaking)
 		return SMB2_OPLOCK_LEVEL_LEASE; /* answered with the old state */
-	if (!(want & R_CACHING) || op->is_dir || op->stream)
+	if (!(want & R_CACHING) || op->is_dir)
 		want = 0; /* no directory leases */
 	if (others_open(op, l))
 		want &= ~W_CACHING;
@@ -537,11 +618,14 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {
 		level = grant_lease(w, op, lr);
 	} else {
-		if (op->is_dir || op->stream ||
+		if (op->is_dir ||
 		    (level != SMB2_OPLOCK_LEVEL_II &&
 		     level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
 		     level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
+		else if (!(op->access & ~STAT_ACCESS) &&
+			 op->node->nopens > 1)
+			level = SMB2_OPLOCK_LEVEL_NONE; /* a stat open */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;
 		set_level(op, level);
@@ -684,7 +768,12 @@ void smb_oplock_break_readers(struct smb_open *op)
 		struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (own_lease(o, op) || !smb_stream_same(o->stream, op->stream))
+		if (!smb_stream_same(o->stream, op->stream))
+			continue;
+		/* A writer's own level II goes too ("self break"). */
+		if (o == op && o->oplock_level == SMB2_OPLOCK_LEVEL_II)
+			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
+		if (own_lease(o, op))
 			continue;
 		if (o->lease)
 			break_lease(srv, o->lease, 0, &list);
@@ -753,7 +842,12 @@ static int oplock_ack(struct smb_work *w, const u8 *b)
 		return smb_resp_error(w, w->status);
 	smb_mutex_lock(srv->lock);
 	if (!op->oplock_breaking) {
-		status = STATUS_INVALID_DEVICE_STATE;
+		/* Level II (or none) was never to be acknowledged. */
+		status = op->oplock_level == SMB2_OPLOCK_LEVEL_II ||
+					 op->oplock_level ==
+						 SMB2_OPLOCK_LEVEL_NONE ?
+				 STATUS_INVALID_OPLOCK_PROTOCOL :
+				 STATUS_INVALID_DEVICE_STATE;
 	} else {
 		op->oplock_breaking = false;
 		if (level == SMB2_OPLOCK_LEVEL_LEASE) {
