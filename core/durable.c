@@ -130,13 +130,6 @@ bool smb_durable_eligible(const struct smb_open *op)
 	return smb_open_has_handle_caching(op);
 }
 
-static void table_add(struct smb_server *srv, struct smb_durable *dh)
-{
-	smb_mutex_lock(srv->lock);
-	smb_list_add_tail(&dh->link, &srv->durable->opens);
-	smb_mutex_unlock(srv->lock);
-}
-
 u32 smb_durable_grant(struct smb_work *w, struct smb_open *op,
 		      const struct smb_durable_req *d, u8 resp_data[8],
 		      const char **ctx_name)
@@ -144,10 +137,10 @@ u32 smb_durable_grant(struct smb_work *w, struct smb_open *op,
 	struct smb_server *srv = w->conn->srv;
 	struct smb_session *sess = w->sess;
 	struct smb_durable *dh;
+	bool eligible;
 	u32 timeout;
 
-	if (!(d->v1_request || d->v2_request) || op->durable ||
-	    !smb_durable_eligible(op))
+	if (!(d->v1_request || d->v2_request) || op->durable)
 		return 0;
 	if (d->v2_request) {
 		/* Persistence needs a CA share; we offer none (3.3.5.9.10). */
@@ -173,8 +166,18 @@ u32 smb_durable_grant(struct smb_work *w, struct smb_open *op,
 	dh->uid = sess->user.uid;
 	dh->is_guest = sess->is_guest;
 	dh->is_anonymous = sess->is_anonymous;
-	op->durable = dh;
-	table_add(srv, dh);
+	/* The oplock or lease may be breaking already: decide under lock. */
+	smb_mutex_lock(srv->lock);
+	eligible = smb_durable_eligible(op);
+	if (eligible) {
+		op->durable = dh;
+		smb_list_add_tail(&dh->link, &srv->durable->opens);
+	}
+	smb_mutex_unlock(srv->lock);
+	if (!eligible) {
+		smb_free(srv, dh);
+		return 0;
+	}
 	return smb_durable_response(op, resp_data, ctx_name);
 }
 
@@ -234,8 +237,8 @@ static void claim_locked(struct smb_durable_table *t, struct smb_durable *dh,
 	smb_list_add_tail(&dh->link, to);
 }
 
-/* Close opens claimed with claim_locked(). */
-static void close_claimed(struct smb_list *claimed)
+/* Close opens claimed with claim_locked(); no lock held. */
+void smb_durable_close_claimed(struct smb_list *claimed)
 {
 	struct smb_list *pos, *tmp;
 
@@ -254,11 +257,6 @@ bool smb_durable_claim_locked(struct smb_open *op, struct smb_list *claimed)
 		return false;
 	claim_locked(op->tree->sess->conn->srv->durable, op->durable, claimed);
 	return true;
-}
-
-void smb_durable_close_claimed(struct smb_list *claimed)
-{
-	close_claimed(claimed);
 }
 
 static void scavenge(struct smb_timer *timer)
@@ -280,7 +278,9 @@ static void scavenge(struct smb_timer *timer)
 	}
 	arm_scavenger_locked(srv);
 	smb_mutex_unlock(srv->lock);
-	close_claimed(&expired);
+	smb_durable_close_claimed(&expired);
+	/* CREATEs that waited on their oplocks may run now. */
+	smb_oplock_run_deferred(srv);
 }
 
 static void preserve(struct smb_session *sess, struct smb_open *op)
@@ -632,7 +632,7 @@ void smb_durable_server_free(struct smb_server *srv)
 			claim_locked(t, dh, &all);
 	}
 	smb_mutex_unlock(srv->lock);
-	close_claimed(&all);
+	smb_durable_close_claimed(&all);
 	smb_async_conn_put(t->conn); /* outlives breaks still being sent */
 	smb_free(srv, t->trees);
 	smb_free(srv, t);

@@ -73,9 +73,9 @@ static inline bool smb_durable_is_reconnect(const struct smb_durable_req *d)
 }
 
 /*
- * The single eligibility rule: a regular file (no directory, pipe or
- * stream-less placeholder) holding a batch oplock or a lease with Handle
- * caching.
+ * The single eligibility rule: an open of a file (not a directory or a
+ * pipe) holding a batch oplock or a lease with Handle caching.  srv->lock
+ * held (oplock state changes under it).
  */
 bool smb_durable_eligible(const struct smb_open *op);
 
