@@ -14,6 +14,7 @@
 #include "smb_harness.h"
 
 #include "durable.h"
+#include "oplock_client.h"
 
 static u64 fake_now;
 
@@ -702,6 +703,27 @@ static void test_lease_reconnect(void **state)
 	h_client_free(b);
 }
 
+/* A break its client can no longer acknowledge: the open is not kept. */
+static void test_break_in_flight_at_disconnect(void **state)
+{
+	struct h_client *a = alice(state), *b = alice(state);
+	struct h_env *e = *state;
+	u8 fid[16], fid2[16];
+	u64 async_id;
+
+	make_durable(a, "br.txt", fid);
+	async_id = o_create_pending(b, "br.txt", FILE_READ_DATA, H_SHARE_ALL,
+				    FILE_OPEN, SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(o_break_notification(a, fid), SMB2_OPLOCK_LEVEL_II);
+	h_client_free(a); /* gone without acknowledging */
+	assert_int_equal(smb_durable_count_disconnected(e->srv), 0);
+	assert_int_equal(o_create_final(b, async_id, fid2), STATUS_SUCCESS);
+	assert_int_equal(reconnect_v1(b, "br.txt", fid, fid),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(h_close(b, fid2), 0);
+	h_client_free(b);
+}
+
 static void test_server_free_closes_kept(void **state)
 {
 	struct h_client *a = alice(state);
@@ -742,6 +764,8 @@ int main(void)
 			test_session_reconnect_other_conn, setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_lease_reconnect, setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_break_in_flight_at_disconnect, setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_server_free_closes_kept,
 						setup, h_teardown),
 	};
