@@ -501,7 +501,7 @@ int smb2_create(struct smb_work *w)
 		return status ? smb_resp_error(w, status) : 0;
 	}
 	smb_open_insert(w->sess, op);
-	oplock = smb_oplock_grant(w, op, oplock, &cc.lease);
+	oplock = smb_oplock_grant(w, op, oplock, &cc.lease, disposition);
 	w->related_pid = op->persistent_id;
 	w->related_vid = op->volatile_id;
 	w->related_fid_valid = true;

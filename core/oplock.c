@@ -568,7 +568,7 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 }
 
 u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
-		    const struct smb_lease_req *lr)
+		    const struct smb_lease_req *lr, u32 disposition)
 {
 	struct smb_server *srv = w->conn->srv;
 	u8 level = requested;
@@ -585,7 +585,7 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 		     level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
 		else if (!(op->access & ~STAT_ACCESS) &&
-			 op->node->nopens > 1)
+			 !overwrites(disposition) && op->node->nopens > 1)
 			level = SMB2_OPLOCK_LEVEL_NONE; /* a stat open */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;

@@ -88,7 +88,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino);
 /* CREATE succeeded: grant what can be; returns the response OplockLevel. */
 u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
-		    const struct smb_lease_req *lr);
+		    const struct smb_lease_req *lr, u32 disposition);
 
 /* Data of op's file changes (write, truncate, lock): break others' read. */
 void smb_oplock_break_readers(struct smb_open *op);
