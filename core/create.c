@@ -231,14 +231,19 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
-	/* Break what conflicts first: the sharing check sees the result. */
-	if (existed) {
-		status = smb_oplock_create_breaks(
-			w, op, st, disposition,
-			cc->lease.present ? &cc->lease : NULL);
-		if (status)
-			return status;
-	}
+	/*
+	 * Break what conflicts first: the sharing check sees the result.  A
+	 * lease key in use for another file fails a new file too.
+	 */
+	status = smb_oplock_create_breaks(w, op, st, disposition,
+					  cc->lease.present ? &cc->lease :
+							      NULL);
+	if (status && created && op->is_dir)
+		vfs->rmdir(sh->root, op->path);
+	else if (status && created)
+		vfs->unlink(sh->root, op->path);
+	if (status)
+		return status;
 	status = smb_open_attach_node(op, st);
 	if (status)
 		return status;

@@ -87,8 +87,9 @@ u32 smb_lease_put_response(const struct smb_open *op,
 			   const struct smb_lease_req *req, u8 *out)
 {
 	const struct smb_lease *l = op->lease;
-	u32 flags = 0, size = req->version == 2 ? SMB_LEASE_V2_SIZE :
-						   SMB_LEASE_V1_SIZE;
+	u8 version = l ? l->version : req->version; /* the lease's own */
+	u32 flags = 0, size = version == 2 ? SMB_LEASE_V2_SIZE :
+					      SMB_LEASE_V1_SIZE;
 
 	memset(out, 0, size);
 	memcpy(out, req->key, 16);
@@ -97,7 +98,7 @@ u32 smb_lease_put_response(const struct smb_open *op,
 	smb_put_le32(out + 16, l->state);
 	if (l->breaking)
 		flags |= SMB2_LEASE_FLAG_BREAK_IN_PROGRESS;
-	if (req->version == 2) {
+	if (version == 2) {
 		if (l->parent_set) {
 			flags |= SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET;
 			memcpy(out + 32, l->parent_key, 16);
@@ -270,27 +271,37 @@ static bool break_oplock(struct smb_server *srv, struct smb_open *o, u8 to,
 	return true;
 }
 
-/* Break lease l down to state to; true when an acknowledgment is awaited. */
+/*
+ * Break lease l down to state to.  True when the caller must wait for the
+ * acknowledgment: W is taken (dirty data to flush), or H is and
+ * wait_for_h (the caller's open conflicts with the lease's handles).  A
+ * further reduction while a break is in progress waits for that break;
+ * the caller runs again after it and breaks on from the new state.
+ */
 static bool break_lease(struct smb_server *srv, struct smb_lease *l, u32 to,
-			struct break_msg **list)
+			bool wait_for_h, struct break_msg **list)
 {
-	if (l->breaking) {
-		l->break_to &= to;
-		return true;
-	}
+	u32 taken;
+
+	if (l->breaking)
+		return l->break_waits ||
+		       (wait_for_h && (l->break_to & H_CACHING));
 	to &= l->state;
 	if (!(to & R_CACHING))
 		to = 0; /* H or W alone is no lease state */
 	if (to == l->state)
 		return false;
+	taken = l->state & ~to;
 	l->epoch++;
 	if (l->state & (W_CACHING | H_CACHING)) {
 		l->breaking = true;
 		l->break_to = to;
+		l->break_waits = (taken & W_CACHING) ||
+				 (wait_for_h && (taken & H_CACHING));
 		l->deadline_ms = now_ms(srv) + SMB_OPLOCK_BREAK_TIMEOUT_MS;
 		arm_timer(srv, SMB_OPLOCK_BREAK_TIMEOUT_MS);
 		queue_lease_break(srv, l, to, true, list);
-		return true;
+		return l->break_waits;
 	}
 	queue_lease_break(srv, l, to, false, list);
 	l->state = to;
@@ -421,7 +432,7 @@ static bool break_conflicting_handles(struct smb_server *srv,
 		if (o->lease && (o->lease->breaking ||
 				 (o->lease->state & H_CACHING)))
 			wait |= break_lease(srv, o->lease,
-					    o->lease->state & ~H_CACHING,
+					    o->lease->state & ~H_CACHING, true,
 					    list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
 			 o->oplock_breaking)
@@ -451,8 +462,19 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 		if (o->lease) {
 			u32 to = o->lease->state & ~W_CACHING;
 
-			wait |= break_lease(srv, o->lease, overwrite ? 0 : to,
-					    list);
+			/* Lease stat opens may also read the security. */
+			if (!(op->access & ~(STAT_ACCESS | READ_CONTROL)))
+				continue;
+			if (overwrite)
+				to = 0;
+			/* Deleting on close takes the others' handles. */
+			if (op->delete_on_close)
+				to &= ~H_CACHING;
+			wait |= break_lease(srv, o->lease, to, false, list);
+		} else if (op->delete_on_close &&
+			   o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) {
+			wait |= break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II,
+					     list);
 		} else {
 			wait |= break_oplock(srv, o,
 					     overwrite ? SMB2_OPLOCK_LEVEL_NONE :
@@ -516,7 +538,8 @@ static bool others_open(const struct smb_open *op,
 			smb_container_of(pos, struct smb_open, node_link);
 
 		if (o == op || !smb_stream_same(o->stream, op->stream) ||
-		    (lease && o->lease == lease))
+		    (lease && o->lease == lease) ||
+		    (lease && !(o->access & ~(STAT_ACCESS | READ_CONTROL))))
 			continue;
 		return true;
 	}
@@ -555,8 +578,12 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 		return SMB2_OPLOCK_LEVEL_LEASE; /* answered with the old state */
 	if (!(want & R_CACHING) || op->is_dir)
 		want = 0; /* no directory leases */
-	if (others_open(op, l))
+	if (others_open(op, l)) {
 		want &= ~W_CACHING;
+		/* Shared with others: an existing lease stays as it is. */
+		if (!fresh)
+			want = l->state;
+	}
 	/* A lease is upgraded, never downgraded, by another open. */
 	if ((want & l->state) == l->state && want != l->state) {
 		l->state = want;
@@ -737,7 +764,7 @@ void smb_oplock_break_readers(struct smb_open *op)
 		if (own_lease(o, op))
 			continue;
 		if (o->lease)
-			break_lease(srv, o->lease, 0, &list);
+			break_lease(srv, o->lease, 0, false, &list);
 		else
 			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
 	}
@@ -764,7 +791,7 @@ void smb_oplock_break_handles(struct smb_open *op)
 			continue;
 		if (o->lease)
 			break_lease(srv, o->lease,
-				    o->lease->state & ~H_CACHING, &list);
+				    o->lease->state & ~H_CACHING, false, &list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
 			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, &list);
 	}

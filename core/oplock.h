@@ -35,6 +35,7 @@ struct smb_lease {
 	u32 state; /* SMB2_LEASE_* */
 	u32 break_to; /* while breaking */
 	bool breaking;
+	bool break_waits; /* CREATEs wait for this break's ack */
 	u64 deadline_ms;
 	u16 epoch;
 	struct smb_list opens; /* struct smb_open.lease_link */
