@@ -235,9 +235,8 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 	 * Break what conflicts first: the sharing check sees the result.  A
 	 * lease key in use for another file fails a new file too.
 	 */
-	status = smb_oplock_create_breaks(w, op, st, disposition,
-					  cc->lease.present ? &cc->lease :
-							      NULL);
+	status = smb_oplock_create_breaks(
+		w, op, st, disposition, cc->lease.present ? &cc->lease : NULL);
 	if (status && created && op->is_dir)
 		vfs->rmdir(sh->root, op->path);
 	else if (status && created)

@@ -88,8 +88,8 @@ u32 smb_lease_put_response(const struct smb_open *op,
 {
 	const struct smb_lease *l = op->lease;
 	u8 version = l ? l->version : req->version; /* the lease's own */
-	u32 flags = 0, size = version == 2 ? SMB_LEASE_V2_SIZE :
-					      SMB_LEASE_V1_SIZE;
+	u32 flags = 0,
+	    size = version == 2 ? SMB_LEASE_V2_SIZE : SMB_LEASE_V1_SIZE;
 
 	memset(out, 0, size);
 	memcpy(out, req->key, 16);
@@ -191,7 +191,8 @@ static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
 	b = m->pdu + SMB2_HDR_SIZE;
 	smb_put_le16(b, LEASE_BREAK_SIZE);
 	smb_put_le16(b + 2, l->version == 2 ? l->epoch : 0);
-	smb_put_le32(b + 4, ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0);
+	smb_put_le32(b + 4,
+		     ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0);
 	memcpy(b + 8, l->key, 16);
 	smb_put_le32(b + 24, l->state);
 	smb_put_le32(b + 28, to);
@@ -351,12 +352,13 @@ static void oplock_timer_fire(struct smb_timer *t)
 
 		for (pos = node->opens.next; pos != &node->opens;
 		     pos = pos->next) {
-			struct smb_open *o =
-				smb_container_of(pos, struct smb_open, node_link);
+			struct smb_open *o = smb_container_of(
+				pos, struct smb_open, node_link);
 			struct smb_lease *l = o->lease;
 
 			/* No acknowledgment in time: break on our own. */
-			if (o->oplock_breaking && o->oplock_deadline_ms <= now) {
+			if (o->oplock_breaking &&
+			    o->oplock_deadline_ms <= now) {
 				o->oplock_breaking = false;
 				set_level(o, o->oplock_break_to);
 				resolved = true;
@@ -398,9 +400,9 @@ static bool share_conflicts(const struct smb_file_node *node,
 		const struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (o != op && smb_open_share_conflicts(o, op->access,
-							op->share_access,
-							op->stream))
+		if (o != op &&
+		    smb_open_share_conflicts(o, op->access, op->share_access,
+					     op->stream))
 			return true;
 	}
 	return false;
@@ -429,8 +431,8 @@ static bool break_conflicting_handles(struct smb_server *srv,
 		    !smb_open_share_conflicts(o, op->access, op->share_access,
 					      op->stream))
 			continue;
-		if (o->lease && (o->lease->breaking ||
-				 (o->lease->state & H_CACHING)))
+		if (o->lease &&
+		    (o->lease->breaking || (o->lease->state & H_CACHING)))
 			wait |= break_lease(srv, o->lease,
 					    o->lease->state & ~H_CACHING, true,
 					    list);
@@ -477,8 +479,9 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 					     list);
 		} else {
 			wait |= break_oplock(srv, o,
-					     overwrite ? SMB2_OPLOCK_LEVEL_NONE :
-							 SMB2_OPLOCK_LEVEL_II,
+					     overwrite ?
+						     SMB2_OPLOCK_LEVEL_NONE :
+						     SMB2_OPLOCK_LEVEL_II,
 					     list);
 		}
 	}
@@ -561,8 +564,9 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 		memcpy(l->client_guid, w->conn->client_guid, 16);
 		memcpy(l->key, lr->key, 16);
 		l->version = lr->version;
-		l->parent_set = lr->version == 2 &&
-				(lr->flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET);
+		l->parent_set =
+			lr->version == 2 &&
+			(lr->flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET);
 		memcpy(l->parent_key, lr->parent_key, 16);
 		l->epoch = lr->epoch;
 		l->dev = op->node->dev;
@@ -606,10 +610,9 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {
 		level = grant_lease(w, op, lr);
 	} else {
-		if (op->is_dir ||
-		    (level != SMB2_OPLOCK_LEVEL_II &&
-		     level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
-		     level != SMB2_OPLOCK_LEVEL_BATCH))
+		if (op->is_dir || (level != SMB2_OPLOCK_LEVEL_II &&
+				   level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
+				   level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
 		else if (!(op->access & ~STAT_ACCESS) &&
 			 !overwrites(disposition) && op->node->nopens > 1)
@@ -790,8 +793,8 @@ void smb_oplock_break_handles(struct smb_open *op)
 		if (own_lease(o, op))
 			continue;
 		if (o->lease)
-			break_lease(srv, o->lease,
-				    o->lease->state & ~H_CACHING, false, &list);
+			break_lease(srv, o->lease, o->lease->state & ~H_CACHING,
+				    false, &list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
 			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, &list);
 	}

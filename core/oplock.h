@@ -19,7 +19,7 @@
 #define SMB_OPLOCK_BREAK_TIMEOUT_MS 35000u /* [MS-SMB2] 3.3.2.1 */
 #define SMB_LEASE_V1_SIZE 32
 #define SMB_LEASE_V2_SIZE 52
-#define SMB_LEASE_STATE_MASK                                  \
+#define SMB_LEASE_STATE_MASK                                   \
 	(SMB2_LEASE_READ_CACHING | SMB2_LEASE_HANDLE_CACHING | \
 	 SMB2_LEASE_WRITE_CACHING)
 
