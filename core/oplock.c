@@ -529,11 +529,20 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 	return wait ? STATUS_PENDING : STATUS_SUCCESS;
 }
 
-/* Is there another open of op's stream that rules out exclusive caching? */
-static bool others_open(const struct smb_open *op,
-			const struct smb_lease *lease)
+#define OTHERS_OPEN 1u /* rules out exclusive caching (W) */
+#define OTHERS_OPLOCK 2u /* an oplock: no H for a lease */
+#define OTHERS_HANDLE_LEASE 4u /* a lease with H: no oplock */
+
+/*
+ * What the other opens of op's stream rule out (OTHERS_*).  For a lease
+ * request (lease set), opens of that lease do not count, nor do stat opens
+ * without a lease.
+ */
+static u32 others_open(const struct smb_open *op,
+		       const struct smb_lease *lease)
 {
 	const struct smb_list *pos;
+	u32 found = 0;
 
 	for (pos = op->node->opens.next; pos != &op->node->opens;
 	     pos = pos->next) {
@@ -542,11 +551,16 @@ static bool others_open(const struct smb_open *op,
 
 		if (o == op || !smb_stream_same(o->stream, op->stream) ||
 		    (lease && o->lease == lease) ||
-		    (lease && !(o->access & ~(STAT_ACCESS | READ_CONTROL))))
+		    (lease && !o->lease &&
+		     !(o->access & ~(STAT_ACCESS | READ_CONTROL))))
 			continue;
-		return true;
+		found |= OTHERS_OPEN;
+		if (!o->lease && o->oplock_level != SMB2_OPLOCK_LEVEL_NONE)
+			found |= OTHERS_OPLOCK;
+		if (o->lease && (o->lease->state & H_CACHING))
+			found |= OTHERS_HANDLE_LEASE;
 	}
-	return false;
+	return found;
 }
 
 static u8 grant_lease(struct smb_work *w, struct smb_open *op,
@@ -554,7 +568,7 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 {
 	struct smb_server *srv = w->conn->srv;
 	struct smb_lease *l = lease_find(srv, w->conn->client_guid, lr->key);
-	u32 want = lr->state;
+	u32 want = lr->state, others, ruled_out = 0;
 	bool fresh = !l;
 
 	if (!l) {
@@ -580,14 +594,18 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 	set_level(op, SMB2_OPLOCK_LEVEL_LEASE);
 	if (l->breaking)
 		return SMB2_OPLOCK_LEVEL_LEASE; /* answered with the old state */
-	if (!(want & R_CACHING) || op->is_dir)
-		want = 0; /* no directory leases */
-	if (others_open(op, l)) {
-		want &= ~W_CACHING;
-		/* Shared with others: an existing lease stays as it is. */
-		if (!fresh)
-			want = l->state;
-	}
+	if (!(want & R_CACHING))
+		want = 0;
+	others = others_open(op, l);
+	if (others & OTHERS_OPEN)
+		ruled_out |= W_CACHING;
+	if (others & OTHERS_OPLOCK)
+		ruled_out |= H_CACHING;
+	/* A new lease gets what it can; an existing one all or nothing. */
+	if (fresh)
+		want &= ~ruled_out;
+	else if (want & ruled_out)
+		want = l->state;
 	/* A lease is upgraded, never downgraded, by another open. */
 	if ((want & l->state) == l->state && want != l->state) {
 		l->state = want;
@@ -604,7 +622,8 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 	struct smb_server *srv = w->conn->srv;
 	u8 level = requested;
 
-	if (!op->node)
+	/* No directory leasing: nothing at all for a directory. */
+	if (!op->node || op->is_dir)
 		return SMB2_OPLOCK_LEVEL_NONE;
 	smb_mutex_lock(srv->lock);
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {
@@ -617,6 +636,8 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 		else if (!(op->access & ~STAT_ACCESS) &&
 			 !overwrites(disposition) && op->node->nopens > 1)
 			level = SMB2_OPLOCK_LEVEL_NONE; /* a stat open */
+		else if (others_open(op, NULL) & OTHERS_HANDLE_LEASE)
+			level = SMB2_OPLOCK_LEVEL_NONE; /* H is the lease's */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;
 		set_level(op, level);
