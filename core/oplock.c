@@ -184,7 +184,8 @@ static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
 
 	if (smb_list_empty(&l->opens))
 		return;
-	o = smb_container_of(l->opens.next, struct smb_open, lease_link);
+	/* To the connection the lease was last opened on. */
+	o = smb_container_of(l->opens.prev, struct smb_open, lease_link);
 	m = msg_new(srv, o->tree->sess->conn, list, LEASE_BREAK_SIZE);
 	if (!m)
 		return;
