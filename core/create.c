@@ -245,14 +245,18 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
-	/* Break what conflicts first: the sharing check sees the result. */
-	if (existed) {
-		status = smb_oplock_create_breaks(
-			w, op, st, disposition,
-			cc->lease.present ? &cc->lease : NULL);
-		if (status)
-			return status;
-	}
+	/*
+	 * Break what conflicts first: the sharing check sees the result.  A
+	 * lease key in use for another file fails a new file too.
+	 */
+	status = smb_oplock_create_breaks(
+		w, op, st, disposition, cc->lease.present ? &cc->lease : NULL);
+	if (status && created && op->is_dir)
+		vfs->rmdir(sh->root, op->path);
+	else if (status && created)
+		vfs->unlink(sh->root, op->path);
+	if (status)
+		return status;
 	status = smb_open_attach_node(op, st);
 	if (status)
 		return status;
@@ -628,7 +632,7 @@ int smb2_create(struct smb_work *w)
 		return status ? smb_resp_error(w, status) : 0;
 	}
 	smb_open_insert(w->sess, op);
-	oplock = smb_oplock_grant(w, op, oplock, &cc.lease);
+	oplock = smb_oplock_grant(w, op, oplock, &cc.lease, disposition);
 	dlen = smb_durable_grant(w, op, &cc.dh, ddata, &dname);
 	return create_reply(w, op, &st, action, &cc, oplock, dname, ddata,
 			    dlen);

@@ -88,8 +88,9 @@ u32 smb_lease_put_response(const struct smb_open *op,
 			   const struct smb_lease_req *req, u8 *out)
 {
 	const struct smb_lease *l = op->lease;
-	u32 flags = 0, size = req->version == 2 ? SMB_LEASE_V2_SIZE :
-						   SMB_LEASE_V1_SIZE;
+	u8 version = l ? l->version : req->version; /* the lease's own */
+	u32 flags = 0,
+	    size = version == 2 ? SMB_LEASE_V2_SIZE : SMB_LEASE_V1_SIZE;
 
 	memset(out, 0, size);
 	memcpy(out, req->key, 16);
@@ -98,7 +99,7 @@ u32 smb_lease_put_response(const struct smb_open *op,
 	smb_put_le32(out + 16, l->state);
 	if (l->breaking)
 		flags |= SMB2_LEASE_FLAG_BREAK_IN_PROGRESS;
-	if (req->version == 2) {
+	if (version == 2) {
 		if (l->parent_set) {
 			flags |= SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET;
 			memcpy(out + 32, l->parent_key, 16);
@@ -184,14 +185,16 @@ static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
 
 	if (smb_list_empty(&l->opens))
 		return;
-	o = smb_container_of(l->opens.next, struct smb_open, lease_link);
+	/* To the connection the lease was last opened on. */
+	o = smb_container_of(l->opens.prev, struct smb_open, lease_link);
 	m = msg_new(srv, o->tree->sess->conn, list, LEASE_BREAK_SIZE);
 	if (!m)
 		return;
 	b = m->pdu + SMB2_HDR_SIZE;
 	smb_put_le16(b, LEASE_BREAK_SIZE);
 	smb_put_le16(b + 2, l->version == 2 ? l->epoch : 0);
-	smb_put_le32(b + 4, ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0);
+	smb_put_le32(b + 4,
+		     ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0);
 	memcpy(b + 8, l->key, 16);
 	smb_put_le32(b + 24, l->state);
 	smb_put_le32(b + 28, to);
@@ -271,27 +274,37 @@ static bool break_oplock(struct smb_server *srv, struct smb_open *o, u8 to,
 	return true;
 }
 
-/* Break lease l down to state to; true when an acknowledgment is awaited. */
+/*
+ * Break lease l down to state to.  True when the caller must wait for the
+ * acknowledgment: W is taken (dirty data to flush), or H is and
+ * wait_for_h (the caller's open conflicts with the lease's handles).  A
+ * further reduction while a break is in progress waits for that break;
+ * the caller runs again after it and breaks on from the new state.
+ */
 static bool break_lease(struct smb_server *srv, struct smb_lease *l, u32 to,
-			struct break_msg **list)
+			bool wait_for_h, struct break_msg **list)
 {
-	if (l->breaking) {
-		l->break_to &= to;
-		return true;
-	}
+	u32 taken;
+
+	if (l->breaking)
+		return l->break_waits ||
+		       (wait_for_h && (l->break_to & H_CACHING));
 	to &= l->state;
 	if (!(to & R_CACHING))
 		to = 0; /* H or W alone is no lease state */
 	if (to == l->state)
 		return false;
+	taken = l->state & ~to;
 	l->epoch++;
 	if (l->state & (W_CACHING | H_CACHING)) {
 		l->breaking = true;
 		l->break_to = to;
+		l->break_waits = (taken & W_CACHING) ||
+				 (wait_for_h && (taken & H_CACHING));
 		l->deadline_ms = now_ms(srv) + SMB_OPLOCK_BREAK_TIMEOUT_MS;
 		arm_timer(srv, SMB_OPLOCK_BREAK_TIMEOUT_MS);
 		queue_lease_break(srv, l, to, true, list);
-		return true;
+		return l->break_waits;
 	}
 	queue_lease_break(srv, l, to, false, list);
 	l->state = to;
@@ -341,12 +354,13 @@ static void oplock_timer_fire(struct smb_timer *t)
 
 		for (pos = node->opens.next; pos != &node->opens;
 		     pos = pos->next) {
-			struct smb_open *o =
-				smb_container_of(pos, struct smb_open, node_link);
+			struct smb_open *o = smb_container_of(
+				pos, struct smb_open, node_link);
 			struct smb_lease *l = o->lease;
 
 			/* No acknowledgment in time: break on our own. */
-			if (o->oplock_breaking && o->oplock_deadline_ms <= now) {
+			if (o->oplock_breaking &&
+			    o->oplock_deadline_ms <= now) {
 				o->oplock_breaking = false;
 				set_level(o, o->oplock_break_to);
 				resolved = true;
@@ -406,9 +420,9 @@ static bool share_conflicts(const struct smb_file_node *node,
 		const struct smb_open *o =
 			smb_container_of(pos, struct smb_open, node_link);
 
-		if (o != op && smb_open_share_conflicts(o, op->access,
-							op->share_access,
-							op->stream))
+		if (o != op &&
+		    smb_open_share_conflicts(o, op->access, op->share_access,
+					     op->stream))
 			return true;
 	}
 	return false;
@@ -443,10 +457,10 @@ static bool break_conflicting_handles(struct smb_server *srv,
 		     o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) &&
 		    durable_gone(o, gone))
 			continue;
-		if (o->lease && (o->lease->breaking ||
-				 (o->lease->state & H_CACHING)))
+		if (o->lease &&
+		    (o->lease->breaking || (o->lease->state & H_CACHING)))
 			wait |= break_lease(srv, o->lease,
-					    o->lease->state & ~H_CACHING,
+					    o->lease->state & ~H_CACHING, true,
 					    list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
 			 o->oplock_breaking)
@@ -476,11 +490,24 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 		if (o->lease) {
 			u32 to = o->lease->state & ~W_CACHING;
 
-			if (lease_would_break(o->lease, overwrite ? 0 : to) &&
+			/* Lease stat opens may also read the security. */
+			if (!(op->access & ~(STAT_ACCESS | READ_CONTROL)))
+				continue;
+			if (overwrite)
+				to = 0;
+			/* Deleting on close takes the others' handles. */
+			if (op->delete_on_close)
+				to &= ~H_CACHING;
+			if (lease_would_break(o->lease, to) &&
 			    durable_gone(o, gone))
 				continue;
-			wait |= break_lease(srv, o->lease, overwrite ? 0 : to,
-					    list);
+			wait |= break_lease(srv, o->lease, to, false, list);
+		} else if (op->delete_on_close &&
+			   o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) {
+			if (durable_gone(o, gone))
+				continue;
+			wait |= break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II,
+					     list);
 		} else {
 			u8 to = overwrite ? SMB2_OPLOCK_LEVEL_NONE :
 					    SMB2_OPLOCK_LEVEL_II;
@@ -543,11 +570,20 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 	return SMB_STATUS_REOPEN;
 }
 
-/* Is there another open of op's stream that rules out exclusive caching? */
-static bool others_open(const struct smb_open *op,
-			const struct smb_lease *lease)
+#define OTHERS_OPEN 1u /* rules out exclusive caching (W) */
+#define OTHERS_OPLOCK 2u /* an oplock: no H for a lease */
+#define OTHERS_HANDLE_LEASE 4u /* a lease with H: no oplock */
+
+/*
+ * What the other opens of op's stream rule out (OTHERS_*).  For a lease
+ * request (lease set), opens of that lease do not count, nor do stat opens
+ * without a lease.
+ */
+static u32 others_open(const struct smb_open *op,
+		       const struct smb_lease *lease)
 {
 	const struct smb_list *pos;
+	u32 found = 0;
 
 	for (pos = op->node->opens.next; pos != &op->node->opens;
 	     pos = pos->next) {
@@ -555,11 +591,17 @@ static bool others_open(const struct smb_open *op,
 			smb_container_of(pos, struct smb_open, node_link);
 
 		if (o == op || !smb_stream_same(o->stream, op->stream) ||
-		    (lease && o->lease == lease))
+		    (lease && o->lease == lease) ||
+		    (lease && !o->lease &&
+		     !(o->access & ~(STAT_ACCESS | READ_CONTROL))))
 			continue;
-		return true;
+		found |= OTHERS_OPEN;
+		if (!o->lease && o->oplock_level != SMB2_OPLOCK_LEVEL_NONE)
+			found |= OTHERS_OPLOCK;
+		if (o->lease && (o->lease->state & H_CACHING))
+			found |= OTHERS_HANDLE_LEASE;
 	}
-	return false;
+	return found;
 }
 
 static u8 grant_lease(struct smb_work *w, struct smb_open *op,
@@ -567,7 +609,7 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 {
 	struct smb_server *srv = w->conn->srv;
 	struct smb_lease *l = lease_find(srv, w->conn->client_guid, lr->key);
-	u32 want = lr->state;
+	u32 want = lr->state, others, ruled_out = 0;
 	bool fresh = !l;
 
 	if (!l) {
@@ -577,8 +619,9 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 		memcpy(l->client_guid, w->conn->client_guid, 16);
 		memcpy(l->key, lr->key, 16);
 		l->version = lr->version;
-		l->parent_set = lr->version == 2 &&
-				(lr->flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET);
+		l->parent_set =
+			lr->version == 2 &&
+			(lr->flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET);
 		memcpy(l->parent_key, lr->parent_key, 16);
 		l->epoch = lr->epoch;
 		l->dev = op->node->dev;
@@ -592,10 +635,18 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 	set_level(op, SMB2_OPLOCK_LEVEL_LEASE);
 	if (l->breaking)
 		return SMB2_OPLOCK_LEVEL_LEASE; /* answered with the old state */
-	if (!(want & R_CACHING) || op->is_dir)
-		want = 0; /* no directory leases */
-	if (others_open(op, l))
-		want &= ~W_CACHING;
+	if (!(want & R_CACHING))
+		want = 0;
+	others = others_open(op, l);
+	if (others & OTHERS_OPEN)
+		ruled_out |= W_CACHING;
+	if (others & OTHERS_OPLOCK)
+		ruled_out |= H_CACHING;
+	/* A new lease gets what it can; an existing one all or nothing. */
+	if (fresh)
+		want &= ~ruled_out;
+	else if (want & ruled_out)
+		want = l->state;
 	/* A lease is upgraded, never downgraded, by another open. */
 	if ((want & l->state) == l->state && want != l->state) {
 		l->state = want;
@@ -607,25 +658,27 @@ static u8 grant_lease(struct smb_work *w, struct smb_open *op,
 }
 
 u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
-		    const struct smb_lease_req *lr)
+		    const struct smb_lease_req *lr, u32 disposition)
 {
 	struct smb_server *srv = w->conn->srv;
 	u8 level = requested;
 
-	if (!op->node)
+	/* No directory leasing: nothing at all for a directory. */
+	if (!op->node || op->is_dir)
 		return SMB2_OPLOCK_LEVEL_NONE;
 	smb_mutex_lock(srv->lock);
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {
 		level = grant_lease(w, op, lr);
 	} else {
-		if (op->is_dir ||
-		    (level != SMB2_OPLOCK_LEVEL_II &&
-		     level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
-		     level != SMB2_OPLOCK_LEVEL_BATCH))
+		if (op->is_dir || (level != SMB2_OPLOCK_LEVEL_II &&
+				   level != SMB2_OPLOCK_LEVEL_EXCLUSIVE &&
+				   level != SMB2_OPLOCK_LEVEL_BATCH))
 			level = SMB2_OPLOCK_LEVEL_NONE;
 		else if (!(op->access & ~STAT_ACCESS) &&
-			 op->node->nopens > 1)
+			 !overwrites(disposition) && op->node->nopens > 1)
 			level = SMB2_OPLOCK_LEVEL_NONE; /* a stat open */
+		else if (others_open(op, NULL) & OTHERS_HANDLE_LEASE)
+			level = SMB2_OPLOCK_LEVEL_NONE; /* H is the lease's */
 		else if (level != SMB2_OPLOCK_LEVEL_II && others_open(op, NULL))
 			level = SMB2_OPLOCK_LEVEL_II;
 		set_level(op, level);
@@ -776,7 +829,7 @@ void smb_oplock_break_readers(struct smb_open *op)
 		if (own_lease(o, op))
 			continue;
 		if (o->lease)
-			break_lease(srv, o->lease, 0, &list);
+			break_lease(srv, o->lease, 0, false, &list);
 		else
 			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
 	}
@@ -802,8 +855,8 @@ void smb_oplock_break_handles(struct smb_open *op)
 		if (own_lease(o, op))
 			continue;
 		if (o->lease)
-			break_lease(srv, o->lease,
-				    o->lease->state & ~H_CACHING, &list);
+			break_lease(srv, o->lease, o->lease->state & ~H_CACHING,
+				    false, &list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
 			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, &list);
 	}

@@ -19,7 +19,7 @@
 #define SMB_OPLOCK_BREAK_TIMEOUT_MS 35000u /* [MS-SMB2] 3.3.2.1 */
 #define SMB_LEASE_V1_SIZE 32
 #define SMB_LEASE_V2_SIZE 52
-#define SMB_LEASE_STATE_MASK                                  \
+#define SMB_LEASE_STATE_MASK                                   \
 	(SMB2_LEASE_READ_CACHING | SMB2_LEASE_HANDLE_CACHING | \
 	 SMB2_LEASE_WRITE_CACHING)
 
@@ -35,6 +35,7 @@ struct smb_lease {
 	u32 state; /* SMB2_LEASE_* */
 	u32 break_to; /* while breaking */
 	bool breaking;
+	bool break_waits; /* CREATEs wait for this break's ack */
 	u64 deadline_ms;
 	u16 epoch;
 	struct smb_list opens; /* struct smb_open.lease_link */
@@ -90,7 +91,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino);
 /* CREATE succeeded: grant what can be; returns the response OplockLevel. */
 u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
-		    const struct smb_lease_req *lr);
+		    const struct smb_lease_req *lr, u32 disposition);
 
 /* Data of op's file changes (write, truncate, lock): break others' read. */
 void smb_oplock_break_readers(struct smb_open *op);

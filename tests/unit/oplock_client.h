@@ -84,8 +84,8 @@ static H_UNUSED u32 o_create_ctx(struct h_client *c, const char *name,
 static H_UNUSED u32 o_create(struct h_client *c, const char *name, u32 access,
 			     u32 share, u32 disposition, u8 level, u8 fid[16])
 {
-	return o_create_ctx(c, name, access, share, disposition, level, NULL,
-			    0, fid);
+	return o_create_ctx(c, name, access, share, disposition, level, NULL, 0,
+			    fid);
 }
 
 /* The OplockLevel of the last CREATE response. */
@@ -96,9 +96,9 @@ static H_UNUSED u8 o_level(struct h_client *c)
 
 /* A CREATE that must wait: its interim response; returns the AsyncId. */
 static H_UNUSED u64 o_create_pending_ctx(struct h_client *c, const char *name,
-					 u32 access, u32 share,
-					 u32 disposition, u8 level,
-					 const u8 *ctx, size_t ctx_len)
+					 u32 access, u32 share, u32 disposition,
+					 u8 level, const u8 *ctx,
+					 size_t ctx_len)
 {
 	struct h_req r;
 	u8 *h;
@@ -118,13 +118,12 @@ static H_UNUSED u64 o_create_pending(struct h_client *c, const char *name,
 				     u32 access, u32 share, u32 disposition,
 				     u8 level)
 {
-	return o_create_pending_ctx(c, name, access, share, disposition,
-				    level, NULL, 0);
+	return o_create_pending_ctx(c, name, access, share, disposition, level,
+				    NULL, 0);
 }
 
 /* The final response of a waiting CREATE; returns its status. */
-static H_UNUSED u32 o_create_final(struct h_client *c, u64 async_id,
-				   u8 fid[16])
+static H_UNUSED u32 o_create_final(struct h_client *c, u64 async_id, u8 fid[16])
 {
 	u8 *h;
 
@@ -146,8 +145,7 @@ static H_UNUSED u8 o_break_notification(struct h_client *c, const u8 fid[16])
 	assert_non_null(h_recv(c));
 	h = h_rhdr(c);
 	b = h + SMB2_HDR_SIZE;
-	assert_int_equal(smb_get_le16(h + SMB2_HDR_COMMAND),
-			 SMB2_OPLOCK_BREAK);
+	assert_int_equal(smb_get_le16(h + SMB2_HDR_COMMAND), SMB2_OPLOCK_BREAK);
 	assert_true(smb_get_le64(h + SMB2_HDR_MESSAGE_ID) == U64_MAX);
 	assert_int_equal(c->last->len, SMB2_HDR_SIZE + 24);
 	assert_int_equal(smb_get_le16(b), 24);

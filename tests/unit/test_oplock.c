@@ -22,8 +22,8 @@ static void test_grant_alone_and_shared(void **state)
 
 	o_two_new(state, &t);
 	/* Alone: batch as asked; a directory never gets one. */
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	assert_int_equal(o_level(t.a), SMB2_OPLOCK_LEVEL_BATCH);
 	assert_int_equal(h_close(t.a, fa), STATUS_SUCCESS);
@@ -58,8 +58,8 @@ static void test_batch_break_waits_for_ack(void **state)
 	u64 async_id;
 
 	o_two_new(state, &t);
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
 				    SMB2_OPLOCK_LEVEL_EXCLUSIVE);
@@ -77,13 +77,11 @@ static void test_batch_break_waits_for_ack(void **state)
 	/* B's write breaks B's own level II ("self break") first, ... */
 	h_build_write(t.b, &r, fb, "x", 1, 0);
 	assert_int_equal(h_send(t.b, &r), 0);
-	assert_int_equal(o_break_notification(t.b, fb),
-			 SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(o_break_notification(t.b, fb), SMB2_OPLOCK_LEVEL_NONE);
 	assert_non_null(h_recv(t.b));
 	assert_int_equal(h_rstatus(t.b), STATUS_SUCCESS);
 	/* ... and A's, to none, unacknowledged. */
-	assert_int_equal(o_break_notification(t.a, fa),
-			 SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(o_break_notification(t.a, fa), SMB2_OPLOCK_LEVEL_NONE);
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
 			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	o_two_free(&t);
@@ -124,15 +122,13 @@ static void test_ack_rules(void **state)
 	u64 async_id;
 
 	o_two_new(state, &t);
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_EXCLUSIVE,
-				  fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_EXCLUSIVE, fa),
 			 STATUS_SUCCESS);
 	/* Overwriting breaks to none; an ack of II is a protocol error. */
 	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL,
 				    FILE_OVERWRITE, SMB2_OPLOCK_LEVEL_NONE);
-	assert_int_equal(o_break_notification(t.a, fa),
-			 SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(o_break_notification(t.a, fa), SMB2_OPLOCK_LEVEL_NONE);
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_II),
 			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
@@ -159,8 +155,8 @@ static void test_break_timeout(void **state)
 	u64 async_id;
 
 	o_two_new(state, &t);
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
 				    SMB2_OPLOCK_LEVEL_NONE);
@@ -184,8 +180,8 @@ static void test_cancel_and_disconnect_while_waiting(void **state)
 	u64 async_id;
 
 	o_two_new(state, &t);
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
 				    SMB2_OPLOCK_LEVEL_NONE);
@@ -215,8 +211,8 @@ static void test_malformed_acks(void **state)
 	u8 fa[16], bad[16];
 
 	o_two_new(state, &t);
-	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL,
-				  FILE_OPEN_IF, SMB2_OPLOCK_LEVEL_BATCH, fa),
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
 			 STATUS_SUCCESS);
 	/* Wrong StructureSize, truncated bodies. */
 	o_build_ack(t.a, &r, fa, 0);
