@@ -527,6 +527,12 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 				      &list);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
+	/*
+	 * Inside a compound only the last request may go async; the others
+	 * go on at once, the holders being told all the same.
+	 */
+	if (!w->last_in_chain && !w->resume)
+		wait = false;
 	return wait ? STATUS_PENDING : STATUS_SUCCESS;
 }
 
