@@ -166,7 +166,7 @@ static void test_break_timeout(void **state)
 	h_advance_ms(e, SMB_OPLOCK_BREAK_TIMEOUT_MS + 1000);
 	smb_server_tick(e->srv);
 	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
-	/* The server broke A to level II on its own. */
+	/* The server broke A to none on its own. */
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
 			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	o_two_free(&t);
