@@ -234,10 +234,18 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 		return status;
 	existed = !created;
 	op->is_dir = st->is_dir;
-	if (existed)
-		status = smb_create_sec_check(w, cs, op, cc->desired,
-					      cc->want_max);
-	else
+	if (existed) {
+		/* Overwriting is writing: the descriptor must allow it. */
+		bool ow = !op->is_dir && (disposition == FILE_OVERWRITE ||
+					  disposition == FILE_OVERWRITE_IF ||
+					  disposition == FILE_SUPERSEDE);
+
+		status = smb_create_sec_check(
+			w, cs, op, cc->desired | (ow ? FILE_WRITE_DATA : 0),
+			cc->want_max);
+		if (!status && ow && !cc->want_max)
+			op->access &= cc->desired | ~FILE_WRITE_DATA;
+	} else
 		status = smb_create_sec_apply(w, cs, op, st);
 	if (status)
 		return status;

@@ -358,11 +358,14 @@ static void oplock_timer_fire(struct smb_timer *t)
 				pos, struct smb_open, node_link);
 			struct smb_lease *l = o->lease;
 
-			/* No acknowledgment in time: break on our own. */
+			/*
+			 * No acknowledgment in time: the server breaks to
+			 * none on its own ([MS-SMB2] 3.3.2.1, 3.3.2.5).
+			 */
 			if (o->oplock_breaking &&
 			    o->oplock_deadline_ms <= now) {
 				o->oplock_breaking = false;
-				set_level(o, o->oplock_break_to);
+				set_level(o, SMB2_OPLOCK_LEVEL_NONE);
 				resolved = true;
 			} else if (o->oplock_breaking &&
 				   o->oplock_deadline_ms < next) {
@@ -370,7 +373,7 @@ static void oplock_timer_fire(struct smb_timer *t)
 			}
 			if (l && l->breaking && l->deadline_ms <= now) {
 				l->breaking = false;
-				l->state = l->break_to;
+				l->state = SMB2_LEASE_NONE;
 				resolved = true;
 			} else if (l && l->breaking && l->deadline_ms < next) {
 				next = l->deadline_ms;
@@ -561,6 +564,12 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 				      &list, &gone);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
+	/*
+	 * Inside a compound only the last request may go async; the others
+	 * go on at once, the holders being told all the same.
+	 */
+	if (!w->last_in_chain && !w->resume)
+		wait = false;
 	if (wait || smb_list_empty(&gone)) {
 		smb_durable_close_claimed(&gone);
 		return wait ? STATUS_PENDING : STATUS_SUCCESS;

@@ -36,8 +36,8 @@ DEFAULT_SUITES="smb2.connect smb2.read smb2.dir smb2.getinfo smb2.create
 smb2.rename smb2.delete-on-close-perms
 $(for t in $COMPOUND_TESTS; do printf 'smb2.compound.%s ' "$t"; done)
 smb2.compound_find smb2.session smb2.credits smb2.setinfo smb2.maxfid
-smb2.scan smb2.lock smb2.acls smb2.streams smb2.ioctl smb2.durable-open
-smb2.durable-v2-open"
+smb2.scan smb2.lock smb2.acls smb2.streams smb2.ioctl smb2.oplock smb2.lease
+smb2.durable-open smb2.durable-v2-open"
 SUITES=${TORTURE_SUITES:-$DEFAULT_SUITES}
 SUITE_TIMEOUT=${TORTURE_SUITE_TIMEOUT:-300}
 BUDGET=${TORTURE_BUDGET:-840}

@@ -166,7 +166,7 @@ static void test_break_timeout(void **state)
 	h_advance_ms(e, SMB_OPLOCK_BREAK_TIMEOUT_MS + 1000);
 	smb_server_tick(e->srv);
 	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
-	/* The server broke A to level II on its own. */
+	/* The server broke A to none on its own. */
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
 			 STATUS_INVALID_OPLOCK_PROTOCOL);
 	o_two_free(&t);
@@ -201,6 +201,32 @@ static void test_cancel_and_disconnect_while_waiting(void **state)
 	t.b->conn = NULL;
 	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_NONE),
 			 STATUS_SUCCESS);
+	o_two_free(&t);
+}
+
+static void test_compound_does_not_wait(void **state)
+{
+	struct h_req reqs[2];
+	struct o_two t;
+	u8 fa[16];
+
+	o_two_new(state, &t);
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
+			 STATUS_SUCCESS);
+	/* The breaking CREATE is not the last of its chain: no waiting. */
+	o_build_create(t.b, &reqs[0], "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
+		       SMB2_OPLOCK_LEVEL_BATCH, NULL, 0);
+	o_build_create(t.b, &reqs[1], "g.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+		       SMB2_OPLOCK_LEVEL_NONE, NULL, 0);
+	assert_int_equal(h_send_chain(t.b, reqs, 2), 0);
+	assert_int_equal(o_break_notification(t.a, fa), SMB2_OPLOCK_LEVEL_II);
+	assert_non_null(h_recv(t.b));
+	assert_int_equal(h_nelems(t.b->last), 2);
+	assert_int_equal(h_rstatus(t.b), STATUS_SUCCESS);
+	assert_int_equal(o_level(t.b), SMB2_OPLOCK_LEVEL_II);
+	/* A acknowledges later, as usual. */
+	assert_int_equal(o_ack(t.a, fa, SMB2_OPLOCK_LEVEL_II), STATUS_SUCCESS);
 	o_two_free(&t);
 }
 
@@ -252,6 +278,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_cancel_and_disconnect_while_waiting, h_setup,
 			h_teardown),
+		cmocka_unit_test_setup_teardown(test_compound_does_not_wait,
+						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_acks, h_setup,
 						h_teardown),
 	};
