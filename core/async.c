@@ -17,6 +17,7 @@ void smb_async_conn_init(struct smb_conn *conn)
 	conn->async_lock = smb_mutex_new();
 	conn->send_lock = smb_mutex_new();
 	conn->io_lock = smb_mutex_new();
+	conn->proc_lock = smb_mutex_new();
 }
 
 void smb_async_conn_put(struct smb_conn *conn)
@@ -29,6 +30,8 @@ void smb_async_conn_put(struct smb_conn *conn)
 		smb_mutex_free(conn->send_lock);
 	if (conn->io_lock)
 		smb_mutex_free(conn->io_lock);
+	if (conn->proc_lock)
+		smb_mutex_free(conn->proc_lock);
 	smb_free(conn->srv, conn);
 }
 
@@ -128,6 +131,16 @@ bool smb_async_claim(struct smb_async *a)
 	}
 	smb_mutex_unlock(conn->async_lock);
 	return won;
+}
+
+void smb_async_unclaim(struct smb_async *a)
+{
+	struct smb_conn *conn = a->conn;
+
+	smb_mutex_lock(conn->async_lock);
+	a->state = SMB_ASYNC_PENDING;
+	smb_list_add_tail(&a->link, &conn->async_list);
+	smb_mutex_unlock(conn->async_lock);
 }
 
 /* Header of the final response ([MS-SMB2] 3.3.4.3, 3.3.4.4). */

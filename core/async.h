@@ -92,6 +92,12 @@ bool smb_async_claim(struct smb_async *a);
 void smb_async_complete(struct smb_async *a, u32 status, const u8 *body,
 			size_t body_len);
 
+/*
+ * Give a claimed request back: pending again, cancellable as before
+ * (a CREATE that must wait once more for an oplock break, oplock.c).
+ */
+void smb_async_unclaim(struct smb_async *a);
+
 /* Free a claimed (or never published) request without answering it. */
 void smb_async_drop(struct smb_async *a);
 

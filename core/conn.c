@@ -5,8 +5,10 @@
  * dispatches to the command handlers and sends the joined responses.
  */
 #include "async.h"
+#include "durable.h"
 #include "internal.h"
 #include "overlap.h"
+#include "oplock.h"
 #include "signing.h"
 
 struct smb_conn *smb_conn_new(struct smb_server *srv,
@@ -26,7 +28,8 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 	smb_list_init(&conn->sessions);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
 	smb_async_conn_init(conn);
-	if (!conn->async_lock || !conn->send_lock || !conn->io_lock) {
+	if (!conn->async_lock || !conn->send_lock || !conn->io_lock ||
+	    !conn->proc_lock) {
 		smb_async_conn_put(conn);
 		return NULL;
 	}
@@ -35,16 +38,25 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 
 void smb_conn_free(struct smb_conn *conn)
 {
+	struct smb_server *srv;
 	struct smb_list *pos, *tmp;
 
 	if (!conn)
 		return;
+	srv = conn->srv;
+	/* A deferred CREATE being run again holds proc_lock. */
+	smb_mutex_lock(conn->proc_lock);
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
+	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
+	smb_durable_conn_lost(conn);
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
+	smb_mutex_unlock(conn->proc_lock);
 	smb_async_conn_put(conn);
+	/* Closing its opens may have resolved others' oplock breaks. */
+	smb_oplock_run_deferred(srv);
 }
 
 const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length)
@@ -131,6 +143,7 @@ static bool needs_tree(u16 cmd)
 	case SMB2_CHANGE_NOTIFY:
 	case SMB2_QUERY_INFO:
 	case SMB2_SET_INFO:
+	case SMB2_OPLOCK_BREAK:
 		return true;
 	default:
 		return false;
@@ -176,7 +189,7 @@ static u32 check_session(struct smb_work *w)
 	} else if (w->command == SMB2_ECHO && !sess) {
 		return STATUS_SUCCESS;
 	} else {
-		if (!sess)
+		if (!sess || smb_session_retire_if_superseded(w, sess))
 			return STATUS_USER_SESSION_DELETED;
 		if (sess->state == SMB_SESSION_EXPIRED)
 			return STATUS_NETWORK_SESSION_EXPIRED;
@@ -405,7 +418,7 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 	return conn->t->send_pdu(conn->tc, iov, niov) < 0 ? -1 : 0;
 }
 
-int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
+static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 {
 	struct smb_work *works;
 	size_t off = 0;
@@ -544,4 +557,26 @@ enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
 	default:
 		return SMB_PDU_ALONE;
 	}
+}
+
+int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
+{
+	struct smb_server *srv = conn->srv;
+	int rc;
+
+	/*
+	 * READ/WRITE/FLUSH/ECHO/CANCEL may run beside each other (overlap.h)
+	 * and beside a resumed CREATE, which only adds to the open table
+	 * under srv->lock; everything else runs alone, also against resumes.
+	 */
+	if (smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
+		rc = conn_input_locked(conn, pdu, len);
+	} else {
+		smb_mutex_lock(conn->proc_lock);
+		rc = conn_input_locked(conn, pdu, len);
+		smb_mutex_unlock(conn->proc_lock);
+	}
+	/* CREATEs whose oplock breaks this PDU resolved (oplock.h). */
+	smb_oplock_run_deferred(srv);
+	return rc;
 }

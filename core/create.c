@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* create.c - SMB2 CREATE and CLOSE ([MS-SMB2] 2.2.13-2.2.16, 3.3.5.9-10). */
+#include "durable.h"
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
+#include "async.h"
+#include "oplock.h"
 #include "security.h"
 #include "stream.h"
 
@@ -27,6 +30,8 @@ struct create_ctx_req {
 	u32 secd_len;
 	u32 desired; /* DesiredAccess, generic bits mapped */
 	bool want_max; /* MAXIMUM_ALLOWED was asked for */
+	struct smb_durable_req dh; /* DHnQ, DHnC, DH2Q, DH2C */
+	struct smb_lease_req lease; /* "RqLs", from SMB 2.1 on */
 };
 
 /* Walk the request's create contexts, bounds-checking each. */
@@ -60,12 +65,24 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 		{
 			u32 limit = next ? next : len - pos;
 
-			if (noff < 16 || (u64)noff + nlen > limit)
+			/* Windows refuses names shorter than four bytes. */
+			if (noff < 16 || nlen < 4 ||
+			    (u64)noff + nlen > limit)
 				return STATUS_INVALID_PARAMETER;
 			if (dlen && (doff < 16 || (u64)doff + dlen > limit))
 				return STATUS_INVALID_PARAMETER;
 		}
 		name = p + noff;
+		{
+			bool taken;
+			u32 st = smb_durable_parse_ctx(&cc->dh, name, nlen,
+						       p + doff, dlen, &taken);
+
+			if (st)
+				return st;
+			if (taken)
+				goto next_ctx;
+		}
 		if (nlen == 4 && !memcmp(name, "MxAc", 4))
 			cc->mxac = true;
 		else if (nlen == 4 && !memcmp(name, "QFid", 4))
@@ -86,19 +103,26 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 				return STATUS_INVALID_PARAMETER;
 			cc->alloc_size = smb_get_le64(p + doff);
 			cc->alloc_size_set = true;
+		} else if (nlen == 4 && !memcmp(name, "RqLs", 4) &&
+			   w->conn->dialect >= SMB2_DIALECT_0210) {
+			u32 st = smb_lease_parse(p + doff, dlen,
+						 w->conn->dialect, &cc->lease);
+
+			if (st)
+				return st;
 		} else if (nlen == 4 && !memcmp(name, "SecD", 4) && dlen) {
 			cc->secd = p + doff;
 			cc->secd_len = dlen;
 		}
-		/* Leases, durable handles, AAPL and the
-		 * rest are ignored here: an unanswered context means "not
-		 * granted", which clients handle.
+		/* Leases, AAPL and the rest are ignored here: an unanswered
+		 * context means "not granted", which clients handle.
 		 */
+next_ctx:
 		if (!next)
 			break;
 		pos += next;
 	}
-	return STATUS_SUCCESS;
+	return smb_durable_validate(&cc->dh, w->conn->dialect);
 }
 
 static size_t put_ctx(u8 *p, const char *name, const u8 *data, u32 dlen,
@@ -140,6 +164,10 @@ static u32 vfs_flags(u32 access, u32 disposition, u32 options)
 	default:
 		break;
 	}
+	/* Overwriting truncates: that needs a writable handle. */
+	if (disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF ||
+	    disposition == FILE_SUPERSEDE)
+		f = (f & ~SMB_VFS_O_PATH_ONLY) | SMB_VFS_O_WRITE;
 	if (options & FILE_DIRECTORY_FILE)
 		f = (f & ~(SMB_VFS_O_WRITE | SMB_VFS_O_PATH_ONLY)) |
 		    SMB_VFS_O_DIRECTORY | SMB_VFS_O_READ;
@@ -206,10 +234,18 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 		return status;
 	existed = !created;
 	op->is_dir = st->is_dir;
-	if (existed)
-		status = smb_create_sec_check(w, cs, op, cc->desired,
-					      cc->want_max);
-	else
+	if (existed) {
+		/* Overwriting is writing: the descriptor must allow it. */
+		bool ow = !op->is_dir && (disposition == FILE_OVERWRITE ||
+					  disposition == FILE_OVERWRITE_IF ||
+					  disposition == FILE_SUPERSEDE);
+
+		status = smb_create_sec_check(
+			w, cs, op, cc->desired | (ow ? FILE_WRITE_DATA : 0),
+			cc->want_max);
+		if (!status && ow && !cc->want_max)
+			op->access &= cc->desired | ~FILE_WRITE_DATA;
+	} else
 		status = smb_create_sec_apply(w, cs, op, st);
 	if (status)
 		return status;
@@ -217,6 +253,18 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			   disposition == FILE_OVERWRITE_IF ||
 			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
+	/*
+	 * Break what conflicts first: the sharing check sees the result.  A
+	 * lease key in use for another file fails a new file too.
+	 */
+	status = smb_oplock_create_breaks(
+		w, op, st, disposition, cc->lease.present ? &cc->lease : NULL);
+	if (status && created && op->is_dir)
+		vfs->rmdir(sh->root, op->path);
+	else if (status && created)
+		vfs->unlink(sh->root, op->path);
+	if (status)
+		return status;
 	status = smb_open_attach_node(op, st);
 	if (status)
 		return status;
@@ -309,6 +357,11 @@ static u32 open_stream(struct smb_work *w, struct smb_open *op,
 	if (!status)
 		status = smb_stream_open_named(w, op, sn, flags, file_created,
 					       &created, st);
+	/* Break what conflicts first: the sharing check sees the result. */
+	if (!status && !created)
+		status = smb_oplock_create_breaks(
+			w, op, st, disposition,
+			cc->lease.present ? &cc->lease : NULL);
 	if (!status)
 		status = smb_stream_finish(w, op, disposition, created, action,
 					   st);
@@ -331,6 +384,97 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 	return status;
 }
 
+/*
+ * The CREATE response for op, with the contexts asked for and the
+ * durable-handle one (dname/ddata/dlen) when granted.
+ */
+static int create_reply(struct smb_work *w, struct smb_open *op,
+			const struct smb_stat *st, u32 action,
+			const struct create_ctx_req *cc, u8 oplock,
+			const char *dname, const u8 *ddata, u32 dlen)
+{
+	u8 *r, *p, *last = NULL;
+	size_t ctx_len;
+
+	w->related_pid = op->persistent_id;
+	w->related_vid = op->volatile_id;
+	w->related_fid_valid = true;
+	r = smb_resp_body(w, CREATE_RESP_FIXED + 3 * 32 + 2 * 32 +
+				     SMB_ALIGN8(24 + SMB_LEASE_V2_SIZE));
+	if (!r)
+		return -1;
+	smb_put_le16(r, 89);
+	r[2] = oplock;
+	smb_put_le32(r + 4, action);
+	put_times(r + 8, st);
+	smb_put_le64(r + 40, st->is_dir ? 0 : st->alloc_size);
+	smb_put_le64(r + 48, st->is_dir ? 0 : st->size);
+	smb_put_le32(r + 56, smb_stat_attributes(st));
+	smb_put_le64(r + 64, op->persistent_id);
+	smb_put_le64(r + 72, op->volatile_id);
+	p = r + CREATE_RESP_FIXED;
+	if (cc->mxac) {
+		u8 d[8];
+
+		smb_put_le32(d, STATUS_SUCCESS);
+		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
+					       w->tree->maximal_access);
+		last = p;
+		p += put_ctx(p, "MxAc", d, 8, false);
+	}
+	if (cc->qfid) {
+		u8 d[32];
+
+		memset(d, 0, sizeof(d));
+		smb_put_le64(d, st->ino);
+		smb_put_le64(d + 16, st->dev);
+		last = p;
+		p += put_ctx(p, "QFid", d, 32, false);
+	}
+	if (oplock == SMB2_OPLOCK_LEVEL_LEASE) {
+		u8 d[SMB_LEASE_V2_SIZE];
+		u32 n = smb_lease_put_response(op, &cc->lease, d);
+
+		last = p;
+		p += put_ctx(p, "RqLs", d, n, false);
+	}
+	if (dlen) {
+		last = p;
+		p += put_ctx(p, dname, ddata, dlen, false);
+	}
+	if (last)
+		smb_put_le32(last, 0); /* the chain ends here */
+	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
+	if (ctx_len) {
+		smb_put_le32(r + 80, SMB2_HDR_SIZE + CREATE_RESP_FIXED);
+		smb_put_le32(r + 84, (u32)ctx_len);
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + ctx_len);
+	} else {
+		/* The fixed part is 88 bytes plus one byte of Buffer. */
+		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
+	}
+	return 0;
+}
+
+/* DHnC / DH2C, or a replayed DH2Q: answer with an open that exists. */
+static int create_existing(struct smb_work *w, struct smb_open *op,
+			   const struct create_ctx_req *cc, bool replay)
+{
+	const char *dname = NULL;
+	struct smb_stat st;
+	u8 ddata[8];
+	u32 dlen = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (op->file && w->conn->srv->ops.vfs->fstat(op->file, &st))
+		return smb_resp_error(w, STATUS_INTERNAL_ERROR);
+	/* A replay gets the answer the original request got. */
+	if (replay)
+		dlen = smb_durable_response(op, ddata, &dname);
+	return create_reply(w, op, &st, FILE_OPENED, cc, op->oplock_level,
+			    dname, ddata, dlen);
+}
+
 int smb2_create(struct smb_work *w)
 {
 	struct smb_server *srv = w->conn->srv;
@@ -344,11 +488,13 @@ int smb2_create(struct smb_work *w)
 	u32 status;
 	u16 name_len;
 	bool ro_open_if = false;
-	u8 *r, *p;
-	size_t ctx_len = 0;
+	const char *dname = NULL;
+	u8 ddata[8], oplock;
+	u32 dlen;
 
 	if (smb_req_body_len(w) < CREATE_REQ_FIXED || smb_get_le16(b) != 57)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	oplock = b[3];
 	imp = smb_get_le32(b + 4);
 	access = smb_get_le32(b + 24);
 	attributes = smb_get_le32(b + 28);
@@ -361,6 +507,21 @@ int smb2_create(struct smb_work *w)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	smb_dbg("CREATE access 0x%x attrs 0x%x share 0x%x disp %u options 0x%x",
 		access, attributes, share, disposition, options);
+	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
+				&cc);
+	/*
+	 * A durable reconnect ignores the other fields, RequestedOplockLevel
+	 * too: a lease context alone names the lease (3.3.5.9.7/12).
+	 */
+	if (!status && smb_durable_is_reconnect(&cc.dh)) {
+		status = smb_durable_reconnect(w, &cc.dh, &cc.lease, name,
+					       name_len, &op);
+		if (status)
+			return smb_resp_error(w, status);
+		return create_existing(w, op, &cc, false);
+	}
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE)
+		cc.lease.present = false; /* a lease only when asked for */
 	if (imp > SMB2_IMPERSONATION_DELEGATE)
 		return smb_resp_error(w, STATUS_BAD_IMPERSONATION_LEVEL);
 	if (disposition > FILE_OVERWRITE_IF ||
@@ -379,10 +540,11 @@ int smb2_create(struct smb_work *w)
 		return smb_resp_error(w, STATUS_PRIVILEGE_NOT_HELD);
 	if (options & FILE_OPEN_BY_FILE_ID)
 		return smb_resp_error(w, STATUS_NOT_SUPPORTED);
-	status = parse_contexts(w, smb_get_le32(b + 48), smb_get_le32(b + 52),
-				&cc);
 	if (status)
 		return smb_resp_error(w, status);
+	op = smb_durable_find_replay(w, &cc.dh);
+	if (op)
+		return create_existing(w, op, &cc, true);
 
 	cc.want_max = access & MAXIMUM_ALLOWED;
 	cc.desired = smb_map_generic_file(access & ~MAXIMUM_ALLOWED);
@@ -461,54 +623,81 @@ int smb2_create(struct smb_work *w)
 			smb_dbg("CREATE '%s' -> 0x%x", op->path, status);
 	}
 	if (status) {
+		u64 dev = st.dev, ino = st.ino;
+
 		smb_open_insert(w->sess, op);
 		smb_open_destroy(op, false);
-		return smb_resp_error(w, status);
+		/* Disconnected durable opens were closed: start again. */
+		if (status == SMB_STATUS_REOPEN && !w->create_again) {
+			w->create_again = true;
+			return smb2_create(w);
+		}
+		if (status == SMB_STATUS_REOPEN)
+			status = STATUS_SHARING_VIOLATION;
+		/* Wait for an oplock or lease break, then start again. */
+		if (status == STATUS_PENDING)
+			status = smb_oplock_wait(w, dev, ino);
+		return status ? smb_resp_error(w, status) : 0;
 	}
 	smb_open_insert(w->sess, op);
-	w->related_pid = op->persistent_id;
-	w->related_vid = op->volatile_id;
-	w->related_fid_valid = true;
+	oplock = smb_oplock_grant(w, op, oplock, &cc.lease, disposition);
+	dlen = smb_durable_grant(w, op, &cc.dh, ddata, &dname);
+	return create_reply(w, op, &st, action, &cc, oplock, dname, ddata,
+			    dlen);
+}
 
-	r = smb_resp_body(w, CREATE_RESP_FIXED + 2 * 32 + 2 * 32);
-	if (!r)
-		return -1;
-	smb_put_le16(r, 89);
-	r[2] = SMB2_OPLOCK_LEVEL_NONE;
-	smb_put_le32(r + 4, action);
-	put_times(r + 8, &st);
-	smb_put_le64(r + 40, st.is_dir ? 0 : st.alloc_size);
-	smb_put_le64(r + 48, st.is_dir ? 0 : st.size);
-	smb_put_le32(r + 56, smb_stat_attributes(&st));
-	smb_put_le64(r + 64, op->persistent_id);
-	smb_put_le64(r + 72, op->volatile_id);
-	p = r + CREATE_RESP_FIXED;
-	if (cc.mxac) {
-		u8 d[8];
+/* Run a CREATE that waited for an oplock break again (oplock.h). */
+void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
+{
+	struct smb_conn *conn = a->conn;
+	struct smb_work *w = smb_alloc(conn->srv, sizeof(*w));
+	struct smb_list *pos;
+	u32 status = STATUS_SUCCESS;
+	int rc = -1;
 
-		smb_put_le32(d, STATUS_SUCCESS);
-		smb_put_le32(d + 4, op->file ? smb_security_maximal(w, op) :
-					       tree->maximal_access);
-		p += put_ctx(p, "MxAc", d, 8, !cc.qfid);
+	if (!w) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+		return;
 	}
-	if (cc.qfid) {
-		u8 d[32];
-
-		memset(d, 0, sizeof(d));
-		smb_put_le64(d, st.ino);
-		smb_put_le64(d + 16, st.dev);
-		p += put_ctx(p, "QFid", d, 32, true);
+	w->conn = conn;
+	w->req = req;
+	w->req_len = len;
+	w->command = SMB2_CREATE;
+	w->flags = smb_get_le32(req + SMB2_HDR_FLAGS) &
+		   ~SMB2_FLAGS_RELATED_OPERATIONS;
+	w->message_id = a->message_id;
+	w->session_id = a->session_id;
+	w->last_in_chain = true;
+	w->resume = a;
+	if (conn->dead)
+		status = STATUS_CANCELLED; /* nothing is sent any more */
+	else
+		w->sess = smb_session_find(conn, a->session_id);
+	if (!status && (!w->sess || w->sess->state != SMB_SESSION_VALID))
+		status = STATUS_USER_SESSION_DELETED;
+	/* The tree by identity: the request's id may have been "related". */
+	for (pos = status ? NULL : w->sess->trees.next;
+	     pos && pos != &w->sess->trees; pos = pos->next)
+		if (smb_container_of(pos, struct smb_tree, link) == a->tree)
+			w->tree = a->tree;
+	if (!status && !w->tree)
+		status = STATUS_NETWORK_NAME_DELETED;
+	if (!status) {
+		w->tree_id = w->tree->id;
+		rc = smb2_create(w);
 	}
-	ctx_len = (size_t)(p - (r + CREATE_RESP_FIXED));
-	if (ctx_len) {
-		smb_put_le32(r + 80, SMB2_HDR_SIZE + CREATE_RESP_FIXED);
-		smb_put_le32(r + 84, (u32)ctx_len);
-		smb_resp_set_body_len(w, CREATE_RESP_FIXED + ctx_len);
+	if (!w->resume) {
+		/* Waiting again. */
+	} else if (status) {
+		smb_async_complete(a, status, NULL, 0);
+	} else if (rc < 0 || !w->resp) {
+		smb_async_complete(a, STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
 	} else {
-		/* The fixed part is 88 bytes plus one byte of Buffer. */
-		smb_resp_set_body_len(w, CREATE_RESP_FIXED + 1);
+		smb_async_complete(a, w->status, w->resp + SMB2_HDR_SIZE,
+				   w->resp_len - SMB2_HDR_SIZE);
 	}
-	return 0;
+	smb_free(conn->srv, w->resp);
+	smb_free(conn->srv, w);
 }
 
 int smb2_close(struct smb_work *w)

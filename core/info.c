@@ -4,6 +4,7 @@
  * checks and VFS calls here; the byte layouts live in fileinfo.c.
  */
 #include "internal.h"
+#include "oplock.h"
 #include "ea.h"
 #include "fileinfo.h"
 #include "security.h"
@@ -301,6 +302,8 @@ static u32 set_disposition(struct smb_work *w, struct smb_open *op,
 		}
 	}
 	smb_open_set_delete_pending(op, delete);
+	if (delete)
+		smb_oplock_break_handles(op);
 	return STATUS_SUCCESS;
 }
 
@@ -361,9 +364,11 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		status = STATUS_OBJECT_NAME_INVALID;
 	if (!status)
 		status = smb_security_may_add(w, target, op->is_dir);
-	if (!status)
+	if (!status) {
+		smb_oplock_break_handles(op);
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
+	}
 	if (!status)
 		status = smb_open_set_path(op, target);
 	smb_free(w->conn->srv, target);
@@ -422,6 +427,7 @@ static u32 set_file(struct smb_work *w, struct smb_open *op, u8 cls,
 		if (sa.size > 0x7fffffffffffffffull)
 			return STATUS_INVALID_PARAMETER;
 		sa.valid = SMB_VFS_SET_SIZE;
+		smb_oplock_break_readers(op);
 		return vfs->setattr(op->file, &sa);
 	case FileAllocationInformation: {
 		struct smb_stat st;
@@ -446,6 +452,7 @@ static u32 set_file(struct smb_work *w, struct smb_open *op, u8 cls,
 			sa.valid = SMB_VFS_SET_ALLOC;
 			sa.size = v;
 		}
+		smb_oplock_break_readers(op);
 		return vfs->setattr(op->file, &sa);
 	}
 	case FilePositionInformation:

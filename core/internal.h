@@ -41,6 +41,9 @@ struct smb_file_node {
 	struct smb_list locks; /* struct smb_brl.link */
 	struct smb_list lock_waiters; /* blocked LOCK requests, oldest first */
 	u32 nlocks;
+	/* CREATEs waiting for oplock/lease break acks (oplock.c). */
+	struct smb_list oplock_waiters;
+	u32 ncaching; /* opens with an oplock or lease; read unlocked */
 };
 
 struct smb_server {
@@ -56,6 +59,14 @@ struct smb_server {
 	struct smb_mutex *timer_lock; /* timers (timer.c) */
 	struct smb_list timers;
 	u64 timer_seq;
+	/* Oplocks and leases (oplock.c), under lock. */
+	struct smb_list leases; /* struct smb_lease.link */
+	struct smb_list oplock_deferred; /* CREATEs ready to run again */
+	struct smb_timer *oplock_timer; /* break acknowledgment timeouts */
+	bool oplock_timer_armed;
+	struct smb_list sessions; /* every session, for PreviousSessionId */
+	struct smb_durable_table *durable; /* durable.c */
+	u32 durable_max_ms; /* cap of v2 durable timeouts */
 };
 
 enum smb_session_state {
@@ -67,6 +78,8 @@ enum smb_session_state {
 
 struct smb_session {
 	struct smb_list link; /* in conn->sessions */
+	struct smb_list srv_link; /* in srv->sessions, under srv->lock */
+	bool superseded; /* a reconnect named it PreviousSessionId (atomic) */
 	struct smb_conn *conn;
 	u64 id;
 	enum smb_session_state state;
@@ -101,6 +114,10 @@ struct smb_tree {
 struct smb_rpc_pipe;
 struct smb_async;
 struct smb_notify;
+struct smb_lease;
+struct smb_timer;
+struct smb_durable;
+struct smb_durable_table;
 
 struct smb_dir_cursor {
 	bool started;
@@ -143,6 +160,18 @@ struct smb_open {
 	u32 mode; /* FileModeInformation */
 	struct smb_dir_cursor *dir;
 	struct smb_notify *notify; /* CHANGE_NOTIFY state (notify.c) */
+	/*
+	 * Oplock or lease (oplock.c), under srv->lock.  oplock_level is an
+	 * SMB2_OPLOCK_LEVEL_*; LEASE means lease (its state in
+	 * lease->state, see smb_open_has_handle_caching() in oplock.h).
+	 */
+	u8 oplock_level;
+	u8 oplock_break_to; /* while oplock_breaking */
+	bool oplock_breaking;
+	u64 oplock_deadline_ms; /* break acknowledgment timeout */
+	struct smb_lease *lease;
+	struct smb_list lease_link; /* in lease->opens */
+	struct smb_durable *durable; /* durable.c: NULL unless durable */
 };
 
 /* Per-connection credit window ([MS-SMB2] 3.3.1.1). */
@@ -194,6 +223,11 @@ struct smb_conn {
 	struct smb_list async_list; /* struct smb_async.link */
 	u32 nasync;
 	u64 next_async_id;
+	/*
+	 * Held while a PDU of this connection is processed, and by whoever
+	 * resumes one of its deferred CREATEs (oplock.c); never nested.
+	 */
+	struct smb_mutex *proc_lock;
 };
 
 /* One request being processed, and the response being built for it. */
@@ -225,6 +259,8 @@ struct smb_work {
 	u8 *preauth_target; /* hash to extend with the response, if any */
 	bool last_in_chain; /* the only or last request of its compound */
 	struct smb_async *async; /* set when the handler went async */
+	struct smb_async *resume; /* a deferred CREATE run again (oplock.c) */
+	bool create_again; /* CREATE restarted after closing durable opens */
 	struct smb_session *destroy_after_send; /* LOGOFF */
 };
 
@@ -269,12 +305,21 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id);
 void smb_open_destroy(struct smb_open *op, bool process_delete);
 u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st);
 void smb_open_insert(struct smb_session *sess, struct smb_open *op);
+/* Add to / remove from the session's open table (under srv->lock). */
+void smb_open_table_add(struct smb_session *sess, struct smb_open *op);
+void smb_open_table_del(struct smb_session *sess, struct smb_open *op);
 void smb_open_set_delete_pending(struct smb_open *op, bool pending);
 bool smb_open_delete_pending(struct smb_open *op);
 bool smb_open_others_deny_delete(struct smb_open *op);
 /* Does any open of a named stream of op's file exist (besides op)? */
 bool smb_stream_opens_exist(struct smb_open *op);
 bool smb_open_has_children_open(struct smb_open *op);
+/* The node of file (dev, ino), or NULL; srv->lock held. */
+struct smb_file_node *smb_file_node_find(struct smb_server *srv, u64 dev,
+					 u64 ino);
+/* Would an open (access, share) of stream conflict with open o? */
+bool smb_open_share_conflicts(const struct smb_open *o, u32 access, u32 share,
+			      const char *stream);
 bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
 				   size_t parent_len);
 

@@ -236,8 +236,4 @@ int smb2_ioctl(struct smb_work *w)
 	}
 }
 
-int smb2_oplock_break(struct smb_work *w)
-{
-	/* No oplocks or leases are granted, so no break can be acknowledged. */
-	return smb_resp_error(w, STATUS_INVALID_DEVICE_STATE);
 }

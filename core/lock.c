@@ -22,6 +22,7 @@
  * the last successful one in its slot succeeds without being applied again.
  */
 #include "lock.h"
+#include "oplock.h"
 #include "async.h"
 
 #define LOCK_REQ_FIXED 24
@@ -391,7 +392,7 @@ static bool lock_seq_tracked(const struct smb_conn *conn,
 			     const struct smb_open *op)
 {
 	return conn->dialect != SMB2_DIALECT_0202 &&
-	       (op->resilient ||
+	       (op->resilient || op->durable ||
 		(conn->server_caps & SMB2_GLOBAL_CAP_MULTI_CHANNEL));
 }
 
@@ -459,6 +460,7 @@ int smb2_lock(struct smb_work *w)
 		st = do_unlocks(op, elems, count, &granted);
 		answer_all(&granted, STATUS_SUCCESS);
 	} else {
+		smb_oplock_break_readers(op);
 		st = do_locks(op, elems, count, &blocked);
 		if (st == STATUS_PENDING)
 			return lock_wait(

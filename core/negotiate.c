@@ -243,7 +243,8 @@ int smb2_negotiate(struct smb_work *w)
 		conn->server_security_mode |= SMB2_NEGOTIATE_SIGNING_REQUIRED;
 	conn->server_caps = 0;
 	if (best >= SMB2_DIALECT_0210)
-		conn->server_caps |= SMB2_GLOBAL_CAP_LARGE_MTU;
+		conn->server_caps |= SMB2_GLOBAL_CAP_LARGE_MTU |
+				     SMB2_GLOBAL_CAP_LEASING;
 	set_limits(conn);
 
 	seclen = spnego_neg_hints(secbuf, sizeof(secbuf));

@@ -4,9 +4,11 @@
  * nodes that carry per-file state shared by all handles: share modes and
  * delete-pending.
  */
+#include "durable.h"
 #include "internal.h"
 #include "lock.h"
 #include "notify.h"
+#include "oplock.h"
 #include "stream.h"
 
 #define DATA_ACCESS (FILE_READ_DATA | FILE_EXECUTE | FILE_WRITE_DATA | \
@@ -47,6 +49,8 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
 	w->status = STATUS_FILE_CLOSED;
 	if (!w->sess)
 		return NULL;
+	/* A resumed CREATE may add to the table meanwhile (conn.c). */
+	smb_mutex_lock(w->conn->srv->lock);
 	smb_list_for_each_safe(pos, tmp, &w->sess->opens[bucket_of(vid)]) {
 		struct smb_open *op =
 			smb_container_of(pos, struct smb_open, link);
@@ -57,70 +61,97 @@ struct smb_open *smb_open_find(struct smb_work *w, const u8 *file_id)
 			w->related_pid = pid;
 			w->related_vid = vid;
 			w->related_fid_valid = true;
+			smb_mutex_unlock(w->conn->srv->lock);
 			return op;
 		}
 	}
+	smb_mutex_unlock(w->conn->srv->lock);
 	return NULL;
+}
+
+void smb_open_table_add(struct smb_session *sess, struct smb_open *op)
+{
+	struct smb_server *srv = sess->conn->srv;
+
+	smb_mutex_lock(srv->lock);
+	op->volatile_id = sess->next_volatile_id++;
+	smb_list_add_tail(&op->link, &sess->opens[bucket_of(op->volatile_id)]);
+	sess->nopens++;
+	smb_mutex_unlock(srv->lock);
+}
+
+void smb_open_table_del(struct smb_session *sess, struct smb_open *op)
+{
+	struct smb_server *srv = sess->conn->srv;
+
+	smb_mutex_lock(srv->lock);
+	smb_list_del(&op->link);
+	sess->nopens--;
+	smb_mutex_unlock(srv->lock);
 }
 
 /*
  * Would an open with (access, share) of stream (NULL: the file's unnamed
- * stream) conflict with the existing ones?  Share modes are per stream,
+ * stream) conflict with the existing open o?  Share modes are per stream,
  * except that DELETE on the file needs every stream open to share delete.
  */
+bool smb_open_share_conflicts(const struct smb_open *o, u32 access, u32 share,
+			      const char *stream)
+{
+	if (!(access & DATA_ACCESS) || !(o->access & DATA_ACCESS))
+		return false;
+	if (!smb_stream_same(o->stream, stream))
+		return !stream && (access & DELETE) && o->stream &&
+		       !(o->share_access & FILE_SHARE_DELETE);
+	return ((o->access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		!(share & FILE_SHARE_READ)) ||
+	       ((o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		!(share & FILE_SHARE_WRITE)) ||
+	       ((o->access & DELETE) && !(share & FILE_SHARE_DELETE)) ||
+	       ((access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		!(o->share_access & FILE_SHARE_READ)) ||
+	       ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		!(o->share_access & FILE_SHARE_WRITE)) ||
+	       ((access & DELETE) && !(o->share_access & FILE_SHARE_DELETE));
+}
+
 static bool share_conflict(const struct smb_file_node *node, u32 access,
 			   u32 share, const char *stream)
 {
 	const struct smb_list *pos;
 
-	if (!(access & DATA_ACCESS))
-		return false;
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		const struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-
-		if (!(o->access & DATA_ACCESS))
-			continue;
-		if (!smb_stream_same(o->stream, stream)) {
-			if (!stream && (access & DELETE) && o->stream &&
-			    !(o->share_access & FILE_SHARE_DELETE))
-				return true;
-			continue;
-		}
-		if (((o->access & (FILE_READ_DATA | FILE_EXECUTE)) &&
-		     !(share & FILE_SHARE_READ)) ||
-		    ((o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
-		     !(share & FILE_SHARE_WRITE)) ||
-		    ((o->access & DELETE) && !(share & FILE_SHARE_DELETE)))
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next)
+		if (smb_open_share_conflicts(
+			    smb_container_of(pos, struct smb_open, node_link),
+			    access, share, stream))
 			return true;
-		if (((access & (FILE_READ_DATA | FILE_EXECUTE)) &&
-		     !(o->share_access & FILE_SHARE_READ)) ||
-		    ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
-		     !(o->share_access & FILE_SHARE_WRITE)) ||
-		    ((access & DELETE) && !(o->share_access & FILE_SHARE_DELETE)))
-			return true;
-	}
 	return false;
 }
 
-u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
+struct smb_file_node *smb_file_node_find(struct smb_server *srv, u64 dev,
+					 u64 ino)
 {
-	struct smb_server *srv = op->tree->sess->conn->srv;
-	struct smb_file_node *node = NULL;
 	struct smb_list *pos;
-	u32 status = STATUS_SUCCESS;
 
-	smb_mutex_lock(srv->lock);
 	for (pos = srv->file_nodes.next; pos != &srv->file_nodes;
 	     pos = pos->next) {
 		struct smb_file_node *n =
 			smb_container_of(pos, struct smb_file_node, link);
 
-		if (n->dev == st->dev && n->ino == st->ino) {
-			node = n;
-			break;
-		}
+		if (n->dev == dev && n->ino == ino)
+			return n;
 	}
+	return NULL;
+}
+
+u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
+{
+	struct smb_server *srv = op->tree->sess->conn->srv;
+	struct smb_file_node *node;
+	u32 status = STATUS_SUCCESS;
+
+	smb_mutex_lock(srv->lock);
+	node = smb_file_node_find(srv, st->dev, st->ino);
 	if (node) {
 		if (node->delete_pending)
 			status = STATUS_DELETE_PENDING;
@@ -137,6 +168,7 @@ u32 smb_open_attach_node(struct smb_open *op, const struct smb_stat *st)
 			smb_list_init(&node->opens);
 			smb_list_init(&node->locks);
 			smb_list_init(&node->lock_waiters);
+			smb_list_init(&node->oplock_waiters);
 			smb_list_add_tail(&node->link, &srv->file_nodes);
 		}
 	}
@@ -156,9 +188,7 @@ void smb_open_insert(struct smb_session *sess, struct smb_open *op)
 	smb_mutex_lock(srv->lock);
 	op->persistent_id = srv->next_persistent_id++;
 	smb_mutex_unlock(srv->lock);
-	op->volatile_id = sess->next_volatile_id++;
-	smb_list_add_tail(&op->link, &sess->opens[bucket_of(op->volatile_id)]);
-	sess->nopens++;
+	smb_open_table_add(sess, op);
 }
 
 /* Detach from the file node; returns true when the file must be deleted now. */
@@ -173,6 +203,7 @@ static bool detach_node(struct smb_open *op)
 		return false;
 	smb_list_init(&deleting);
 	smb_mutex_lock(srv->lock);
+	smb_oplock_open_closing(op);
 	if (op->delete_on_close && !op->stream)
 		node->delete_pending = true; /* a stream's goes with it alone */
 	smb_list_del(&op->node_link);
@@ -218,8 +249,10 @@ void smb_open_destroy(struct smb_open *op, bool process_delete)
 			smb_info("delete on close of '%s' failed: 0x%x",
 				 op->path, st);
 	}
-	smb_list_del(&op->link);
-	sess->nopens--;
+	smb_durable_forget(op);
+	/* A disconnected durable open is in no session's table. */
+	if (!smb_list_empty(&op->link))
+		smb_open_table_del(sess, op);
 	smb_free(srv, op->dir);
 	smb_free(srv, op->path);
 	smb_free(srv, op->stream);

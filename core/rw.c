@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rw.c - SMB2 READ, WRITE and FLUSH ([MS-SMB2] 3.3.5.11-13). */
 #include "internal.h"
+#include "oplock.h"
 #include "lock.h"
 #include "smbdirect.h"
 
@@ -222,6 +223,7 @@ static u32 write_file(struct smb_work *w, struct smb_open *op, const u8 *data,
 	st = smb_lock_check_io(op, offset, length, true);
 	if (st)
 		return st;
+	smb_oplock_break_readers(op);
 	st = length ? vfs->pwrite(op->file, data, length, offset, done) :
 		      STATUS_SUCCESS;
 	if (!st)

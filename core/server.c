@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* server.c - the server object: configuration, shares and shared tables. */
+#include "durable.h"
 #include "internal.h"
+#include "oplock.h"
 
 void *smb_alloc(struct smb_server *srv, size_t size)
 {
@@ -50,6 +52,7 @@ void smb_server_free(struct smb_server *srv)
 
 	if (!srv)
 		return;
+	smb_durable_server_free(srv); /* closes what was kept */
 	for (i = 0; i < srv->nshares; i++) {
 		struct smb_share *sh = &srv->shares[i];
 
@@ -59,6 +62,7 @@ void smb_server_free(struct smb_server *srv)
 		smb_free(srv, sh->cfg.invalid_users.names);
 	}
 	smb_free(srv, srv->shares);
+	smb_oplock_server_free(srv);
 	if (srv->lock)
 		smb_mutex_free(srv->lock);
 	if (srv->timer_lock)
@@ -82,6 +86,7 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->cfg = *cfg;
 	srv->cfg.shares = NULL;
 	smb_list_init(&srv->file_nodes);
+	smb_list_init(&srv->sessions);
 	srv->lock = smb_mutex_new();
 	srv->timer_lock = smb_mutex_new();
 	smb_list_init(&srv->timers);
@@ -90,7 +95,8 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->start_time = smb_now(srv);
 	srv->shares = smb_alloc(srv, sizeof(*srv->shares) *
 					     ((size_t)cfg->nshares + 1));
-	if (!srv->lock || !srv->timer_lock || !srv->shares)
+	if (!srv->lock || !srv->timer_lock || !srv->shares ||
+	    smb_oplock_server_init(srv))
 		goto fail;
 	for (i = 0; i < cfg->nshares; i++) {
 		struct smb_share *sh = &srv->shares[srv->nshares];
@@ -122,6 +128,8 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->shares[srv->nshares].cfg.read_only = false;
 	srv->shares[srv->nshares].cfg.guest_ok = false;
 	srv->nshares++;
+	if (smb_durable_server_init(srv))
+		goto fail;
 	return srv;
 fail:
 	smb_server_free(srv);

@@ -5,6 +5,7 @@
  * signing keys and the 3.1.1 session pre-authentication hash.
  */
 #include "async.h"
+#include "durable.h"
 #include "internal.h"
 #include "ntlmssp.h"
 #include "ntlmssp_sign.h"
@@ -39,6 +40,9 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
+	smb_mutex_lock(srv->lock);
+	smb_list_del(&sess->srv_link);
+	smb_mutex_unlock(srv->lock);
 	smb_list_del(&sess->link);
 	sess->conn->nsessions--;
 	if (sess->ntlm) {
@@ -65,6 +69,7 @@ static struct smb_session *session_new(struct smb_conn *conn)
 		smb_list_init(&s->opens[b]);
 	smb_mutex_lock(srv->lock);
 	s->id = srv->next_session_id++;
+	smb_list_add_tail(&s->srv_link, &srv->sessions);
 	smb_mutex_unlock(srv->lock);
 	s->next_volatile_id = 1;
 	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
@@ -158,28 +163,6 @@ static u32 become_guest(struct smb_server *srv, struct smb_session *sess)
 	return STATUS_SUCCESS;
 }
 
-/*
- * [MS-SMB2] 3.3.5.5.3: a PreviousSessionId of the same user ends that
- * session (its opens close, its pending requests end).  Only sessions of
- * this connection are found.
- */
-static void end_previous_session(struct smb_work *w, struct smb_session *sess)
-{
-	u64 prev = smb_get_le64(smb_req_body(w) + 16);
-	struct smb_session *old;
-
-	if (!prev || prev == sess->id)
-		return;
-	old = smb_session_find(w->conn, prev);
-	if (!old || old->state != SMB_SESSION_VALID || old->is_guest ||
-	    old->is_anonymous || sess->is_guest || sess->is_anonymous ||
-	    strcmp(old->user.name, sess->user.name))
-		return;
-	smb_info("session 0x%llx replaces session 0x%llx",
-		 (unsigned long long)sess->id, (unsigned long long)prev);
-	smb_session_destroy(old);
-}
-
 static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		       const struct ntlmssp_result *res, bool reauth,
 		       const struct spnego_token *tok)
@@ -238,8 +221,10 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	if (tlen < 0)
 		return fail(w, sess, STATUS_INTERNAL_ERROR);
 	sess->state = SMB_SESSION_VALID;
+	/* A reconnecting client ends its previous session (3.3.5.5.3). */
 	if (!reauth)
-		end_previous_session(w, sess);
+		smb_session_supersede(w, sess,
+				      smb_get_le64(smb_req_body(w) + 16));
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
 		smb_free(srv, sess->ntlm);
@@ -465,6 +450,10 @@ int smb2_logoff(struct smb_work *w)
 	if (rc == 0 && w->status == STATUS_SUCCESS) {
 		struct smb_list *pos, *tmp;
 
+		/* Durable opens stay for a new session, as Windows keeps
+		 * them (smb2.durable-open.reopen4).
+		 */
+		smb_durable_session_lost(w->sess);
 		/* Later requests of the same compound must not find it. */
 		w->sess->state = SMB_SESSION_LOGGED_OFF;
 		w->destroy_after_send = w->sess;

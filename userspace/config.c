@@ -43,6 +43,7 @@ enum key_id {
 	K_MAX_OPEN_FILES,
 	K_MAX_INFLIGHT,
 	K_LOG_LEVEL,
+	K_DURABLE_TIMEOUT,
 	K_SMBD_MAX_READ,
 	K_SMBD_MAX_WRITE,
 	K_SMBD_MAX_IO, /* ksmbd-tools' "smbd max io size": both of the above */
@@ -96,6 +97,7 @@ static const struct key_def keys[] = {
 	{ "max open files", K_MAX_OPEN_FILES, G, NULL },
 	{ "max requests per connection", K_MAX_INFLIGHT, G, NULL },
 	{ "log level", K_LOG_LEVEL, G, NULL },
+	{ "durable handle timeout", K_DURABLE_TIMEOUT, G, NULL },
 	{ "smb direct max read size", K_SMBD_MAX_READ, G, NULL },
 	{ "smb direct max write size", K_SMBD_MAX_WRITE, G, NULL },
 	{ "smbd max io size", K_SMBD_MAX_IO, G, NULL },
@@ -318,6 +320,7 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	cfg->transport = SMBD_TRANSPORT_ALL;
 	cfg->log_level = SMB_LOG_WARN;
 	cfg->max_inflight = 8;
+	cfg->durable_timeout_s = 300;
 	cfg->smbdirect = (struct smbd_direct_config){
 		.max_read_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
 		.max_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
@@ -840,6 +843,12 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		return why;
 	case K_LOG_LEVEL:
 		return parse_log_level(v, &cfg->log_level);
+	case K_DURABLE_TIMEOUT:
+		/* Seconds a v2 durable handle may wait for its client. */
+		why = parse_uint(v, 1, 3600, &n);
+		if (!why)
+			cfg->durable_timeout_s = (u32)n;
+		return why;
 	default:
 		return apply_smbdirect(&cfg->smbdirect, id, v);
 	}

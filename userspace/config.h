@@ -45,6 +45,7 @@ struct smbd_config {
 	int log_level; /* SMB_LOG_* */
 	/* READ/WRITE/FLUSH/ECHO/CANCEL of one connection run at once */
 	int max_inflight;
+	u32 durable_timeout_s; /* cap of durable v2 timeouts, seconds */
 	char path[4096]; /* file this was loaded from */
 };
 

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "control.h"
 #include "crypto_openssl.h"
+#include "durable_api.h"
 #include "netif.h"
 #include "overlap.h"
 #include "pwddb.h"
@@ -405,6 +406,7 @@ int main(int argc, char **argv)
 			"smbdirectd: cannot start the server (see above)\n");
 		return 1;
 	}
+	smb_server_set_durable_timeout(srv, cfg.durable_timeout_s);
 
 	if (!port_set)
 		port = cfg.tcp_port;

@@ -14,7 +14,7 @@
 # Environment:
 #   TORTURE_SUITES="smb2.read smb2.dir"  suites to run (default: the list below)
 #   TORTURE_SUITE_TIMEOUT=300            seconds per suite
-#   TORTURE_BUDGET=840                   seconds for the whole stage's suites
+#   TORTURE_BUDGET=1500                   seconds for the whole stage's suites
 #   TORTURE_TARGET=                      smbtorture --target (empty: none,
 #                                        i.e. Windows behaviour expected)
 #   TORTURE_KNOWN_FAILURES=FILE          another known-failures list
@@ -42,10 +42,11 @@ smb2.rename smb2.delete-on-close-perms
 $(for t in $COMPOUND_TESTS; do printf 'smb2.compound.%s ' "$t"; done)
 $(for t in $NOTIFY_TESTS; do printf 'smb2.notify.%s ' "$t"; done)
 smb2.compound_find smb2.session smb2.credits smb2.setinfo smb2.maxfid
-smb2.scan smb2.lock smb2.acls smb2.streams smb2.ioctl"
+smb2.scan smb2.lock smb2.acls smb2.streams smb2.ioctl smb2.oplock smb2.lease
+smb2.durable-open smb2.durable-v2-open smb2.sharemode"
 SUITES=${TORTURE_SUITES:-$DEFAULT_SUITES}
 SUITE_TIMEOUT=${TORTURE_SUITE_TIMEOUT:-300}
-BUDGET=${TORTURE_BUDGET:-840}
+BUDGET=${TORTURE_BUDGET:-1500}
 KNOWN=${TORTURE_KNOWN_FAILURES:-$IT_ROOT/tests/integration/torture-known-failures.txt}
 TSV=$IT_RESULTS_DIR/torture-suites.tsv
 printf 'suite\tpass\tfail\txfail\tskip\tseconds\texit\n' >"$TSV"

@@ -497,6 +497,7 @@ struct h_client {
 	u32 max_read, max_write, max_trans;
 	u8 preauth[64]; /* connection pre-authentication hash (3.1.1) */
 	struct h_sess s;
+	u64 previous_session_id; /* sent in SESSION_SETUP */
 	u32 tid;
 	bool sign; /* sign requests on a session with a key */
 	bool raw_ntlmssp; /* SESSION_SETUP without SPNEGO */
@@ -1173,7 +1174,7 @@ static H_UNUSED void h_build_session_setup(struct h_client *c, struct h_req *r,
 	h_put32(r, 0); /* Channel */
 	h_put16(r, SMB2_HDR_SIZE + 24);
 	h_put16(r, (u16)sec_len);
-	h_put64(r, 0); /* PreviousSessionId */
+	h_put64(r, c->previous_session_id);
 	h_put(r, sec, sec_len);
 }
 
@@ -1432,6 +1433,24 @@ static H_UNUSED void h_build_create(struct h_client *c, struct h_req *r,
 		h_set32(r, H_BODY + 52, (u32)cr->contexts_len);
 		h_put(r, cr->contexts, cr->contexts_len);
 	}
+}
+
+/* A create context: Next, name "xxxx", data. */
+static H_UNUSED size_t h_cctx(u8 *p, const char *name, const void *data, u32 dlen,
+				 bool last)
+{
+	size_t total = 24 + dlen, padded = (total + 7) & ~(size_t)7;
+
+	memset(p, 0, padded);
+	smb_put_le32(p, last ? 0 : (u32)padded);
+	smb_put_le16(p + 4, 16);
+	smb_put_le16(p + 6, 4);
+	smb_put_le16(p + 10, dlen ? 24 : 0);
+	smb_put_le32(p + 12, dlen);
+	memcpy(p + 16, name, 4);
+	if (dlen)
+		memcpy(p + 24, data, dlen);
+	return last ? total : padded;
 }
 
 /* CREATE; on success the FileId is copied to fid. Returns the status. */

@@ -145,6 +145,7 @@ static void test_every_global_key(void **state)
 			       "smb2 max credits = 512\n"
 			       "max open files = 100\n"
 			       "max requests per connection = 3\n"
+			       "durable handle timeout = 120\n"
 			       "log level = debug\n",
 			       &cfg),
 			 0);
@@ -166,6 +167,7 @@ static void test_every_global_key(void **state)
 	assert_int_equal(s->max_credits, 512);
 	assert_int_equal(s->max_open_files, 100);
 	assert_int_equal(cfg.max_inflight, 3);
+	assert_int_equal(cfg.durable_timeout_s, 120);
 	assert_int_equal(cfg.log_level, SMB_LOG_DEBUG);
 	smbd_config_free(&cfg);
 

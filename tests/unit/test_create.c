@@ -218,36 +218,19 @@ static void test_malformed_create(void **state)
 	h_client_free(c);
 }
 
-/* A create context: Next, name "xxxx", data. */
-static size_t ctx(u8 *p, const char *name, const void *data, u32 dlen,
-		  bool last)
-{
-	size_t total = 24 + dlen, padded = (total + 7) & ~(size_t)7;
-
-	memset(p, 0, padded);
-	smb_put_le32(p, last ? 0 : (u32)padded);
-	smb_put_le16(p + 4, 16);
-	smb_put_le16(p + 6, 4);
-	smb_put_le16(p + 10, dlen ? 24 : 0);
-	smb_put_le32(p + 12, dlen);
-	memcpy(p + 16, name, 4);
-	if (dlen)
-		memcpy(p + 24, data, dlen);
-	return last ? total : padded;
-}
-
 static void test_contexts(void **state)
 {
 	struct h_client *c = on_share(state, "share");
 	u8 buf[256], fid[16] = { 0 };
 	struct h_create cr = { "ctx.txt", H_RW, 0, FILE_OPEN_IF, 0, 0, buf, 0 };
 	const u8 *b, *p;
-	u8 ts[16] = { 0 };
+	u8 ts[32] = { 0 };
 	size_t n;
 
-	n = ctx(buf, "MxAc", ts, 8, false);
-	n += ctx(buf + n, "DH2Q", ts, 16, false); /* ignored */
-	n += ctx(buf + n, "QFid", NULL, 0, true);
+	n = h_cctx(buf, "MxAc", ts, 8, false);
+	/* Not granted without a batch oplock: no answer (test_durable). */
+	n += h_cctx(buf + n, "DH2Q", ts, 32, false);
+	n += h_cctx(buf + n, "QFid", NULL, 0, true);
 	cr.contexts_len = n;
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_SUCCESS);
 	b = h_rbody(c);
@@ -265,12 +248,12 @@ static void test_contexts(void **state)
 	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
 
 	/* ExtA that is not a FILE_FULL_EA_INFORMATION list. */
-	cr.contexts_len = ctx(buf, "ExtA", "abcd", 4, true);
+	cr.contexts_len = h_cctx(buf, "ExtA", "abcd", 4, true);
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
 
 	/* Broken chains. */
-	n = ctx(buf, "MxAc", ts, 8, false);
-	n += ctx(buf + n, "QFid", NULL, 0, true);
+	n = h_cctx(buf, "MxAc", ts, 8, false);
+	n += h_cctx(buf + n, "QFid", NULL, 0, true);
 	cr.contexts_len = n;
 	smb_put_le32(buf, 33); /* Next not a multiple of 8 */
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
@@ -280,6 +263,10 @@ static void test_contexts(void **state)
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
 	smb_put_le32(buf, 32);
 	smb_put_le16(buf + 6, 0xfff0); /* NameLength past the context */
+	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
+	smb_put_le16(buf + 6, 3); /* names are four bytes at least */
+	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
+	smb_put_le16(buf + 6, 0);
 	assert_int_equal(h_create_ex(c, &cr, fid), STATUS_INVALID_PARAMETER);
 	smb_put_le16(buf + 6, 4);
 	smb_put_le32(buf + 12, 0xfffffff0u); /* DataLength near U32_MAX */
@@ -293,7 +280,7 @@ static void test_contexts(void **state)
 	{
 		struct h_req r;
 
-		cr.contexts_len = ctx(buf, "MxAc", ts, 8, true);
+		cr.contexts_len = h_cctx(buf, "MxAc", ts, 8, true);
 		h_build_create(c, &r, &cr);
 		h_set32(&r, H_BODY + 52, 0xfffffff0u);
 		assert_int_equal(h_call(c, &r), STATUS_INVALID_PARAMETER);
