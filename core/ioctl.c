@@ -235,5 +235,3 @@ int smb2_ioctl(struct smb_work *w)
 		return smb_fsctl(w, ctl, b + 8, in, in_len, max_out);
 	}
 }
-
-}
