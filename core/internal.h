@@ -25,6 +25,7 @@
 struct smb_share {
 	struct smb_share_config cfg;
 	struct smb_vfs_share *root; /* NULL for IPC$ */
+	bool encrypt_data; /* Share.EncryptData (crypt.c) */
 };
 
 /*
@@ -56,6 +57,10 @@ struct smb_server {
 	struct smb_mutex *timer_lock; /* timers (timer.c) */
 	struct smb_list timers;
 	u64 timer_seq;
+	/* SMB3 encryption (crypt.c). */
+	u8 encrypt_mode; /* enum smb_encrypt_mode */
+	bool multichannel; /* offer SMB2_GLOBAL_CAP_MULTI_CHANNEL */
+	u64 nonce_counter; /* atomic: every transform's nonce is unique */
 };
 
 enum smb_session_state {
@@ -78,6 +83,11 @@ struct smb_session {
 	u8 session_key[16];
 	u8 signing_key[16];
 	bool signing_required;
+	/* SMB3 encryption (crypt.c): keys as the server uses them. */
+	bool encrypt_data; /* Session.EncryptData */
+	u8 cipher_key_len; /* 0: no encryption keys */
+	u8 encryption_key[32]; /* server -> client */
+	u8 decryption_key[32]; /* client -> server */
 	bool is_guest;
 	bool is_anonymous;
 	struct smb_user user;
@@ -156,6 +166,7 @@ struct smb_conn {
 	u16 server_security_mode;
 	u32 server_caps;
 	u16 signing_algo; /* SMB2_SIGNING_* for 3.1.1, derived otherwise */
+	u16 cipher; /* SMB2_ENCRYPTION_* negotiated, 0: none (crypt.c) */
 	bool signing_required; /* server signing = mandatory */
 	u8 preauth_hash[64];
 	u32 max_read, max_write, max_trans;
@@ -197,7 +208,8 @@ struct smb_work {
 	bool no_response; /* CANCEL */
 	bool disconnect; /* drop the connection after this */
 	bool sign_response;
-	bool encrypted;
+	bool encrypted; /* arrived in a transform (crypt.c) */
+	struct smb_session *crypt_sess; /* the transform's session */
 	/* Compound state passed from the previous related request. */
 	u64 related_pid, related_vid;
 	bool related_fid_valid;

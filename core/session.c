@@ -5,6 +5,7 @@
  * signing keys and the 3.1.1 session pre-authentication hash.
  */
 #include "async.h"
+#include "crypt.h"
 #include "internal.h"
 #include "ntlmssp.h"
 #include "ntlmssp_sign.h"
@@ -164,16 +165,30 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	int tlen = 0;
 	u16 flags = 0;
 
+	if (srv->encrypt_mode == SMB_ENCRYPT_REQUIRED &&
+	    (sess->is_guest || sess->is_anonymous)) {
+		/* Without a session key nothing can be encrypted. */
+		return fail(w, sess, STATUS_ACCESS_DENIED);
+	}
 	if (!reauth && !sess->is_guest && !sess->is_anonymous) {
 		struct smb_keys keys;
 
 		memcpy(sess->session_key, res->session_key, 16);
-		if (smb_derive_keys(srv->ops.crypto, conn->dialect, 0,
+		if (smb_derive_keys(srv->ops.crypto, conn->dialect, conn->cipher,
 				    sess->session_key, sess->preauth_hash,
 				    &keys)) {
 			return fail(w, sess, STATUS_INTERNAL_ERROR);
 		}
 		memcpy(sess->signing_key, keys.signing, 16);
+		if (conn->cipher) {
+			sess->cipher_key_len = (u8)keys.cipher_key_len;
+			memcpy(sess->encryption_key, keys.encryption,
+			       keys.cipher_key_len);
+			memcpy(sess->decryption_key, keys.decryption,
+			       keys.cipher_key_len);
+			sess->encrypt_data =
+				srv->encrypt_mode == SMB_ENCRYPT_REQUIRED;
+		}
 		smb_memzero_explicit(&keys, sizeof(keys));
 		sess->signing_required =
 			conn->signing_required ||
@@ -184,6 +199,8 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
 	if (sess->is_anonymous)
 		flags |= SMB2_SESSION_FLAG_IS_NULL;
+	if (sess->encrypt_data)
+		flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
 	if (!sess->spnego_raw && tok->mech_list_mic && res->has_session_key &&
 	    !sess->is_guest &&
 	    sess->mech_types_len) {
@@ -360,6 +377,9 @@ int smb2_session_setup(struct smb_work *w)
 
 	if (smb_req_body_len(w) < SESS_REQ_FIXED || smb_get_le16(b) != 25)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
+	/* [MS-SMB2] 3.3.5.5 steps 1-2, RejectUnencryptedAccess. */
+	if (conn->srv->encrypt_mode == SMB_ENCRYPT_REQUIRED && !conn->cipher)
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (b[2] & SMB2_SESSION_FLAG_BINDING) {
 		/* Multichannel binding arrives with the multichannel work. */
 		return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);

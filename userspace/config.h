@@ -43,6 +43,11 @@ struct smbd_config {
 	enum smbd_transport_mode transport; /* default all */
 	struct smbd_direct_config smbdirect;
 	int log_level; /* SMB_LOG_* */
+	/* "smb3 encryption" in [global]: enum smb_encrypt_mode (crypt.h). */
+	int smb3_encryption;
+	/* Shares whose section says "smb3 encryption = yes". */
+	struct smb_name_list encrypt_shares;
+	bool multichannel; /* "server multi channel support" */
 	char path[4096]; /* file this was loaded from */
 };
 

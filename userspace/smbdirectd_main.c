@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "crypt.h"
 #include "crypto_openssl.h"
 #include "netif.h"
 #include "pwddb.h"
@@ -392,6 +393,11 @@ int main(int argc, char **argv)
 			"smbdirectd: cannot start the server (see above)\n");
 		return 1;
 	}
+	smb_server_set_encryption(srv, cfg.smb3_encryption);
+	smb_server_set_multichannel(srv, cfg.multichannel);
+	for (const char *sn = cfg.encrypt_shares.names; sn && *sn;
+	     sn += strlen(sn) + 1)
+		smb_server_set_share_encryption(srv, sn, true);
 
 	if (!port_set)
 		port = cfg.tcp_port;
