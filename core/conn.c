@@ -297,17 +297,22 @@ static int process_one(struct smb_work *w)
 	if (!charge_covers(w))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	st = check_session(w);
-	if (!st)
-		st = smb_work_check_encryption(w);
 	if (st)
 		return smb_resp_error(w, st);
+	st = smb_work_check_encryption(w);
+	if (st) {
+		w->refused_in_clear = true;
+		return smb_resp_error(w, st);
+	}
 	if (needs_tree(w->command)) {
 		w->tree = smb_tree_find(w->sess, w->tree_id);
 		if (!w->tree)
 			return smb_resp_error(w, STATUS_NETWORK_NAME_DELETED);
 		st = smb_work_check_encryption(w);
-		if (st)
+		if (st) {
+			w->refused_in_clear = true;
 			return smb_resp_error(w, st);
+		}
 	}
 	rc = handlers[w->command](w);
 	if (rc < 0)

@@ -81,7 +81,7 @@ int smb3_encrypt(const struct smb_crypto_ops *c, u16 cipher, const u8 *key,
 		return -1;
 	memset(hdr, 0, SMB2_TRANSFORM_HDR_SIZE);
 	smb_put_le32(hdr, SMB2_TRANSFORM_PROTO_ID);
-	memcpy(hdr + SMB2_TF_NONCE, nonce, nlen);
+	memcpy(hdr + SMB2_TF_NONCE, nonce, 16);
 	smb_put_le32(hdr + SMB2_TF_ORIG_SIZE, (u32)total);
 	smb_put_le16(hdr + SMB2_TF_FLAGS, SMB2_TF_FLAG_ENCRYPTED);
 	smb_put_le64(hdr + SMB2_TF_SESSION_ID, session_id);
@@ -151,7 +151,8 @@ struct smb_session *smb_work_encrypt_session(const struct smb_work *w)
 		return NULL;
 	if (w->crypt_sess)
 		return w->crypt_sess;
-	if (!session_can_encrypt(s) ||
+	/* A client that did not encrypt may not be able to: tell it why. */
+	if (w->refused_in_clear || !session_can_encrypt(s) ||
 	    (s->state != SMB_SESSION_VALID && w->destroy_after_send != s))
 		return NULL;
 	if (w->command == SMB2_NEGOTIATE || w->command == SMB2_SESSION_SETUP)

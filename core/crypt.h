@@ -52,7 +52,8 @@ size_t smb3_key_len(u16 cipher);
 /*
  * Encrypt msg[0..nmsg) in place and fill hdr (SMB2_TRANSFORM_HDR_SIZE
  * bytes) with cipher (SMB2_ENCRYPTION_*), key, session_id and the nonce
- * (its first smb3_nonce_len(cipher) bytes are used, the rest is zeroed).
+ * (all 16 bytes go into the header, which is authenticated; the cipher
+ * uses the first smb3_nonce_len(cipher) of them).
  * The total must fit OriginalMessageSize (32 bits).  Returns 0 or -1.
  */
 int smb3_encrypt(const struct smb_crypto_ops *c, u16 cipher, const u8 *key,

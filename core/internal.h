@@ -210,6 +210,7 @@ struct smb_work {
 	bool sign_response;
 	bool encrypted; /* arrived in a transform (crypt.c) */
 	struct smb_session *crypt_sess; /* the transform's session */
+	bool refused_in_clear; /* refused for not encrypting: answer in clear */
 	/* Compound state passed from the previous related request. */
 	u64 related_pid, related_vid;
 	bool related_fid_valid;

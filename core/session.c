@@ -174,9 +174,9 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		struct smb_keys keys;
 
 		memcpy(sess->session_key, res->session_key, 16);
-		if (smb_derive_keys(srv->ops.crypto, conn->dialect, conn->cipher,
-				    sess->session_key, sess->preauth_hash,
-				    &keys)) {
+		if (smb_derive_keys(srv->ops.crypto, conn->dialect,
+				    conn->cipher, sess->session_key,
+				    sess->preauth_hash, &keys)) {
 			return fail(w, sess, STATUS_INTERNAL_ERROR);
 		}
 		memcpy(sess->signing_key, keys.signing, 16);
