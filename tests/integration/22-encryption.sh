@@ -5,7 +5,10 @@
 # SHA-256 both ways) at SMB3 (AES-128-CCM) and SMB3_11 with each of the
 # four ciphers; a share with "smb3 encryption = yes" is used encrypted by
 # a client that only asked for signing (SMB2_SHAREFLAG_ENCRYPT_DATA), and
-# refused to an SMB 2.1 client, which cannot encrypt.
+# refused to an SMB 2.1 client, which cannot encrypt.  Then smbtorture's
+# smb2.read and smb2.lock with --client-protection=encrypt; failures must
+# be listed in torture-known-failures.txt or
+# torture-known-failures-encrypted.txt.
 # SMBD_UNDER_TEST=samba runs it against Samba's smbd (see lib.sh).
 set -u
 # shellcheck source=tests/integration/lib.sh
@@ -97,4 +100,37 @@ fi
 sc enc SMB2_10 sign -- "ls"
 it_check_refused "enc-share:smb2.1-refused" $? "$OUT" NT_STATUS_ACCESS_DENIED
 
+# smbtorture with every request encrypted.
+if command -v smbtorture >/dev/null 2>&1; then
+	known=$IT_DIR/known.txt
+	cat "$IT_ROOT/tests/integration/torture-known-failures.txt" \
+		"$IT_ROOT/tests/integration/torture-known-failures-encrypted.txt" \
+		>"$known"
+	for suite in smb2.read smb2.lock; do
+		log=$IT_LOGS/$suite.log
+		timeout -k 10 300 smbtorture "//127.0.0.1/share" -p "$IT_PORT" \
+			-U "$USER%$PASS" --client-protection=encrypt \
+			--option=torture:sharedelay=100000 \
+			"$suite" >"$log" 2>&1 </dev/null
+		rc=$?
+		while IFS= read -r line; do
+			case $line in
+			SUMMARY\ *) it_log "$suite encrypted: ${line#SUMMARY } (pass fail known skip)" ;;
+			*)
+				status=${line%% *}
+				rest=${line#* }
+				name=${rest%% (*}
+				why=
+				[ "$name" != "$rest" ] && why=${rest#* (} && why=${why%)}
+				result "$status" "encrypted:$name" "$why"
+				;;
+			esac
+		done < <("$IT_PY" "$IT_ROOT/tests/integration/torture-parse.py" \
+			"$suite" "$log" "$known" "$rc")
+	done
+else
+	result SKIP smbtorture "smbtorture not installed"
+fi
+
+it_check_alive
 it_finish
