@@ -61,6 +61,7 @@ struct smb_server {
 	u8 encrypt_mode; /* enum smb_encrypt_mode */
 	bool multichannel; /* offer SMB2_GLOBAL_CAP_MULTI_CHANNEL */
 	u64 nonce_counter; /* atomic: every transform's nonce is unique */
+	struct smb_list sessions; /* every session, under lock (bind.c) */
 };
 
 enum smb_session_state {
@@ -72,6 +73,7 @@ enum smb_session_state {
 
 struct smb_session {
 	struct smb_list link; /* in conn->sessions */
+	struct smb_list global_link; /* in srv->sessions, under srv->lock */
 	struct smb_conn *conn;
 	u64 id;
 	enum smb_session_state state;

@@ -82,6 +82,7 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	srv->cfg = *cfg;
 	srv->cfg.shares = NULL;
 	smb_list_init(&srv->file_nodes);
+	smb_list_init(&srv->sessions);
 	srv->lock = smb_mutex_new();
 	srv->timer_lock = smb_mutex_new();
 	smb_list_init(&srv->timers);

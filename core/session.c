@@ -5,6 +5,7 @@
  * signing keys and the 3.1.1 session pre-authentication hash.
  */
 #include "async.h"
+#include "bind.h"
 #include "crypt.h"
 #include "internal.h"
 #include "ntlmssp.h"
@@ -41,6 +42,7 @@ void smb_session_destroy(struct smb_session *sess)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
 	smb_list_del(&sess->link);
+	smb_session_forget(sess);
 	sess->conn->nsessions--;
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
@@ -70,6 +72,7 @@ static struct smb_session *session_new(struct smb_conn *conn)
 	s->next_volatile_id = 1;
 	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
 	smb_list_add_tail(&s->link, &conn->sessions);
+	smb_session_register(s);
 	return s;
 }
 
@@ -380,10 +383,8 @@ int smb2_session_setup(struct smb_work *w)
 	/* [MS-SMB2] 3.3.5.5 steps 1-2, RejectUnencryptedAccess. */
 	if (conn->srv->encrypt_mode == SMB_ENCRYPT_REQUIRED && !conn->cipher)
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
-	if (b[2] & SMB2_SESSION_FLAG_BINDING) {
-		/* Multichannel binding arrives with the multichannel work. */
-		return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
-	}
+	if (b[2] & SMB2_SESSION_FLAG_BINDING)
+		return smb_resp_error(w, smb_session_bind_check(w));
 	sec_len = smb_get_le16(b + 14);
 	sec = smb_req_range(w, smb_get_le16(b + 12), sec_len);
 	if (!sec || sec_len == 0)

@@ -46,6 +46,9 @@ KNOWN=${TORTURE_KNOWN_FAILURES:-$IT_ROOT/tests/integration/torture-known-failure
 TSV=$IT_RESULTS_DIR/torture-suites.tsv
 printf 'suite\tpass\tfail\txfail\tskip\tseconds\texit\n' >"$TSV"
 
+# Multichannel on, as Samba 4.17 has it by default: smb2.session's
+# bind_negative tests check the refusals of session binding.
+IT_EXTRA_GLOBAL="server multi channel support = yes"
 it_one_share_server auto
 
 start=$(date +%s)
