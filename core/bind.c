@@ -98,6 +98,12 @@ u32 smb_session_bind_check(struct smb_work *w)
 			      (u8 *)w->req, w->req_len))
 		st = STATUS_ACCESS_DENIED;
 	/* Otherwise the request is good, but binding is not implemented. */
+	if (st != STATUS_ACCESS_DENIED && !t.keyless &&
+	    (w->flags & SMB2_FLAGS_SIGNED)) {
+		/* The client checks the answer with the session's key. */
+		w->bind_sign = true;
+		memcpy(w->bind_sign_key, t.signing_key, 16);
+	}
 	smb_memzero_explicit(&t, sizeof(t));
 	return st;
 }

@@ -329,8 +329,11 @@ static void free_works(struct smb_conn *conn, struct smb_work *works, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		smb_free(conn->srv, works[i].resp);
+		smb_memzero_explicit(works[i].bind_sign_key,
+				     sizeof(works[i].bind_sign_key));
+	}
 }
 
 /* The session a chain's responses are encrypted for: one transform
@@ -384,7 +387,8 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 			smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
 				     (u32)padded);
 		}
-		if (!enc->cipher && smb_work_should_sign(w)) {
+		if (!enc->cipher &&
+		    (w->bind_sign || smb_work_should_sign(w))) {
 			struct smb_iov one = { w->resp, w->resp_len };
 			u32 fl = smb_get_le32(w->resp + SMB2_HDR_FLAGS);
 
@@ -392,7 +396,9 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 				     fl | SMB2_FLAGS_SIGNED);
 			if (smb2_sign(conn->srv->ops.crypto,
 				      smb_conn_signing_algo(conn),
-				      w->sess->signing_key, &one, 1))
+				      w->bind_sign ? w->bind_sign_key :
+						     w->sess->signing_key,
+				      &one, 1))
 				return -1;
 		}
 		iov[niov].base = w->resp;

@@ -213,6 +213,10 @@ struct smb_work {
 	bool encrypted; /* arrived in a transform (crypt.c) */
 	struct smb_session *crypt_sess; /* the transform's session */
 	bool refused_in_clear; /* refused for not encrypting: answer in clear */
+	/* A refused binding request is answered signed with the session's
+	 * key, which w->sess (another connection's) cannot give (bind.c). */
+	bool bind_sign;
+	u8 bind_sign_key[16];
 	/* Compound state passed from the previous related request. */
 	u64 related_pid, related_vid;
 	bool related_fid_valid;
