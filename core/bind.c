@@ -65,6 +65,26 @@ static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
 	smb_mutex_unlock(srv->lock);
 }
 
+/* Answer w signed with the key of the session it names, held by another
+ * connection: the client signed with that key and checks with it. */
+static void sign_with_target(struct smb_work *w, const struct bind_target *t)
+{
+	if (t->found && !t->keyless && (w->flags & SMB2_FLAGS_SIGNED)) {
+		w->bind_sign = true;
+		memcpy(w->bind_sign_key, t->signing_key, 16);
+	}
+}
+
+u32 smb_session_foreign(struct smb_work *w)
+{
+	struct bind_target t;
+
+	find_target(w->conn, w->session_id, &t);
+	sign_with_target(w, &t);
+	smb_memzero_explicit(&t, sizeof(t));
+	return STATUS_USER_SESSION_DELETED;
+}
+
 u32 smb_session_bind_check(struct smb_work *w)
 {
 	struct smb_conn *conn = w->conn;
@@ -98,12 +118,8 @@ u32 smb_session_bind_check(struct smb_work *w)
 			      (u8 *)w->req, w->req_len))
 		st = STATUS_ACCESS_DENIED;
 	/* Otherwise the request is good, but binding is not implemented. */
-	if (st != STATUS_ACCESS_DENIED && !t.keyless &&
-	    (w->flags & SMB2_FLAGS_SIGNED)) {
-		/* The client checks the answer with the session's key. */
-		w->bind_sign = true;
-		memcpy(w->bind_sign_key, t.signing_key, 16);
-	}
+	if (st != STATUS_ACCESS_DENIED)
+		sign_with_target(w, &t);
 	smb_memzero_explicit(&t, sizeof(t));
 	return st;
 }

@@ -23,4 +23,11 @@ void smb_session_forget(struct smb_session *sess);
  */
 u32 smb_session_bind_check(struct smb_work *w);
 
+/*
+ * A (non-binding) SESSION_SETUP naming a session of another connection:
+ * STATUS_USER_SESSION_DELETED ([MS-SMB2] 3.3.5.5 step 6), signed with that
+ * session's key when the request was signed, as Windows and Samba answer.
+ */
+u32 smb_session_foreign(struct smb_work *w);
+
 #endif /* SMB_BIND_H */

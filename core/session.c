@@ -396,7 +396,9 @@ int smb2_session_setup(struct smb_work *w)
 		sess = session_new(conn);
 		if (!sess)
 			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
-	} else if (!sess || sess->state == SMB_SESSION_LOGGED_OFF) {
+	} else if (!sess) {
+		return smb_resp_error(w, smb_session_foreign(w));
+	} else if (sess->state == SMB_SESSION_LOGGED_OFF) {
 		return smb_resp_error(w, STATUS_USER_SESSION_DELETED);
 	} else if (sess->state == SMB_SESSION_VALID) {
 		if (sess->is_guest || sess->is_anonymous)
