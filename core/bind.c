@@ -35,7 +35,6 @@ struct bind_target {
 	u16 cipher;
 	u16 sign_algo;
 	u8 signing_key[16];
-	u8 session_key[16];
 };
 
 static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
@@ -61,7 +60,6 @@ static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
 		t->cipher = s->conn->cipher;
 		t->sign_algo = smb_conn_signing_algo(s->conn);
 		memcpy(t->signing_key, s->signing_key, sizeof(t->signing_key));
-		memcpy(t->session_key, s->session_key, sizeof(t->session_key));
 		break;
 	}
 	smb_mutex_unlock(srv->lock);
@@ -71,29 +69,10 @@ static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
  * connection: the client signed with that key and checks with it. */
 static void sign_with_target(struct smb_work *w, const struct bind_target *t)
 {
-	struct smb_conn *conn = w->conn;
-	struct smb_keys k;
-
-	if (!t->found || t->keyless || !(w->flags & SMB2_FLAGS_SIGNED))
-		return;
-	/*
-	 * Across dialect families the client signs with the key this
-	 * connection's dialect derives from the session key (the session
-	 * key itself for 2.x); within 3.x, with the session's signing key.
-	 */
-	if (conn->dialect < SMB2_DIALECT_0300) {
-		memcpy(w->bind_sign_key, t->session_key, 16);
-	} else if (t->dialect < SMB2_DIALECT_0300 &&
-		   conn->dialect != SMB2_DIALECT_0311) {
-		if (smb_derive_keys(conn->srv->ops.crypto, conn->dialect, 0,
-				    t->session_key, NULL, &k))
-			return;
-		memcpy(w->bind_sign_key, k.signing, 16);
-		smb_memzero_explicit(&k, sizeof(k));
-	} else {
+	if (t->found && !t->keyless && (w->flags & SMB2_FLAGS_SIGNED)) {
+		w->bind_sign = true;
 		memcpy(w->bind_sign_key, t->signing_key, 16);
 	}
-	w->bind_sign = true;
 }
 
 u32 smb_session_foreign(struct smb_work *w)
