@@ -473,10 +473,7 @@ int smb_conn_process(struct smb_conn *conn, u8 *pdu, size_t len,
 		w->last_in_chain = next == 0;
 		w->crypt_sess = enc_sess;
 		w->encrypted = enc_sess != NULL;
-		/* An encrypted chain speaks for its transform's session only. */
-		if (enc_sess && (w->command == SMB2_NEGOTIATE ||
-				 (!(w->flags & SMB2_FLAGS_RELATED_OPERATIONS) &&
-				  w->session_id != enc_sess->id))) {
+		if (enc_sess && w->command == SMB2_NEGOTIATE) {
 			rc = -1;
 			break;
 		}
@@ -504,6 +501,15 @@ int smb_conn_process(struct smb_conn *conn, u8 *pdu, size_t len,
 			w->related_vid = works[n - 2].related_vid;
 			w->related_fid_valid = works[n - 2].related_fid_valid;
 			w->related_status = prev_status;
+		}
+		/*
+		 * An encrypted chain speaks for its transform's session only:
+		 * its requests skip signature checks, so none may name
+		 * another session, related or not.
+		 */
+		if (enc_sess && w->session_id != enc_sess->id) {
+			rc = -1;
+			break;
 		}
 		rc = process_one(w);
 		if (rc < 0)

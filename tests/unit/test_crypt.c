@@ -704,7 +704,7 @@ static void test_hostile_transforms(void **state)
 	assert_true(h_send_raw(ec->c, pdu, sizeof(pdu)) < 0);
 	enc_free(ec);
 
-	for (int which = 0; which < 7; which++) {
+	for (int which = 0; which < 8; which++) {
 		ec = enc_login(e, SMB2_DIALECT_0311,
 			       SMB2_ENCRYPTION_AES128_GCM);
 		h_build_small(ec->c, &r, SMB2_ECHO);
@@ -738,6 +738,20 @@ static void test_hostile_transforms(void **state)
 			rc = enc_send_mut(ec, r.p, r.len, ec->c->s.id,
 					  shorten_orig_size);
 			break;
+		case 6: { /* a related request naming another session */
+			struct h_req rel;
+
+			h_pad8(&r);
+			smb_put_le32(r.p + SMB2_HDR_NEXT_COMMAND, (u32)r.len);
+			h_build_small(ec->c, &rel, SMB2_ECHO);
+			smb_put_le32(rel.p + SMB2_HDR_FLAGS,
+				     SMB2_FLAGS_RELATED_OPERATIONS);
+			smb_put_le64(rel.p + SMB2_HDR_SESSION_ID, 12345);
+			h_put(&r, rel.p, rel.len);
+			h_req_free(&rel);
+			rc = enc_send_raw(ec, r.p, r.len, ec->c->s.id);
+			break;
+		}
 		default: /* a transform holding less than an SMB2 header */
 			rc = enc_send_raw(ec, r.p, r.len, ec->c->s.id);
 			assert_int_equal(rc, 0); /* the good one, answered */
