@@ -119,9 +119,10 @@ int smb2_tree_connect(struct smb_work *w)
 			 sh->cfg.name);
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	}
-	/* A share that requires encryption refuses a client that cannot
-	 * ([MS-SMB2] 3.3.5.7, RejectUnencryptedAccess). */
-	if (sh->encrypt_data && !w->conn->cipher)
+	/* A share that requires encryption refuses a client or session that
+	 * cannot encrypt: no cipher, or no key (guest, anonymous) ([MS-SMB2]
+	 * 3.3.5.7, RejectUnencryptedAccess). */
+	if (sh->encrypt_data && (!w->conn->cipher || !sess->cipher_key_len))
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (sess->ntrees >= SMB_MAX_TREES_PER_SESSION)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);

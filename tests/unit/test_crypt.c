@@ -677,6 +677,43 @@ static void test_share_encrypt(void **state)
 	h_client_free(c);
 }
 
+/* A guest has no key: an encrypted share refuses it, others do not. */
+static void test_share_encrypt_guest(void **state)
+{
+	struct h_env *e = *state;
+	u16 d = SMB2_DIALECT_0311, algo = SMB2_SIGNING_AES_CMAC;
+	struct h_neg with = { .dialects = &d,
+			      .ndialects = 1,
+			      .sign_algos = &algo,
+			      .nsign = 1,
+			      .encryption_ctx = true };
+	struct h_client *c;
+
+	e->cfg.map_to_guest = SMB_MAP_TO_GUEST_BAD_USER;
+	e->shares[0].guest_ok = true;
+	e->shares[1].guest_ok = true;
+	h_env_start(e);
+	assert_int_equal(smb_server_set_share_encryption(e->srv, "share", true),
+			 0);
+	c = h_client_new(e);
+	assert_int_equal(h_negotiate_ex(c, &with), STATUS_SUCCESS);
+	assert_int_equal(h_session_setup_ex(c, "nobody-here", "x",
+					    H_AUTH_NTLMV2),
+			 STATUS_SUCCESS);
+	assert_true(c->s.flags & SMB2_SESSION_FLAG_IS_GUEST);
+	assert_int_equal(h_tree_connect(c, "share"), STATUS_ACCESS_DENIED);
+	assert_int_equal(h_tree_connect(c, "ro"), STATUS_SUCCESS);
+	h_client_free(c);
+	/* Encryption mandatory server-wide: guests cannot log on at all. */
+	smb_server_set_encryption(e->srv, SMB_ENCRYPT_REQUIRED);
+	c = h_client_new(e);
+	assert_int_equal(h_negotiate_ex(c, &with), STATUS_SUCCESS);
+	assert_int_equal(h_session_setup_ex(c, "nobody-here", "x",
+					    H_AUTH_NTLMV2),
+			 STATUS_ACCESS_DENIED);
+	h_client_free(c);
+}
+
 /* Each hostile transform drops the connection, and never crashes. */
 static void test_hostile_transforms(void **state)
 {
@@ -791,6 +828,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_share_encrypt, h_setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_share_encrypt_guest,
+						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_transforms,
 						h_setup, h_teardown),
 	};
