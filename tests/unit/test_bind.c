@@ -143,25 +143,20 @@ static void test_binding_checks_in_order(void **state)
 static void test_binding_cipher_mismatch(void **state)
 {
 	struct h_env *e = *state;
-	u16 d = SMB2_DIALECT_0311, algo = SMB2_SIGNING_AES_CMAC;
-	struct h_neg with = { .dialects = &d,
-			      .ndialects = 1,
-			      .sign_algos = &algo,
-			      .nsign = 1,
-			      .encryption_ctx = true };
 	struct h_client *c1 = h_client_new(e), *c2;
 	bool signed_ok;
 
 	smb_server_set_multichannel(e->srv, true);
-	assert_int_equal(h_negotiate_ex(c1, &with), STATUS_SUCCESS);
+	assert_int_equal(h_negotiate_311_enc(c1), STATUS_SUCCESS);
 	assert_int_equal(h_session_setup(c1), STATUS_SUCCESS);
-	c2 = conn_at(e, d, algo); /* no cipher */
+	c2 = conn_at(e, SMB2_DIALECT_0311,
+		     SMB2_SIGNING_AES_CMAC); /* no cipher */
 	assert_int_equal(bind_from(c2, c1, BIND_SIGNED, true, &signed_ok),
 			 STATUS_INVALID_PARAMETER);
 	h_client_free(c2);
 	/* Same cipher: passes the checks. */
 	c2 = h_client_new(e);
-	assert_int_equal(h_negotiate_ex(c2, &with), STATUS_SUCCESS);
+	assert_int_equal(h_negotiate_311_enc(c2), STATUS_SUCCESS);
 	assert_int_equal(bind_from(c2, c1, BIND_SIGNED, true, &signed_ok),
 			 STATUS_REQUEST_NOT_ACCEPTED);
 	h_client_free(c2);

@@ -681,12 +681,6 @@ static void test_share_encrypt(void **state)
 static void test_share_encrypt_guest(void **state)
 {
 	struct h_env *e = *state;
-	u16 d = SMB2_DIALECT_0311, algo = SMB2_SIGNING_AES_CMAC;
-	struct h_neg with = { .dialects = &d,
-			      .ndialects = 1,
-			      .sign_algos = &algo,
-			      .nsign = 1,
-			      .encryption_ctx = true };
 	struct h_client *c;
 
 	e->cfg.map_to_guest = SMB_MAP_TO_GUEST_BAD_USER;
@@ -696,7 +690,7 @@ static void test_share_encrypt_guest(void **state)
 	assert_int_equal(smb_server_set_share_encryption(e->srv, "share", true),
 			 0);
 	c = h_client_new(e);
-	assert_int_equal(h_negotiate_ex(c, &with), STATUS_SUCCESS);
+	assert_int_equal(h_negotiate_311_enc(c), STATUS_SUCCESS);
 	assert_int_equal(h_session_setup_ex(c, "nobody-here", "x",
 					    H_AUTH_NTLMV2),
 			 STATUS_SUCCESS);
@@ -707,7 +701,7 @@ static void test_share_encrypt_guest(void **state)
 	/* Encryption mandatory server-wide: guests cannot log on at all. */
 	smb_server_set_encryption(e->srv, SMB_ENCRYPT_REQUIRED);
 	c = h_client_new(e);
-	assert_int_equal(h_negotiate_ex(c, &with), STATUS_SUCCESS);
+	assert_int_equal(h_negotiate_311_enc(c), STATUS_SUCCESS);
 	assert_int_equal(h_session_setup_ex(c, "nobody-here", "x",
 					    H_AUTH_NTLMV2),
 			 STATUS_ACCESS_DENIED);
