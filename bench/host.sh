@@ -157,9 +157,7 @@ for ((rep = 1; rep <= BENCH_REPS; rep++)); do
 		fi
 		transfer "$srv" "$rep" plain off
 		transfer "$srv" "$rep" signed sign
-		# Ours has no encryption yet (its cells say so); Samba's figure
-		# is kept for when it has.
-		[ $srv = samba ] && transfer "$srv" "$rep" encrypted encrypt
+		transfer "$srv" "$rep" encrypted encrypt
 		torture "$srv" "$rep" smb2.bench.echo echo-1conn --option=torture:nprocs=1
 		torture "$srv" "$rep" smb2.bench.echo echo-16conn --option=torture:nprocs=16
 		torture "$srv" "$rep" smb2.bench.path-contention-shared path-contention-shared
@@ -174,6 +172,4 @@ for srv in ours samba; do
 	na "$srv" loopback smb2.bench.read \
 		"not in smbtorture $(smbtorture --version 2>/dev/null | awk 'NR == 1 { print $2 }') (added in a later Samba)"
 done
-na ours loopback smbclient-put-encrypted "encryption not implemented in smbdirectd yet"
-na ours loopback smbclient-get-encrypted "encryption not implemented in smbdirectd yet"
 it_log "host part done: $OUT"

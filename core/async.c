@@ -63,6 +63,7 @@ u32 smb_async_go(struct smb_work *w, const struct smb_async_ops *ops,
 		a->sign_algo = smb_conn_signing_algo(conn);
 		memcpy(a->sign_key, w->sess->signing_key, 16);
 	}
+	smb_enc_ctx_init(&a->enc, conn, smb_work_encrypt_session(w));
 	smb_mutex_lock(conn->async_lock);
 	/* Ids are never reused on a connection; 0 is not a valid id. */
 	a->async_id = conn->next_async_id++;
@@ -92,6 +93,7 @@ static void async_free(struct smb_async *a)
 	conn->nasync--;
 	smb_mutex_unlock(conn->async_lock);
 	smb_memzero_explicit(a->sign_key, sizeof(a->sign_key));
+	smb_memzero_explicit(&a->enc, sizeof(a->enc));
 	smb_free(conn->srv, a);
 	smb_async_conn_put(conn);
 }
@@ -189,7 +191,7 @@ void smb_async_complete(struct smb_async *a, u32 status, const u8 *body,
 		struct smb_iov iov = { pdu, SMB2_HDR_SIZE + body_len };
 		bool ok = true;
 
-		if (a->sign) {
+		if (a->sign && !a->enc.cipher) {
 			smb_put_le32(pdu + SMB2_HDR_FLAGS,
 				     smb_get_le32(pdu + SMB2_HDR_FLAGS) |
 					     SMB2_FLAGS_SIGNED);
@@ -200,7 +202,7 @@ void smb_async_complete(struct smb_async *a, u32 status, const u8 *body,
 		 * notices on its own.
 		 */
 		if (ok)
-			conn->t->send_pdu(conn->tc, &iov, 1);
+			smb_conn_send(conn, &a->enc, &iov, 1);
 	}
 	smb_mutex_unlock(conn->send_lock);
 	smb_free(srv, pdu);

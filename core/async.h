@@ -25,6 +25,7 @@
 #ifndef SMB_ASYNC_H
 #define SMB_ASYNC_H
 
+#include "crypt.h"
 #include "internal.h"
 
 #define SMB_MAX_ASYNC_PER_CONN 1024 /* bounds what one client can pin */
@@ -69,6 +70,7 @@ struct smb_async {
 	bool sign;
 	u16 sign_algo;
 	u8 sign_key[16];
+	struct smb_enc_ctx enc; /* cipher 0: in clear */
 };
 
 /*

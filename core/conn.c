@@ -6,6 +6,7 @@
  */
 #include "async.h"
 #include "durable.h"
+#include "crypt.h"
 #include "internal.h"
 #include "overlap.h"
 #include "oplock.h"
@@ -197,7 +198,8 @@ static u32 check_session(struct smb_work *w)
 			return STATUS_USER_SESSION_DELETED;
 		w->sess = sess;
 	}
-	if (sess->is_guest || sess->is_anonymous)
+	/* A decrypted message is authenticated already ([MS-SMB2] 3.3.5.2.4). */
+	if (sess->is_guest || sess->is_anonymous || w->crypt_sess)
 		return STATUS_SUCCESS;
 	if (signed_req) {
 		if (!smb2_verify(conn->srv->ops.crypto,
@@ -333,10 +335,20 @@ static int process_one(struct smb_work *w)
 	st = check_session(w);
 	if (st)
 		return smb_resp_error(w, st);
+	st = smb_work_check_encryption(w);
+	if (st) {
+		w->refused_in_clear = true;
+		return smb_resp_error(w, st);
+	}
 	if (needs_tree(w->command)) {
 		w->tree = smb_tree_find(w->sess, w->tree_id);
 		if (!w->tree)
 			return smb_resp_error(w, STATUS_NETWORK_NAME_DELETED);
+		st = smb_work_check_encryption(w);
+		if (st) {
+			w->refused_in_clear = true;
+			return smb_resp_error(w, st);
+		}
 	}
 	rc = handlers[w->command](w);
 	if (rc < 0)
@@ -353,17 +365,36 @@ static void free_works(struct smb_conn *conn, struct smb_work *works, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		smb_free(conn->srv, works[i].resp);
+		smb_memzero_explicit(works[i].bind_sign_key,
+				     sizeof(works[i].bind_sign_key));
+	}
+}
+
+/* The session a chain's responses are encrypted for: one transform
+ * carries the whole compound ([MS-SMB2] 3.3.4.1.4). */
+static struct smb_session *chain_encrypt_session(struct smb_work *works, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct smb_session *s = smb_work_encrypt_session(&works[i]);
+
+		if (s)
+			return s;
+	}
+	return NULL;
 }
 
 /*
  * Send the responses of a chain as one compound PDU.  An interim response
  * (the last request went async) goes alone after the others, unsigned
- * ([MS-SMB2] 3.3.4.2), as Windows and Samba send it.
+ * ([MS-SMB2] 3.3.4.2), as Windows and Samba send it.  Encrypted responses
+ * are not signed.
  */
 static int send_responses(struct smb_conn *conn, struct smb_work *works,
-			  int n)
+			  int n, const struct smb_enc_ctx *enc)
 {
 	struct smb_iov iov[SMB_MAX_COMPOUND];
 	int niov = 0, i, last = -1, nresp = 0;
@@ -372,9 +403,9 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 		struct smb_iov one = { works[n - 1].resp,
 				       works[n - 1].resp_len };
 
-		if (send_responses(conn, works, n - 1) < 0)
+		if (send_responses(conn, works, n - 1, enc) < 0)
 			return -1;
-		return conn->t->send_pdu(conn->tc, &one, 1) < 0 ? -1 : 0;
+		return smb_conn_send(conn, enc, &one, 1) < 0 ? -1 : 0;
 	}
 	for (i = 0; i < n; i++)
 		if (!works[i].no_response && works[i].resp) {
@@ -398,7 +429,8 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 				smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
 					     (u32)padded);
 		}
-		if (smb_work_should_sign(w)) {
+		if (!enc->cipher &&
+		    (w->bind_sign || smb_work_should_sign(w))) {
 			struct smb_iov one = { w->resp, w->resp_len };
 			u32 fl = smb_get_le32(w->resp + SMB2_HDR_FLAGS);
 
@@ -406,7 +438,9 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 				     fl | SMB2_FLAGS_SIGNED);
 			if (smb2_sign(conn->srv->ops.crypto,
 				      smb_conn_signing_algo(conn),
-				      w->sess->signing_key, &one, 1))
+				      w->bind_sign ? w->bind_sign_key :
+						     w->sess->signing_key,
+				      &one, 1))
 				return -1;
 		}
 		iov[niov].base = w->resp;
@@ -415,11 +449,26 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 	}
 	if (niov == 0)
 		return 0;
-	return conn->t->send_pdu(conn->tc, iov, niov) < 0 ? -1 : 0;
+	return smb_conn_send(conn, enc, iov, niov) < 0 ? -1 : 0;
 }
 
 static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 {
+	if (len < 4)
+		return -1;
+	if (smb_get_le32(pdu) == SMB1_PROTO_ID)
+		return conn->negotiated ? -1 : smb1_negotiate(conn, pdu, len);
+	if (smb_get_le32(pdu) == SMB2_TRANSFORM_PROTO_ID)
+		return smb_conn_input_encrypted(conn, pdu, len);
+	if (smb_get_le32(pdu) != SMB2_PROTO_ID)
+		return -1; /* compression is not negotiated */
+	return smb_conn_process(conn, pdu, len, NULL);
+}
+
+int smb_conn_process(struct smb_conn *conn, u8 *pdu, size_t len,
+		     struct smb_session *enc_sess)
+{
+	struct smb_enc_ctx enc;
 	struct smb_work *works;
 	size_t off = 0;
 	int n = 0, rc = 0, i;
@@ -427,13 +476,6 @@ static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 	u32 rel_tid = 0;
 	u32 prev_status = STATUS_SUCCESS;
 	bool have_prev = false;
-
-	if (len < 4)
-		return -1;
-	if (smb_get_le32(pdu) == SMB1_PROTO_ID)
-		return conn->negotiated ? -1 : smb1_negotiate(conn, pdu, len);
-	if (smb_get_le32(pdu) != SMB2_PROTO_ID)
-		return -1; /* transform/compression headers are not negotiated */
 
 	/* Heap, not stack: a chain's work items are ~10 KiB, too much for a
 	 * kernel stack.
@@ -471,6 +513,12 @@ static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 		w->tree_id = smb_get_le32(h + SMB2_HDR_TREE_ID);
 		w->session_id = smb_get_le64(h + SMB2_HDR_SESSION_ID);
 		w->last_in_chain = next == 0;
+		w->crypt_sess = enc_sess;
+		w->encrypted = enc_sess != NULL;
+		if (enc_sess && w->command == SMB2_NEGOTIATE) {
+			rc = -1;
+			break;
+		}
 		if (w->command == SMB2_NEGOTIATE && (n > 1 || next)) {
 			rc = -1; /* NEGOTIATE cannot be compounded */
 			break;
@@ -494,6 +542,15 @@ static int conn_input_locked(struct smb_conn *conn, u8 *pdu, size_t len)
 			w->related_vid = works[n - 2].related_vid;
 			w->related_fid_valid = works[n - 2].related_fid_valid;
 			w->related_status = prev_status;
+		}
+		/*
+		 * An encrypted chain speaks for its transform's session only:
+		 * its requests skip signature checks, so none may name
+		 * another session, related or not.
+		 */
+		if (enc_sess && w->session_id != enc_sess->id) {
+			rc = -1;
+			break;
 		}
 		rc = process_one(w);
 		if (rc < 0)
@@ -524,8 +581,11 @@ next_msg:
 			break;
 		off += next;
 	}
-	if (rc == 0)
-		rc = send_responses(conn, works, n);
+	if (rc == 0) {
+		smb_enc_ctx_init(&enc, conn, chain_encrypt_session(works, n));
+		rc = send_responses(conn, works, n, &enc);
+		smb_memzero_explicit(&enc, sizeof(enc));
+	}
 	/* Only now may a pending request complete: after its interim. */
 	for (i = 0; i < n; i++)
 		if (works[i].async)

@@ -379,7 +379,7 @@ void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
 	smb_mutex_lock(srv->lock);
 	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
 		struct smb_session *s =
-			smb_container_of(pos, struct smb_session, srv_link);
+			smb_container_of(pos, struct smb_session, global_link);
 
 		if (s->id == previous_id) {
 			prev = s;

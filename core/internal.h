@@ -25,6 +25,7 @@
 struct smb_share {
 	struct smb_share_config cfg;
 	struct smb_vfs_share *root; /* NULL for IPC$ */
+	bool encrypt_data; /* Share.EncryptData (crypt.c) */
 };
 
 /*
@@ -64,9 +65,14 @@ struct smb_server {
 	struct smb_list oplock_deferred; /* CREATEs ready to run again */
 	struct smb_timer *oplock_timer; /* break acknowledgment timeouts */
 	bool oplock_timer_armed;
-	struct smb_list sessions; /* every session, for PreviousSessionId */
+	/* Every session (bind.c: GlobalSessionTable; PreviousSessionId). */
+	struct smb_list sessions;
 	struct smb_durable_table *durable; /* durable.c */
 	u32 durable_max_ms; /* cap of v2 durable timeouts */
+	/* SMB3 encryption (crypt.c). */
+	u8 encrypt_mode; /* enum smb_encrypt_mode */
+	bool multichannel; /* offer SMB2_GLOBAL_CAP_MULTI_CHANNEL */
+	u64 nonce_counter; /* atomic: every transform's nonce is unique */
 };
 
 enum smb_session_state {
@@ -78,8 +84,8 @@ enum smb_session_state {
 
 struct smb_session {
 	struct smb_list link; /* in conn->sessions */
-	struct smb_list srv_link; /* in srv->sessions, under srv->lock */
 	bool superseded; /* a reconnect named it PreviousSessionId (atomic) */
+	struct smb_list global_link; /* in srv->sessions, under srv->lock */
 	struct smb_conn *conn;
 	u64 id;
 	enum smb_session_state state;
@@ -91,6 +97,11 @@ struct smb_session {
 	u8 session_key[16];
 	u8 signing_key[16];
 	bool signing_required;
+	/* SMB3 encryption (crypt.c): keys as the server uses them. */
+	bool encrypt_data; /* Session.EncryptData */
+	u8 cipher_key_len; /* 0: no encryption keys */
+	u8 encryption_key[32]; /* server -> client */
+	u8 decryption_key[32]; /* client -> server */
 	bool is_guest;
 	bool is_anonymous;
 	struct smb_user user;
@@ -198,6 +209,7 @@ struct smb_conn {
 	u16 server_security_mode;
 	u32 server_caps;
 	u16 signing_algo; /* SMB2_SIGNING_* for 3.1.1, derived otherwise */
+	u16 cipher; /* SMB2_ENCRYPTION_* negotiated, 0: none (crypt.c) */
 	bool signing_required; /* server signing = mandatory */
 	u8 preauth_hash[64];
 	u32 max_read, max_write, max_trans;
@@ -251,7 +263,13 @@ struct smb_work {
 	bool no_response; /* CANCEL */
 	bool disconnect; /* drop the connection after this */
 	bool sign_response;
-	bool encrypted;
+	bool encrypted; /* arrived in a transform (crypt.c) */
+	struct smb_session *crypt_sess; /* the transform's session */
+	bool refused_in_clear; /* refused for not encrypting: answer in clear */
+	/* A refused binding request is answered signed with the session's
+	 * key, which w->sess (another connection's) cannot give (bind.c). */
+	bool bind_sign;
+	u8 bind_sign_key[16];
 	/* Compound state passed from the previous related request. */
 	u64 related_pid, related_vid;
 	bool related_fid_valid;

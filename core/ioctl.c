@@ -60,8 +60,9 @@ static int validate_negotiate(struct smb_work *w, const u8 *fid, const u8 *in,
 		smb_warn("VALIDATE_NEGOTIATE_INFO on SMB 3.1.1: disconnecting");
 		return -1;
 	}
-	if (!(w->flags & SMB2_FLAGS_SIGNED) && w->sess && !w->sess->is_guest &&
-	    !w->sess->is_anonymous) {
+	/* An encrypted request is authenticated too ([MS-SMB2] 3.3.5.15.12). */
+	if (!(w->flags & SMB2_FLAGS_SIGNED) && !w->encrypted && w->sess &&
+	    !w->sess->is_guest && !w->sess->is_anonymous) {
 		smb_warn("unsigned VALIDATE_NEGOTIATE_INFO: disconnecting");
 		return -1;
 	}

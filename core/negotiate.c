@@ -4,6 +4,7 @@
  * multi-protocol negotiate that upgrades to SMB2 (3.3.5.3), and the 3.1.1
  * negotiate contexts and pre-authentication integrity hash.
  */
+#include "crypt.h"
 #include "internal.h"
 #include "preauth.h"
 #include "spnego.h"
@@ -78,10 +79,10 @@ static void set_limits(struct smb_conn *conn)
 
 /* Parse the 3.1.1 negotiate contexts; fills conn and returns a status. */
 static u32 parse_contexts(struct smb_work *w, u32 offset, u16 count,
-			  bool *want_signing_ctx)
+			  bool *want_signing_ctx, bool *want_cipher_ctx)
 {
 	struct smb_conn *conn = w->conn;
-	bool have_preauth = false, have_signing = false;
+	bool have_preauth = false, have_signing = false, have_cipher = false;
 	u32 pos = offset;
 	u16 i;
 
@@ -145,8 +146,23 @@ static u32 parse_contexts(struct smb_work *w, u32 offset, u16 count,
 			*want_signing_ctx = true;
 			break;
 		}
+		case SMB2_ENCRYPTION_CAPABILITIES: {
+			u16 nciph;
+
+			if (have_cipher || dlen < 2)
+				return STATUS_INVALID_PARAMETER;
+			have_cipher = true;
+			nciph = smb_get_le16(data);
+			if (nciph == 0 || 2 + 2u * nciph > dlen)
+				return STATUS_INVALID_PARAMETER;
+			conn->cipher = smb3_choose_cipher(conn->srv, data + 2,
+							  nciph);
+			*want_cipher_ctx = conn->srv->encrypt_mode !=
+					   SMB_ENCRYPT_OFF;
+			break;
+		}
 		default:
-			/* Encryption, compression, netname, transport and RDMA
+			/* Compression, netname, transport and RDMA
 			 * transform capabilities are not offered (yet): a server
 			 * that does not support a context omits it in the reply.
 			 */
@@ -196,7 +212,7 @@ int smb2_negotiate(struct smb_work *w)
 	u8 secbuf[SECBUF_MAX];
 	int seclen;
 	u16 ndialects, i, best = 0;
-	bool want_signing_ctx = false;
+	bool want_signing_ctx = false, want_cipher_ctx = false;
 	u8 *r;
 	size_t ctx_off, body_len;
 	u32 st;
@@ -229,9 +245,11 @@ int smb2_negotiate(struct smb_work *w)
 	conn->client_caps = smb_get_le32(b + 8);
 	memcpy(conn->client_guid, b + 12, 16);
 	conn->signing_algo = SMB2_SIGNING_AES_CMAC;
+	conn->cipher = 0;
 	if (best == SMB2_DIALECT_0311) {
 		st = parse_contexts(w, smb_get_le32(b + 28),
-				    smb_get_le16(b + 32), &want_signing_ctx);
+				    smb_get_le16(b + 32), &want_signing_ctx,
+				    &want_cipher_ctx);
 		if (st)
 			return smb_resp_error(w, st);
 		smb311_preauth_init(conn->preauth_hash);
@@ -245,6 +263,15 @@ int smb2_negotiate(struct smb_work *w)
 	if (best >= SMB2_DIALECT_0210)
 		conn->server_caps |= SMB2_GLOBAL_CAP_LARGE_MTU |
 				     SMB2_GLOBAL_CAP_LEASING;
+	if (best >= SMB2_DIALECT_0300 && srv->multichannel)
+		conn->server_caps |= SMB2_GLOBAL_CAP_MULTI_CHANNEL;
+	/* 3.0 and 3.0.2 have one cipher, offered by a capability bit. */
+	if ((best == SMB2_DIALECT_0300 || best == SMB2_DIALECT_0302) &&
+	    (conn->client_caps & SMB2_GLOBAL_CAP_ENCRYPTION) &&
+	    srv->encrypt_mode != SMB_ENCRYPT_OFF) {
+		conn->server_caps |= SMB2_GLOBAL_CAP_ENCRYPTION;
+		conn->cipher = SMB2_ENCRYPTION_AES128_CCM;
+	}
 	set_limits(conn);
 
 	seclen = spnego_neg_hints(secbuf, sizeof(secbuf));
@@ -253,7 +280,9 @@ int smb2_negotiate(struct smb_work *w)
 	ctx_off = SMB_ALIGN8(NEG_RESP_FIXED + (size_t)seclen);
 	body_len = NEG_RESP_FIXED + (size_t)seclen;
 	if (best == SMB2_DIALECT_0311)
-		body_len = ctx_off + 8 + 38 + (want_signing_ctx ? 8 + 8 + 4 : 0);
+		/* Each later context starts 8-aligned: up to 6 pad bytes. */
+		body_len = ctx_off + 8 + 38 + (want_cipher_ctx ? 8 + 8 + 4 : 0) +
+			   (want_signing_ctx ? 8 + 8 + 4 : 0);
 	r = smb_resp_body(w, body_len);
 	if (!r)
 		return -1;
@@ -269,6 +298,17 @@ int smb2_negotiate(struct smb_work *w)
 		if (srv->ops.random.bytes(srv->ops.random.ctx, pa + 6, 32))
 			return -1;
 		p += put_context(p, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pa, 38);
+		if (want_cipher_ctx) {
+			u8 ec[4];
+
+			/* One cipher; 0 when none is shared ([MS-SMB2]
+			 * 3.3.5.4). */
+			p = r + SMB_ALIGN8((size_t)(p - r));
+			smb_put_le16(ec, 1);
+			smb_put_le16(ec + 2, conn->cipher);
+			p += put_context(p, SMB2_ENCRYPTION_CAPABILITIES, ec, 4);
+			nctx++;
+		}
 		if (want_signing_ctx) {
 			u8 sg[4];
 

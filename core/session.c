@@ -6,6 +6,8 @@
  */
 #include "async.h"
 #include "durable.h"
+#include "bind.h"
+#include "crypt.h"
 #include "internal.h"
 #include "ntlmssp.h"
 #include "ntlmssp_sign.h"
@@ -40,10 +42,8 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
-	smb_mutex_lock(srv->lock);
-	smb_list_del(&sess->srv_link);
-	smb_mutex_unlock(srv->lock);
 	smb_list_del(&sess->link);
+	smb_session_forget(sess);
 	sess->conn->nsessions--;
 	if (sess->ntlm) {
 		ntlmssp_server_clear(sess->ntlm);
@@ -69,11 +69,11 @@ static struct smb_session *session_new(struct smb_conn *conn)
 		smb_list_init(&s->opens[b]);
 	smb_mutex_lock(srv->lock);
 	s->id = srv->next_session_id++;
-	smb_list_add_tail(&s->srv_link, &srv->sessions);
 	smb_mutex_unlock(srv->lock);
 	s->next_volatile_id = 1;
 	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
 	smb_list_add_tail(&s->link, &conn->sessions);
+	smb_session_register(s);
 	return s;
 }
 
@@ -173,16 +173,30 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	int tlen = 0;
 	u16 flags = 0;
 
+	if (srv->encrypt_mode == SMB_ENCRYPT_REQUIRED &&
+	    (sess->is_guest || sess->is_anonymous)) {
+		/* Without a session key nothing can be encrypted. */
+		return fail(w, sess, STATUS_ACCESS_DENIED);
+	}
 	if (!reauth && !sess->is_guest && !sess->is_anonymous) {
 		struct smb_keys keys;
 
 		memcpy(sess->session_key, res->session_key, 16);
-		if (smb_derive_keys(srv->ops.crypto, conn->dialect, 0,
-				    sess->session_key, sess->preauth_hash,
-				    &keys)) {
+		if (smb_derive_keys(srv->ops.crypto, conn->dialect,
+				    conn->cipher, sess->session_key,
+				    sess->preauth_hash, &keys)) {
 			return fail(w, sess, STATUS_INTERNAL_ERROR);
 		}
 		memcpy(sess->signing_key, keys.signing, 16);
+		if (conn->cipher) {
+			sess->cipher_key_len = (u8)keys.cipher_key_len;
+			memcpy(sess->encryption_key, keys.encryption,
+			       keys.cipher_key_len);
+			memcpy(sess->decryption_key, keys.decryption,
+			       keys.cipher_key_len);
+			sess->encrypt_data =
+				srv->encrypt_mode == SMB_ENCRYPT_REQUIRED;
+		}
 		smb_memzero_explicit(&keys, sizeof(keys));
 		sess->signing_required =
 			conn->signing_required ||
@@ -193,6 +207,8 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
 	if (sess->is_anonymous)
 		flags |= SMB2_SESSION_FLAG_IS_NULL;
+	if (sess->encrypt_data)
+		flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
 	if (!sess->spnego_raw && tok->mech_list_mic && res->has_session_key &&
 	    !sess->is_guest &&
 	    sess->mech_types_len) {
@@ -373,10 +389,11 @@ int smb2_session_setup(struct smb_work *w)
 
 	if (smb_req_body_len(w) < SESS_REQ_FIXED || smb_get_le16(b) != 25)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
-	if (b[2] & SMB2_SESSION_FLAG_BINDING) {
-		/* Multichannel binding arrives with the multichannel work. */
-		return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
-	}
+	/* [MS-SMB2] 3.3.5.5 steps 1-2, RejectUnencryptedAccess. */
+	if (conn->srv->encrypt_mode == SMB_ENCRYPT_REQUIRED && !conn->cipher)
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	if (b[2] & SMB2_SESSION_FLAG_BINDING)
+		return smb_resp_error(w, smb_session_bind_check(w));
 	sec_len = smb_get_le16(b + 14);
 	sec = smb_req_range(w, smb_get_le16(b + 12), sec_len);
 	if (!sec || sec_len == 0)
@@ -388,7 +405,9 @@ int smb2_session_setup(struct smb_work *w)
 		sess = session_new(conn);
 		if (!sess)
 			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
-	} else if (!sess || sess->state == SMB_SESSION_LOGGED_OFF) {
+	} else if (!sess) {
+		return smb_resp_error(w, smb_session_foreign(w));
+	} else if (sess->state == SMB_SESSION_LOGGED_OFF) {
 		return smb_resp_error(w, STATUS_USER_SESSION_DELETED);
 	} else if (sess->state == SMB_SESSION_VALID) {
 		if (sess->is_guest || sess->is_anonymous)

@@ -119,6 +119,11 @@ int smb2_tree_connect(struct smb_work *w)
 			 sh->cfg.name);
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	}
+	/* A share that requires encryption refuses a client or session that
+	 * cannot encrypt: no cipher, or no key (guest, anonymous) ([MS-SMB2]
+	 * 3.3.5.7, RejectUnencryptedAccess). */
+	if (sh->encrypt_data && (!w->conn->cipher || !sess->cipher_key_len))
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (sess->ntrees >= SMB_MAX_TREES_PER_SESSION)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	tree = smb_alloc(w->conn->srv, sizeof(*tree));
@@ -141,8 +146,11 @@ int smb2_tree_connect(struct smb_work *w)
 		return -1;
 	smb_put_le16(r, 16);
 	r[2] = sh->cfg.is_pipe ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK;
-	smb_put_le32(r + 4, sh->cfg.is_pipe ? SMB2_SHAREFLAG_NO_CACHING :
-					      SMB2_SHAREFLAG_MANUAL_CACHING);
+	smb_put_le32(r + 4, (sh->cfg.is_pipe ? SMB2_SHAREFLAG_NO_CACHING :
+					       SMB2_SHAREFLAG_MANUAL_CACHING) |
+				    (sh->encrypt_data && w->conn->cipher ?
+					     SMB2_SHAREFLAG_ENCRYPT_DATA :
+					     0));
 	smb_put_le32(r + 8, 0);
 	smb_put_le32(r + 12, tree->maximal_access);
 	return 0;

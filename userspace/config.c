@@ -15,6 +15,7 @@
 
 #include "platform.h"
 #include "config.h"
+#include "crypt.h"
 #include "fileutil.h"
 #include "rdma_posix.h"
 #include "smb2.h"
@@ -44,6 +45,8 @@ enum key_id {
 	K_MAX_INFLIGHT,
 	K_LOG_LEVEL,
 	K_DURABLE_TIMEOUT,
+	K_MULTICHANNEL,
+	K_SMB3_ENCRYPTION, /* global policy, or one share's requirement */
 	K_SMBD_MAX_READ,
 	K_SMBD_MAX_WRITE,
 	K_SMBD_MAX_IO, /* ksmbd-tools' "smbd max io size": both of the above */
@@ -115,10 +118,10 @@ static const struct key_def keys[] = {
 	{ "max ip connections", K_UNSUPPORTED, G, NULL },
 	{ "restrict anonymous", K_UNSUPPORTED, G, NULL },
 	{ "root directory", K_UNSUPPORTED, G, NULL },
-	{ "server multi channel support", K_UNSUPPORTED, G, NULL },
+	{ "server multi channel support", K_MULTICHANNEL, G, NULL },
 	{ "share:fake_fscaps", K_UNSUPPORTED, G, NULL },
 	{ "smb2 leases", K_UNSUPPORTED, G, NULL },
-	{ "smb3 encryption", K_UNSUPPORTED, G, NULL },
+	{ "smb3 encryption", K_SMB3_ENCRYPTION, S, NULL },
 
 	{ "path", K_PATH, S, NULL },
 	{ "comment", K_COMMENT, S, NULL },
@@ -361,6 +364,8 @@ static void free_share(struct smb_share_config *sh)
 
 void smbd_config_free(struct smbd_config *cfg)
 {
+	free(cfg->encrypt_shares.names);
+	cfg->encrypt_shares.names = NULL;
 	for (int i = 0; i < cfg->server.nshares; i++)
 		free_share(&cfg->server.shares[i]);
 	free(cfg->server.shares);
@@ -492,6 +497,49 @@ static bool parse_choice(const char *v, const struct choice *c, int *out)
 		}
 	}
 	return false;
+}
+
+static const char *parse_encryption(const char *v, int *out)
+{
+	static const struct choice modes[] = {
+		{ "auto", SMB_ENCRYPT_AUTO },
+		{ "default", SMB_ENCRYPT_AUTO },
+		{ "desired", SMB_ENCRYPT_AUTO },
+		{ "if_required", SMB_ENCRYPT_AUTO },
+		{ "yes", SMB_ENCRYPT_REQUIRED },
+		{ "true", SMB_ENCRYPT_REQUIRED },
+		{ "1", SMB_ENCRYPT_REQUIRED },
+		{ "mandatory", SMB_ENCRYPT_REQUIRED },
+		{ "required", SMB_ENCRYPT_REQUIRED },
+		{ "no", SMB_ENCRYPT_OFF },
+		{ "false", SMB_ENCRYPT_OFF },
+		{ "0", SMB_ENCRYPT_OFF },
+		{ "disabled", SMB_ENCRYPT_OFF },
+		{ "off", SMB_ENCRYPT_OFF },
+		{ NULL, 0 },
+	};
+
+	if (!parse_choice(v, modes, out))
+		return "expected yes, no or auto";
+	return NULL;
+}
+
+/* Append name to a "a\0b\0\0" list. */
+static const char *name_list_add(struct smb_name_list *l, const char *name)
+{
+	size_t used = 0, n = strlen(name) + 1;
+	char *bigger;
+
+	if (l->names)
+		while (l->names[used])
+			used += strlen(l->names + used) + 1;
+	bigger = realloc(l->names, used + n + 1);
+	if (!bigger)
+		return "out of memory";
+	memcpy(bigger + used, name, n);
+	bigger[used + n] = '\0';
+	l->names = bigger;
+	return NULL;
 }
 
 static const char *parse_dialect(const char *v, bool is_min, u16 *out)
@@ -841,6 +889,8 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		if (!why)
 			cfg->max_inflight = (int)n;
 		return why;
+	case K_MULTICHANNEL:
+		return parse_bool(v, &cfg->multichannel);
 	case K_LOG_LEVEL:
 		return parse_log_level(v, &cfg->log_level);
 	case K_DURABLE_TIMEOUT:
@@ -1069,7 +1119,10 @@ static int apply_global_section(struct parser *p, const struct section *sec)
 
 		if (!k)
 			continue;
-		if (k->scope == SMBD_KEY_GLOBAL)
+		if (k->id == K_SMB3_ENCRYPTION)
+			why = parse_encryption(e->value,
+					       &p->cfg->smb3_encryption);
+		else if (k->scope == SMBD_KEY_GLOBAL)
 			why = apply_global(p->cfg, k->id, e->value);
 		else
 			why = apply_share(&p->share_template, k->id, e->value);
@@ -1101,7 +1154,16 @@ static int apply_share_section(struct parser *p, const struct section *sec,
 			     e->key);
 			continue;
 		}
-		why = apply_share(sh, k->id, e->value);
+		if (k->id == K_SMB3_ENCRYPTION) {
+			int mode;
+
+			why = parse_encryption(e->value, &mode);
+			if (!why && mode == SMB_ENCRYPT_REQUIRED)
+				why = name_list_add(&p->cfg->encrypt_shares,
+						    sh->name);
+		} else {
+			why = apply_share(sh, k->id, e->value);
+		}
 		if (why)
 			return invalid(p, e, why);
 	}

@@ -46,6 +46,11 @@ struct smbd_config {
 	/* READ/WRITE/FLUSH/ECHO/CANCEL of one connection run at once */
 	int max_inflight;
 	u32 durable_timeout_s; /* cap of durable v2 timeouts, seconds */
+	/* "smb3 encryption" in [global]: enum smb_encrypt_mode (crypt.h). */
+	int smb3_encryption;
+	/* Shares whose section says "smb3 encryption = yes". */
+	struct smb_name_list encrypt_shares;
+	bool multichannel; /* "server multi channel support" */
 	char path[4096]; /* file this was loaded from */
 };
 

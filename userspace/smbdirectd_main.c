@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "crypt.h"
 #include "crypto_openssl.h"
 #include "durable_api.h"
 #include "netif.h"
@@ -407,6 +408,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	smb_server_set_durable_timeout(srv, cfg.durable_timeout_s);
+	smb_server_set_encryption(srv, cfg.smb3_encryption);
+	smb_server_set_multichannel(srv, cfg.multichannel);
+	for (const char *sn = cfg.encrypt_shares.names; sn && *sn;
+	     sn += strlen(sn) + 1)
+		smb_server_set_share_encryption(srv, sn, true);
 
 	if (!port_set)
 		port = cfg.tcp_port;

@@ -18,6 +18,8 @@
 #   TORTURE_TARGET=                      smbtorture --target (empty: none,
 #                                        i.e. Windows behaviour expected)
 #   TORTURE_KNOWN_FAILURES=FILE          another known-failures list
+#   TORTURE_EXTRA_ARGS=                  more smbtorture arguments, e.g.
+#                                        --client-protection=encrypt
 #   SMBD_UNDER_TEST=samba                run against Samba's smbd (lib.sh)
 set -u
 # shellcheck source=tests/integration/lib.sh
@@ -51,6 +53,9 @@ KNOWN=${TORTURE_KNOWN_FAILURES:-$IT_ROOT/tests/integration/torture-known-failure
 TSV=$IT_RESULTS_DIR/torture-suites.tsv
 printf 'suite\tpass\tfail\txfail\tskip\tseconds\texit\n' >"$TSV"
 
+# Multichannel on, as Samba 4.17 has it by default: smb2.session's
+# bind_negative tests check the refusals of session binding.
+IT_EXTRA_GLOBAL="server multi channel support = yes"
 it_one_share_server auto
 
 start=$(date +%s)
@@ -80,7 +85,7 @@ for suite in $SUITES; do
 		-U "$USER%$PASS" ${TORTURE_TARGET:+--target=$TORTURE_TARGET} \
 		--option=torture:sharedelay=100000 \
 		--option=torture:writetimeupdatedelay=500000 \
-		"$suite" >"$log" 2>&1 </dev/null
+		${TORTURE_EXTRA_ARGS:-} "$suite" >"$log" 2>&1 </dev/null
 	rc=$?
 	secs=$(($(date +%s) - t0))
 	[ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "TIMEOUT after $limit s" >>"$log"

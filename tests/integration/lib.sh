@@ -185,7 +185,8 @@ it_init_port() {
 }
 
 # it_global_defaults [SIGNING]: the [global] section every stage wants,
-# with server signing = SIGNING (auto|mandatory|disabled; default auto).
+# with server signing = SIGNING (auto|mandatory|disabled; default auto),
+# plus the line in IT_EXTRA_GLOBAL if set.
 it_global_defaults() {
 	cat <<EOF
 [global]
@@ -198,6 +199,7 @@ it_global_defaults() {
 	server signing = ${1:-auto}
 	server min protocol = SMB2_02
 	map to guest = never
+	${IT_EXTRA_GLOBAL:-}
 EOF
 }
 

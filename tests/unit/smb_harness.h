@@ -1083,6 +1083,19 @@ static H_UNUSED u32 h_negotiate_ex(struct h_client *c, const struct h_neg *n)
 	return st;
 }
 
+/* NEGOTIATE 3.1.1 with AES-CMAC signing, offering AES-128-GCM and -CCM. */
+static H_UNUSED u32 h_negotiate_311_enc(struct h_client *c)
+{
+	u16 d = SMB2_DIALECT_0311, algo = SMB2_SIGNING_AES_CMAC;
+	struct h_neg with = { .dialects = &d,
+			      .ndialects = 1,
+			      .sign_algos = &algo,
+			      .nsign = 1,
+			      .encryption_ctx = true };
+
+	return h_negotiate_ex(c, &with);
+}
+
 /*
  * Negotiate exactly `dialect`; for 3.1.1 offer the signing algorithm
  * sign_algo (or no signing context when sign_algo is 0xffff).

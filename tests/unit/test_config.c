@@ -10,6 +10,7 @@
 
 #include "platform.h"
 #include "config.h"
+#include "crypt.h"
 #include "rdma_posix.h"
 #include "smb2.h"
 #include "tmpdir.h"
@@ -669,14 +670,74 @@ static void test_key_scope(void **state)
 	assert_int_equal(smbd_config_key_scope("veto files", &supported, NULL),
 			 SMBD_KEY_SHARE);
 	assert_false(supported);
-	assert_int_equal(smbd_config_key_scope("smb3 encryption", &supported,
+	assert_int_equal(smbd_config_key_scope("smb2 leases", &supported,
 					       NULL),
 			 SMBD_KEY_GLOBAL);
 	assert_false(supported);
+	/* Global policy, and (ours) a share's requirement. */
+	assert_int_equal(smbd_config_key_scope("smb3 encryption", &supported,
+					       NULL),
+			 SMBD_KEY_SHARE);
+	assert_true(supported);
 	assert_int_equal(smbd_config_key_scope("nope", &supported, &setting),
 			 SMBD_KEY_UNKNOWN);
 	assert_false(supported);
 	assert_null(setting);
+}
+
+/* "smb3 encryption" (ksmbd's values and Samba-style synonyms) and
+ * "server multi channel support". */
+static void test_encryption_and_multichannel(void **state)
+{
+	static const struct {
+		const char *value;
+		int mode;
+	} modes[] = {
+		{ "auto", SMB_ENCRYPT_AUTO },
+		{ "mandatory", SMB_ENCRYPT_REQUIRED },
+		{ "Yes", SMB_ENCRYPT_REQUIRED },
+		{ "disabled", SMB_ENCRYPT_OFF },
+		{ "no", SMB_ENCRYPT_OFF },
+	};
+	struct smbd_config cfg;
+	char text[256];
+
+	(void)state;
+	assert_int_equal(parse("[s]\npath = /s\n", &cfg), 0);
+	assert_int_equal(cfg.smb3_encryption, SMB_ENCRYPT_AUTO);
+	assert_false(cfg.multichannel);
+	assert_null(cfg.encrypt_shares.names);
+	smbd_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[global]\nsmb3 encryption = %s\n", modes[i].value);
+		assert_int_equal(parse(text, &cfg), 0);
+		assert_int_equal(cfg.smb3_encryption, modes[i].mode);
+		smbd_config_free(&cfg);
+	}
+	assert_int_equal(parse("[global]\nsmb3 encryption = maybe\n", &cfg),
+			 -1);
+	assert_non_null(strstr(err, "expected yes, no or auto"));
+	/* Per share: only the shares that require it are listed. */
+	assert_int_equal(parse("[global]\n"
+			       "server multi channel support = yes\n"
+			       "[a]\npath = /a\nsmb3 encryption = yes\n"
+			       "[b]\npath = /b\nsmb3 encryption = auto\n"
+			       "[c]\npath = /c\nsmb3 encryption = mandatory\n",
+			       &cfg),
+			 0);
+	assert_true(cfg.multichannel);
+	assert_int_equal(cfg.smb3_encryption, SMB_ENCRYPT_AUTO);
+	assert_non_null(cfg.encrypt_shares.names);
+	assert_string_equal(cfg.encrypt_shares.names, "a");
+	assert_string_equal(cfg.encrypt_shares.names + 2, "c");
+	assert_int_equal(cfg.encrypt_shares.names[4], '\0');
+	smbd_config_free(&cfg);
+	assert_int_equal(parse("[s]\npath = /s\nsmb3 encryption = x\n", &cfg),
+			 -1);
+	assert_int_equal(parse("[global]\nserver multi channel support = 2\n",
+			       &cfg),
+			 -1);
 }
 
 static void test_many_shares(void **state)
@@ -915,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_line_endings_and_nul),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_key_scope),
+		cmocka_unit_test(test_encryption_and_multichannel),
 		cmocka_unit_test(test_many_shares),
 		cmocka_unit_test(test_smbdirect_keys),
 	};

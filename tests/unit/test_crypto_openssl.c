@@ -9,6 +9,7 @@
 #include "platform.h"
 #include "crypto_openssl.h"
 #include "hexutil.h"
+#include "ms_smb_vectors.h"
 
 static const struct smb_crypto_ops *ops;
 
@@ -440,21 +441,10 @@ static void test_gmac(void **state)
  * Specifications blog, 2012): the client's encrypted SMB2 WRITE request.
  * The AAD is the transform header from its Nonce field on.
  */
-static const char ms_ccm_key[] = "261B72350558F2E9DCF613070383EDBF";
-static const char ms_ccm_aad[] = "66E69A111892584FB5ED524A744DA3EE"
-				 "87000000000001001100001400E40800";
-static const char ms_ccm_pt[] =
-	"FE534D4240000100000000000900400008000000000000000400000000000000"
-	"FFFE0000010000001100001400E4080000000000000000000000000000000000"
-	"3100700017000000000000000000000015010000390000020100000039020000"
-	"00000000000000007000000000000000536D623320656E6372797074696F6E20"
-	"74657374696E67";
-static const char ms_ccm_ct[] =
-	"25C8FEE16605A437832D1CD52DA9F4645333482A175FE5384563F45FCDAFAEF3"
-	"8BC62BA4D5C62897996625A44C29BE5658DE2E6117585779E7B59FFD971278D0"
-	"8580D7FA899E410E910EABF5AA1DB43050B33B49182637759AC15D84BFCDF5B6"
-	"B238993C0F4CF4D6012023F6C627297075D84B7803912D0A9639634453595EF3"
-	"E33FFE4E7AC2AB";
+static const char ms_ccm_key[] = MS30_WRITE_KEY;
+static const char ms_ccm_aad[] = MS30_WRITE_AAD;
+static const char ms_ccm_pt[] = MS30_WRITE_PLAIN;
+static const char ms_ccm_ct[] = MS30_WRITE_CIPHER;
 
 static void test_ccm_ms_smb3_write(void **state)
 {
@@ -498,20 +488,10 @@ static void test_ccm_ms_smb3_write(void **state)
 /* Same blog post: the client decrypting the server's WRITE response. */
 static void test_ccm_ms_smb3_write_response(void **state)
 {
-	static const char transformed[] =
-		"FD534D42A6015530A18F6D9AFFE22AFAE8E6648486000000000000001100"
-		"001400E4080050000000000001001100001400E40800DBF46435C5F14169"
-		"293CE079E344479BF670227E49873F458672C3098DAC467DD5809F369D67"
-		"4091665157871483E01F7BECD02064EAC3E235F913668BBC2F097980D4B3"
-		"78F1993EFF6E60D177309E5B";
-	static const char plain[] =
-		"FE534D42400001000000000009002100"
-		"09000000000000000400000000000000"
-		"FFFE0000010000001100001400E40800"
-		"00000000000000000000000000000000"
-		"11000000170000000000000000000000";
+	static const char transformed[] = MS30_WRITE_RSP_TRANSFORMED;
+	static const char plain[] = MS30_WRITE_RSP_PLAIN;
 	size_t klen, tlen, plen;
-	u8 *key = hex_alloc("8FE2B57EC34D2DB5B1A9727F526BBDB5", &klen);
+	u8 *key = hex_alloc(MS30_WRITE_RSP_KEY, &klen);
 	u8 *msg = hex_alloc(transformed, &tlen);
 	u8 *pt = hex_alloc(plain, &plen);
 	struct smb_iov iov;

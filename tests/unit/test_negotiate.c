@@ -123,14 +123,15 @@ static void test_signing_capabilities(void **state)
 		const u8 *b;
 		u32 off;
 		u16 cnt;
-		bool saw_preauth = false, saw_sign = false;
+		bool saw_preauth = false, saw_sign = false, saw_enc = false;
 
 		assert_int_equal(h_negotiate_ex(c, &n), STATUS_SUCCESS);
 		b = h_rbody(c);
 		cnt = smb_get_le16(b + 6);
 		off = smb_get_le32(b + 60);
 		assert_int_equal(off & 7, 0);
-		assert_int_equal(cnt, cases[i].want < 0 ? 1 : 2);
+		/* The offered ENCRYPTION_CAPABILITIES is answered too. */
+		assert_int_equal(cnt, cases[i].want < 0 ? 2 : 3);
 		for (u16 k = 0; k < cnt; k++) {
 			const u8 *p;
 
@@ -144,8 +145,14 @@ static void test_signing_capabilities(void **state)
 				assert_int_equal(smb_get_le16(p + 12),
 						 SMB2_PREAUTH_INTEGRITY_SHA512);
 				saw_preauth = true;
+			} else if (smb_get_le16(p) ==
+				   SMB2_ENCRYPTION_CAPABILITIES) {
+				/* The harness offers GCM, CCM: GCM wins. */
+				assert_int_equal(smb_get_le16(p + 8), 1);
+				assert_int_equal(smb_get_le16(p + 10),
+						 SMB2_ENCRYPTION_AES128_GCM);
+				saw_enc = true;
 			} else {
-				/* Encryption is not offered, so never answered. */
 				assert_int_equal(smb_get_le16(p),
 						 SMB2_SIGNING_CAPABILITIES);
 				assert_int_equal(smb_get_le16(p + 10),
@@ -156,6 +163,7 @@ static void test_signing_capabilities(void **state)
 		}
 		assert_true(off <= c->last->len);
 		assert_true(saw_preauth);
+		assert_true(saw_enc);
 		assert_int_equal(saw_sign, cases[i].want >= 0);
 		assert_int_equal(c->sign_algo, cases[i].want < 0 ?
 						       SMB2_SIGNING_AES_CMAC :
