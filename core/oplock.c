@@ -673,7 +673,7 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 	u8 level = requested;
 
 	/* No directory leasing: nothing at all for a directory. */
-	if (!op->node || op->is_dir)
+	if (!op->node || op->is_dir || op->tree->share->cfg.no_oplocks)
 		return SMB2_OPLOCK_LEVEL_NONE;
 	smb_mutex_lock(srv->lock);
 	if (requested == SMB2_OPLOCK_LEVEL_LEASE && lr && lr->present) {

@@ -42,6 +42,7 @@ struct smb_share_config {
 	bool read_only;
 	bool guest_ok;
 	bool is_pipe; /* IPC$ */
+	bool no_oplocks; /* "oplocks = no": grant no oplocks or leases */
 	u32 create_mask;
 	u32 directory_mask;
 	struct smb_name_list valid_users;

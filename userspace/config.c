@@ -64,6 +64,7 @@ enum key_id {
 	K_VALID_USERS,
 	K_INVALID_USERS,
 	K_GUEST_OK,
+	K_OPLOCKS,
 	K_CREATE_MASK,
 	K_DIRECTORY_MASK,
 };
@@ -134,6 +135,7 @@ static const struct key_def keys[] = {
 	{ "valid users", K_VALID_USERS, S, NULL },
 	{ "invalid users", K_INVALID_USERS, S, NULL },
 	{ "guest ok", K_GUEST_OK, S, NULL },
+	{ "oplocks", K_OPLOCKS, S, NULL },
 	{ "create mask", K_CREATE_MASK, S, NULL },
 	{ "directory mask", K_DIRECTORY_MASK, S, NULL },
 	{ "admin users", K_UNSUPPORTED, S, NULL },
@@ -148,7 +150,6 @@ static const struct key_def keys[] = {
 	{ "hosts deny", K_UNSUPPORTED, S, NULL },
 	{ "inherit owner", K_UNSUPPORTED, S, NULL },
 	{ "max connections", K_UNSUPPORTED, S, NULL },
-	{ "oplocks", K_UNSUPPORTED, S, NULL },
 	{ "read list", K_UNSUPPORTED, S, NULL },
 	{ "store dos attributes", K_UNSUPPORTED, S, NULL },
 	{ "veto files", K_UNSUPPORTED, S, NULL },
@@ -932,6 +933,11 @@ static const char *apply_share(struct smb_share_config *sh, int id,
 		return parse_user_list(v, &sh->invalid_users);
 	case K_GUEST_OK:
 		return parse_bool(v, &sh->guest_ok);
+	case K_OPLOCKS:
+		why = parse_bool(v, &b);
+		if (!why)
+			sh->no_oplocks = !b;
+		return why;
 	case K_CREATE_MASK:
 		return parse_mask(v, &sh->create_mask);
 	case K_DIRECTORY_MASK:

@@ -201,6 +201,7 @@ static void test_every_share_key(void **state)
 			       "valid users = alice, bob\tcarol\n"
 			       "invalid users = mallory\n"
 			       "guest ok = yes\n"
+			       "oplocks = no\n"
 			       "create mask = 0640\n"
 			       "directory mask = 750\n",
 			       &cfg),
@@ -216,6 +217,7 @@ static void test_every_share_key(void **state)
 	assert_memory_equal(sh->valid_users.names, "alice\0bob\0carol\0\0", 17);
 	assert_memory_equal(sh->invalid_users.names, "mallory\0\0", 9);
 	assert_true(sh->guest_ok);
+	assert_true(sh->no_oplocks);
 	assert_int_equal(sh->create_mask, 0640);
 	assert_int_equal(sh->directory_mask, 0750);
 	assert_null(smbd_config_find_share(&cfg, "other"));
@@ -352,14 +354,14 @@ static void test_unknown_key_warning(void **state)
 			       "Frobnicate  Level = 3\n"
 			       "[s]\n"
 			       "path = /s\n"
-			       "oplocks = no\n"
+			       "veto files = /x/\n"
 			       "tcp port = 99\n"
 			       "bogus = 1\n",
 			       &cfg),
 			 0);
 	assert_string_equal(
 		warnings, "t.conf:3: unknown key 'frobnicate level' ignored\n"
-			  "t.conf:6: key 'oplocks' not supported yet, ignored\n"
+			  "t.conf:6: key 'veto files' not supported yet, ignored\n"
 			  "t.conf:7: global key 'tcp port' in share section "
 			  "ignored\n"
 			  "t.conf:8: unknown key 'bogus' ignored\n");

@@ -50,6 +50,29 @@ static void test_grant_alone_and_shared(void **state)
 	o_two_free(&t);
 }
 
+/* "oplocks = no" on the share: nothing is granted, a lease neither. */
+static void test_share_without_oplocks(void **state)
+{
+	struct h_env *e = *state;
+	struct o_two t;
+	u8 fa[16];
+
+	o_two_new(state, &t);
+	e->srv->shares[0].cfg.no_oplocks = true;
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
+			 STATUS_SUCCESS);
+	assert_int_equal(o_level(t.a), SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(h_close(t.a, fa), STATUS_SUCCESS);
+	e->srv->shares[0].cfg.no_oplocks = false;
+	assert_int_equal(o_create(t.a, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN_IF,
+				  SMB2_OPLOCK_LEVEL_BATCH, fa),
+			 STATUS_SUCCESS);
+	assert_int_equal(o_level(t.a), SMB2_OPLOCK_LEVEL_BATCH);
+	assert_int_equal(h_close(t.a, fa), STATUS_SUCCESS);
+	o_two_free(&t);
+}
+
 static void test_batch_break_waits_for_ack(void **state)
 {
 	struct h_req r;
@@ -265,6 +288,8 @@ static void test_malformed_acks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_share_without_oplocks,
+						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_grant_alone_and_shared,
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_break_waits_for_ack,
