@@ -455,8 +455,8 @@ static bool break_conflicting_handles(struct smb_server *srv,
 		    !smb_open_share_conflicts(o, op->access, op->share_access,
 					      op->stream))
 			continue;
-		if (((o->lease && (o->lease->breaking ||
-				   (o->lease->state & H_CACHING))) ||
+		if (((o->lease &&
+		      (o->lease->breaking || (o->lease->state & H_CACHING))) ||
 		     o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) &&
 		    durable_gone(o, gone))
 			continue;
@@ -588,8 +588,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
  * request (lease set), opens of that lease do not count, nor do stat opens
  * without a lease.
  */
-static u32 others_open(const struct smb_open *op,
-		       const struct smb_lease *lease)
+static u32 others_open(const struct smb_open *op, const struct smb_lease *lease)
 {
 	const struct smb_list *pos;
 	u32 found = 0;
@@ -815,7 +814,12 @@ static bool own_lease(const struct smb_open *o, const struct smb_open *op)
 	return o == op || (op->lease && o->lease == op->lease);
 }
 
-void smb_oplock_break_readers(struct smb_open *op)
+/* Break what another open o of op's file caches that op's action ends. */
+typedef void (*break_one_fn)(struct smb_server *srv, struct smb_open *op,
+			     struct smb_open *o, struct break_msg **list);
+
+/* Walk op's file's opens under srv->lock, then send the breaks. */
+static void break_others(struct smb_open *op, break_one_fn one)
 {
 	struct smb_file_node *node = op->node;
 	struct break_msg *list = NULL;
@@ -826,51 +830,49 @@ void smb_oplock_break_readers(struct smb_open *op)
 		return;
 	srv = open_srv(op);
 	smb_mutex_lock(srv->lock);
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-
-		if (!smb_stream_same(o->stream, op->stream))
-			continue;
-		/* A writer's own level II goes too ("self break"). */
-		if (o == op && o->oplock_level == SMB2_OPLOCK_LEVEL_II)
-			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
-		if (own_lease(o, op))
-			continue;
-		if (o->lease)
-			break_lease(srv, o->lease, 0, false, &list);
-		else
-			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, &list);
-	}
+	for (pos = node->opens.next; pos != &node->opens; pos = pos->next)
+		one(srv, op, smb_container_of(pos, struct smb_open, node_link),
+		    &list);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
 }
 
+static void break_reader(struct smb_server *srv, struct smb_open *op,
+			 struct smb_open *o, struct break_msg **list)
+{
+	if (!smb_stream_same(o->stream, op->stream))
+		return;
+	/* A writer's own level II goes too ("self break"). */
+	if (o == op && o->oplock_level == SMB2_OPLOCK_LEVEL_II)
+		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, list);
+	if (own_lease(o, op))
+		return;
+	if (o->lease)
+		break_lease(srv, o->lease, 0, false, list);
+	else
+		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, list);
+}
+
+void smb_oplock_break_readers(struct smb_open *op)
+{
+	break_others(op, break_reader);
+}
+
+static void break_handle(struct smb_server *srv, struct smb_open *op,
+			 struct smb_open *o, struct break_msg **list)
+{
+	if (own_lease(o, op))
+		return;
+	if (o->lease)
+		break_lease(srv, o->lease, o->lease->state & ~H_CACHING, false,
+			    list);
+	else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
+		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, list);
+}
+
 void smb_oplock_break_handles(struct smb_open *op)
 {
-	struct smb_file_node *node = op->node;
-	struct break_msg *list = NULL;
-	struct smb_server *srv;
-	struct smb_list *pos;
-
-	if (!node || !__atomic_load_n(&node->ncaching, __ATOMIC_RELAXED))
-		return;
-	srv = open_srv(op);
-	smb_mutex_lock(srv->lock);
-	for (pos = node->opens.next; pos != &node->opens; pos = pos->next) {
-		struct smb_open *o =
-			smb_container_of(pos, struct smb_open, node_link);
-
-		if (own_lease(o, op))
-			continue;
-		if (o->lease)
-			break_lease(srv, o->lease, o->lease->state & ~H_CACHING,
-				    false, &list);
-		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
-			break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, &list);
-	}
-	smb_mutex_unlock(srv->lock);
-	send_breaks(srv, list);
+	break_others(op, break_handle);
 }
 
 void smb_oplock_open_closing(struct smb_open *op)
