@@ -100,6 +100,44 @@ u32 smb_stream_from_wire(const u8 *name, size_t len,
 	return parse_stream_suffix(buf, out);
 }
 
+/*
+ * Resolve ".." components in place, by name (the way Windows and Samba
+ * resolve "dir\\sub\\.."), before the path reaches the VFS: the result has
+ * no ".." left, and one that would climb above the share root is refused.
+ * Symlinks are resolved later, under the share root, by the VFS backend.
+ */
+static u32 resolve_dotdot(char *path)
+{
+	char *rd = path, *wr = path;
+
+	while (*rd) {
+		char *end = rd;
+
+		while (*end && *end != '/')
+			end++;
+		if (end - rd == 2 && rd[0] == '.' && rd[1] == '.') {
+			if (wr == path)
+				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			wr--; /* the '/' that ends the kept prefix */
+			while (wr > path && wr[-1] != '/')
+				wr--;
+		} else {
+			size_t n = (size_t)(end - rd);
+
+			memmove(wr, rd, n);
+			wr += n;
+			if (*end)
+				*wr++ = '/';
+		}
+		rd = *end ? end + 1 : end;
+	}
+	/* "a/b/.." leaves "a/": drop the separator (the root stays ""). */
+	if (wr > path && wr[-1] == '/')
+		wr--;
+	*wr = '\0';
+	return STATUS_SUCCESS;
+}
+
 u32 smb_path_from_wire(const u8 *name, size_t len, char *out, size_t out_size)
 {
 	return smb_path_from_wire_stream(name, len, out, out_size, NULL);
@@ -153,8 +191,6 @@ u32 smb_path_from_wire_stream(const u8 *name, size_t len, char *out,
 			}
 			if (clen == 1 && comp[0] == '.')
 				return STATUS_OBJECT_NAME_INVALID;
-			if (clen == 2 && comp[0] == '.' && comp[1] == '.')
-				return STATUS_OBJECT_PATH_SYNTAX_BAD;
 			if (!end)
 				*p = '/';
 			last = comp;
@@ -172,13 +208,12 @@ u32 smb_path_from_wire_stream(const u8 *name, size_t len, char *out,
 	for (p = out; p < last; p++)
 		if (*p == ':')
 			return STATUS_OBJECT_NAME_INVALID;
+	if (last[0] == '.' && last[1] == '.' && last[2] == ':')
+		return STATUS_OBJECT_PATH_SYNTAX_BAD; /* no stream of a parent */
 	st = strip_stream(last, stream);
 	if (st)
 		return st;
-	/* "..::$DATA" is ".." once the stream suffix is gone. */
 	if (last[0] == '\0' || !strcmp(last, "."))
 		return STATUS_OBJECT_NAME_INVALID;
-	if (!strcmp(last, ".."))
-		return STATUS_OBJECT_PATH_SYNTAX_BAD;
-	return STATUS_SUCCESS;
+	return resolve_dotdot(out);
 }

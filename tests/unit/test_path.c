@@ -36,6 +36,31 @@ static void test_valid_paths(void **state)
 	assert_string_equal(out, "..x/x..");
 }
 
+/* ".." is resolved by name inside the share, as Windows and Samba do. */
+static void test_dotdot_inside_share(void **state)
+{
+	char out[4096];
+
+	assert_int_equal(conv("a\\..\\b", out, sizeof(out)), 0);
+	assert_string_equal(out, "b");
+	assert_int_equal(conv("dir\\sub\\..", out, sizeof(out)), 0);
+	assert_string_equal(out, "dir");
+	assert_int_equal(conv("dir\\sub\\..\\", out, sizeof(out)), 0);
+	assert_string_equal(out, "dir");
+	assert_int_equal(conv("a\\..", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(conv("a\\b\\..\\..\\c\\d", out, sizeof(out)), 0);
+	assert_string_equal(out, "c/d");
+	assert_int_equal(conv("x\\a\\..\\b:s", out, sizeof(out)),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(conv("a\\..\\..", out, sizeof(out)),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	assert_int_equal(conv("a\\b\\..\\..\\..\\x", out, sizeof(out)),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+	assert_int_equal(conv("a\\..:s", out, sizeof(out)),
+			 STATUS_OBJECT_PATH_SYNTAX_BAD);
+}
+
 static void test_escapes_refused(void **state)
 {
 	char out[4096];
@@ -182,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_paths),
+		cmocka_unit_test(test_dotdot_inside_share),
 		cmocka_unit_test(test_escapes_refused),
 		cmocka_unit_test(test_illegal_names),
 		cmocka_unit_test(test_malformed_wire),
