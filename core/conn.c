@@ -51,9 +51,8 @@ void smb_conn_free(struct smb_conn *conn)
 	smb_async_conn_shutdown(conn);
 	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
 	smb_durable_conn_lost(conn);
-	smb_list_for_each_safe(pos, tmp, &conn->sessions)
-		smb_session_destroy(
-			smb_container_of(pos, struct smb_session, link));
+	smb_list_for_each_safe(pos, tmp, &conn->sessions) smb_session_destroy(
+		smb_container_of(pos, struct smb_session, link));
 	smb_mutex_unlock(conn->proc_lock);
 	smb_async_conn_put(conn);
 	/* Closing its opens may have resolved others' oplock breaks. */
@@ -71,13 +70,20 @@ const u8 *smb_req_range(const struct smb_work *w, u32 offset, u32 length)
 	return w->req + offset;
 }
 
-u8 *smb_resp_body(struct smb_work *w, size_t body_len)
+static u8 *resp_alloc(struct smb_work *w, size_t body_len, bool zero_all,
+		      size_t zero_len)
 {
 	size_t cap = SMB2_HDR_SIZE + body_len + 8;
 
 	if (w->resp)
 		smb_free(w->conn->srv, w->resp);
-	w->resp = smb_alloc(w->conn->srv, cap);
+	if (zero_all) {
+		w->resp = smb_alloc(w->conn->srv, cap);
+	} else {
+		w->resp = smb_alloc_uninit(w->conn->srv, cap);
+		if (w->resp)
+			memset(w->resp, 0, SMB2_HDR_SIZE + zero_len);
+	}
 	if (!w->resp) {
 		w->resp_cap = 0;
 		w->resp_len = 0;
@@ -86,6 +92,18 @@ u8 *smb_resp_body(struct smb_work *w, size_t body_len)
 	w->resp_cap = cap;
 	w->resp_len = SMB2_HDR_SIZE + body_len;
 	return w->resp + SMB2_HDR_SIZE;
+}
+
+u8 *smb_resp_body(struct smb_work *w, size_t body_len)
+{
+	return resp_alloc(w, body_len, true, 0);
+}
+
+u8 *smb_resp_body_data(struct smb_work *w, size_t fixed_len, size_t data_len)
+{
+	/* Zeroing a multi-megabyte READ buffer only to overwrite it costs as
+	 * much as the copy from the page cache. */
+	return resp_alloc(w, fixed_len + data_len, false, fixed_len);
 }
 
 void smb_resp_set_body_len(struct smb_work *w, size_t body_len)
@@ -120,8 +138,8 @@ bool smb_work_should_sign(const struct smb_work *w)
 	const struct smb_session *s = w->sess;
 
 	/* A LOGOFF response is still signed with the session's key. */
-	if (!s || (s->state != SMB_SESSION_VALID &&
-		   w->destroy_after_send != s) ||
+	if (!s ||
+	    (s->state != SMB_SESSION_VALID && w->destroy_after_send != s) ||
 	    s->is_guest || s->is_anonymous)
 		return false;
 	return w->sign_response || s->signing_required ||
@@ -205,13 +223,15 @@ static u32 check_session(struct smb_work *w)
 		if (!smb2_verify(conn->srv->ops.crypto,
 				 smb_conn_signing_algo(conn), sess->signing_key,
 				 (u8 *)w->req, w->req_len)) {
-			smb_warn("bad signature on command %u from session 0x%llx",
-				 w->command, (unsigned long long)sess->id);
+			smb_warn(
+				"bad signature on command %u from session 0x%llx",
+				w->command, (unsigned long long)sess->id);
 			return STATUS_ACCESS_DENIED;
 		}
 	} else if (sess->signing_required && w->command != SMB2_SESSION_SETUP) {
-		smb_warn("unsigned command %u on a session that requires signing",
-			 w->command);
+		smb_warn(
+			"unsigned command %u on a session that requires signing",
+			w->command);
 		return STATUS_ACCESS_DENIED;
 	}
 	return STATUS_SUCCESS;
@@ -324,8 +344,9 @@ static int process_one(struct smb_work *w)
 			     conn->dialect == SMB2_DIALECT_0202 ?
 				     1 :
 				     w->credit_charge)) {
-		smb_warn("message id %llu (charge %u) outside the credit window",
-			 (unsigned long long)w->message_id, w->credit_charge);
+		smb_warn(
+			"message id %llu (charge %u) outside the credit window",
+			(unsigned long long)w->message_id, w->credit_charge);
 		return -1;
 	}
 	if (w->command >= SMB2_COMMAND_COUNT || !handlers[w->command])
@@ -357,7 +378,7 @@ static int process_one(struct smb_work *w)
 		return smb_resp_error(w, STATUS_PENDING);
 	if (!w->resp && !w->no_response)
 		return smb_resp_error(w, w->status ? w->status :
-						      STATUS_INTERNAL_ERROR);
+						     STATUS_INTERNAL_ERROR);
 	return 0;
 }
 
@@ -393,8 +414,8 @@ static struct smb_session *chain_encrypt_session(struct smb_work *works, int n)
  * ([MS-SMB2] 3.3.4.2), as Windows and Samba send it.  Encrypted responses
  * are not signed.
  */
-static int send_responses(struct smb_conn *conn, struct smb_work *works,
-			  int n, const struct smb_enc_ctx *enc)
+static int send_responses(struct smb_conn *conn, struct smb_work *works, int n,
+			  const struct smb_enc_ctx *enc)
 {
 	struct smb_iov iov[SMB_MAX_COMPOUND];
 	int niov = 0, i, last = -1, nresp = 0;
@@ -429,8 +450,7 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 				smb_put_le32(w->resp + SMB2_HDR_NEXT_COMMAND,
 					     (u32)padded);
 		}
-		if (!enc->cipher &&
-		    (w->bind_sign || smb_work_should_sign(w))) {
+		if (!enc->cipher && (w->bind_sign || smb_work_should_sign(w))) {
 			struct smb_iov one = { w->resp, w->resp_len };
 			u32 fl = smb_get_le32(w->resp + SMB2_HDR_FLAGS);
 
@@ -496,8 +516,8 @@ int smb_conn_process(struct smb_conn *conn, u8 *pdu, size_t len,
 			break;
 		}
 		next = smb_get_le32(h + SMB2_HDR_NEXT_COMMAND);
-		if (next && (next < SMB2_HDR_SIZE || (next & 7) ||
-			     next > avail)) {
+		if (next &&
+		    (next < SMB2_HDR_SIZE || (next & 7) || next > avail)) {
 			rc = -1;
 			break;
 		}
@@ -601,8 +621,7 @@ next_msg:
 
 enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
 {
-	if (!pdu || len < SMB2_HDR_SIZE ||
-	    smb_get_le32(pdu) != SMB2_PROTO_ID ||
+	if (!pdu || len < SMB2_HDR_SIZE || smb_get_le32(pdu) != SMB2_PROTO_ID ||
 	    smb_get_le16(pdu + SMB2_HDR_STRUCT_SIZE) != SMB2_HDR_SIZE ||
 	    smb_get_le32(pdu + SMB2_HDR_NEXT_COMMAND) != 0)
 		return SMB_PDU_ALONE; /* not SMB2, or a compound: one unit */

@@ -285,9 +285,15 @@ struct smb_work {
 /* ---- helpers shared by the command handlers ---------------------------- */
 void *smb_alloc(struct smb_server *srv, size_t size);
 void smb_free(struct smb_server *srv, void *p);
+/* Not zeroed (when the allocator can): the caller writes before reading. */
+void *smb_alloc_uninit(struct smb_server *srv, size_t size);
 
 /* Allocate the response: header + body_len bytes; returns the body or NULL. */
 u8 *smb_resp_body(struct smb_work *w, size_t body_len);
+/* As smb_resp_body, but only the header and the first fixed_len bytes of
+ * the body are zeroed; the rest is for data the caller fills (and sends
+ * only as far as it filled it: smb_resp_set_body_len). */
+u8 *smb_resp_body_data(struct smb_work *w, size_t fixed_len, size_t data_len);
 /* Shrink the body to body_len (after writing variable data). */
 void smb_resp_set_body_len(struct smb_work *w, size_t body_len);
 /* Build an error response with status. */

@@ -23,6 +23,8 @@ struct smb_allocator {
 	void *(*alloc)(size_t size, void *ctx); /* zeroed memory or NULL */
 	void (*free)(void *ptr, void *ctx);
 	void *ctx;
+	/* Optional: memory the caller overwrites before reading (READ data). */
+	void *(*alloc_uninit)(size_t size, void *ctx);
 };
 
 /* ---- crypto ---------------------------------------------------------- */
@@ -118,7 +120,7 @@ struct smb_user_ops {
  * must still confine every lookup to the root (symlinks, races).
  */
 struct smb_vfs_share; /* a share root opened by the backend */
-struct smb_vfs_file;  /* an open file or directory */
+struct smb_vfs_file; /* an open file or directory */
 
 struct smb_stat {
 	u64 ino;

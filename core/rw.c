@@ -36,8 +36,8 @@ static u32 rdma_descs(struct smb_work *w, u16 off, u16 len, u64 need,
 		      struct smb_rdma_desc *descs, int *count)
 {
 	const u8 *info = smb_req_range(w, off, len);
-	int max = (int)min_t(u32, w->conn->limits.max_rdma_descs,
-			     MAX_RDMA_DESCS);
+	int max =
+		(int)min_t(u32, w->conn->limits.max_rdma_descs, MAX_RDMA_DESCS);
 	u64 total;
 
 	if (!info || len == 0 || max <= 0 ||
@@ -91,7 +91,7 @@ static int read_rdma(struct smb_work *w, struct smb_open *op, u32 length,
 	if (!buf)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	st = length ? conn->srv->ops.vfs->pread(op->file, buf, length, offset,
-						 &done) :
+						&done) :
 		      STATUS_SUCCESS;
 	if (!st && ((done == 0 && length > 0) || done < min_count))
 		st = STATUS_END_OF_FILE;
@@ -157,8 +157,8 @@ int smb2_read(struct smb_work *w)
 	if (!(op->access & (FILE_READ_DATA | FILE_EXECUTE)))
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (!op->pipe &&
-	    (offset > MAX_FILE_OFFSET || smb_add_overflow(offset, length, &end) ||
-	     end > MAX_FILE_OFFSET))
+	    (offset > MAX_FILE_OFFSET ||
+	     smb_add_overflow(offset, length, &end) || end > MAX_FILE_OFFSET))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
 	if (!op->pipe) {
@@ -172,7 +172,7 @@ int smb2_read(struct smb_work *w)
 		return read_rdma(w, op, length, offset, min_count);
 	}
 	/* Read straight into the response: one copy from file to wire. */
-	r = smb_resp_body(w, READ_RESP_FIXED + (size_t)length);
+	r = smb_resp_body_data(w, READ_RESP_FIXED, length);
 	if (!r)
 		return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
 	if (op->pipe) {
@@ -217,8 +217,8 @@ static u32 write_file(struct smb_work *w, struct smb_open *op, const u8 *data,
 			return STATUS_ACCESS_DENIED;
 		offset = s.size;
 	}
-	if (offset > MAX_FILE_OFFSET || smb_add_overflow(offset, length, &end) ||
-	    end > MAX_FILE_OFFSET)
+	if (offset > MAX_FILE_OFFSET ||
+	    smb_add_overflow(offset, length, &end) || end > MAX_FILE_OFFSET)
 		return STATUS_INVALID_PARAMETER;
 	st = smb_lock_check_io(op, offset, length, true);
 	if (st)

@@ -9,6 +9,13 @@ void *smb_alloc(struct smb_server *srv, size_t size)
 	return srv->ops.mem.alloc(size, srv->ops.mem.ctx);
 }
 
+void *smb_alloc_uninit(struct smb_server *srv, size_t size)
+{
+	if (!srv->ops.mem.alloc_uninit)
+		return smb_alloc(srv, size);
+	return srv->ops.mem.alloc_uninit(size, srv->ops.mem.ctx);
+}
+
 void smb_free(struct smb_server *srv, void *p)
 {
 	if (p)

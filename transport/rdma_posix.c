@@ -221,7 +221,8 @@ static void mem_free(void *p, void *ctx)
 	free(p);
 }
 
-static const struct smb_allocator rdma_mem = { mem_alloc, mem_free, NULL };
+static const struct smb_allocator rdma_mem = { .alloc = mem_alloc,
+						.free = mem_free };
 
 static int set_nonblock(int fd)
 {

@@ -59,7 +59,8 @@ static void tcp_free(void *p, void *ctx)
 	free(p);
 }
 
-static const struct smb_allocator tcp_mem = { tcp_alloc, tcp_free, NULL };
+static const struct smb_allocator tcp_mem = { .alloc = tcp_alloc,
+					      .free = tcp_free };
 
 static void tcp_config_resolve(struct smb_tcp_config *out,
 			       const struct smb_tcp_config *in)

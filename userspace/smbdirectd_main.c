@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -36,9 +37,28 @@
 #define MAX_LISTENERS 16
 #define NT_EPOCH_DELTA 116444736000000000ull
 
+/*
+ * READ and WRITE buffers are up to 'smb2 max trans' (8 MiB) each.  glibc
+ * serves blocks that large with mmap until a free raises its threshold,
+ * so a fresh server pays a page-fault per 4 KiB on every request of its
+ * first transfers, and trimming hands the memory back between them.  Keep
+ * them in the heap from the start (the threshold glibc would reach
+ * anyway), so buffers are reused.
+ */
+static void malloc_keep_io_buffers(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
 static void *mem_alloc(size_t size, void *ctx)
 {
 	return calloc(1, size);
+}
+
+static void *mem_alloc_uninit(size_t size, void *ctx)
+{
+	return malloc(size);
 }
 
 static void mem_free(void *p, void *ctx)
@@ -193,8 +213,9 @@ static int open_tcp(const struct smbd_config *cfg, const char *addresses,
 	int n;
 
 	if (cfg->transport == SMBD_TRANSPORT_RDMA_ONLY) {
-		fprintf(stderr, "smbdirectd: transport = rdma: no TCP listener, "
-				"TCP clients are refused\n");
+		fprintf(stderr,
+			"smbdirectd: transport = rdma: no TCP listener, "
+			"TCP clients are refused\n");
 		return 0;
 	}
 	memset(&tcfg, 0, sizeof(tcfg));
@@ -228,8 +249,7 @@ static int open_tcp(const struct smbd_config *cfg, const char *addresses,
  * iWARP the rdma_cm port space is TCP's, where 445 is taken.
  */
 static int open_rdma(const struct smbd_config *cfg, const char *addresses,
-		     u16 port, u16 alt_port, struct smbd_listener *out,
-		     int max)
+		     u16 port, u16 alt_port, struct smbd_listener *out, int max)
 {
 	bool required = cfg->transport == SMBD_TRANSPORT_RDMA_ONLY;
 	struct smb_rdma_listener *l[MAX_LISTENERS];
@@ -237,8 +257,9 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 	int n, m = 0;
 
 	if (cfg->transport == SMBD_TRANSPORT_TCP_ONLY) {
-		fprintf(stderr, "smbdirectd: transport = tcp: SMB Direct (RDMA) "
-				"off, RDMA clients are refused\n");
+		fprintf(stderr,
+			"smbdirectd: transport = tcp: SMB Direct (RDMA) "
+			"off, RDMA clients are refused\n");
 		return 0;
 	}
 	if (!smb_rdma_have_devices()) {
@@ -263,7 +284,7 @@ static int open_rdma(const struct smbd_config *cfg, const char *addresses,
 	}
 	if (alt_port && alt_port != port && n < max) {
 		int room = max - n < MAX_LISTENERS - n ? max - n :
-							MAX_LISTENERS - n;
+							 MAX_LISTENERS - n;
 
 		m = smb_rdma_listen(addresses, alt_port, &rcfg, l + n, room);
 		if (m <= 0) {
@@ -327,6 +348,7 @@ int main(int argc, char **argv)
 	u16 port = 0, rdma_port = 0;
 	int c, n, rc;
 
+	malloc_keep_io_buffers();
 	while ((c = getopt_long(argc, argv, "c:u:p:r:C:ndVh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -390,6 +412,7 @@ int main(int argc, char **argv)
 	memset(&ops, 0, sizeof(ops));
 	ops.mem.alloc = mem_alloc;
 	ops.mem.free = mem_free;
+	ops.mem.alloc_uninit = mem_alloc_uninit;
 	ops.crypto = smb_openssl_crypto_ops();
 	ops.clock.now_nt = clock_now_nt;
 	ops.clock.monotonic_ms = clock_monotonic_ms;

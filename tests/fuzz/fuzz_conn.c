@@ -9,6 +9,14 @@
  * 16-bit little-endian length.  Mode bits: 0 log on first; 1 fix up each
  * header (next message id, our session and tree, SIGNED cleared); 2-3
  * signing algorithm for 3.1.1; 4-5 dialect; 6 connect IPC$ not "share".
+ *
+ * A durable open outlives its connection until its timeout, and a break
+ * waits for its acknowledgement: after each run the clock jumps a day and
+ * the server's timers run, so what remains after that is a leak.
+ *
+ * The share is a scratch directory on the machine's disk: allocation
+ * sizes (which the POSIX backend turns into fallocate) are cut to 1 MiB,
+ * and the share is emptied every 256 runs or once it holds 64 MiB.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,13 +33,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct h_env *env;
 static long base_allocs;
 static unsigned long runs;
+static u64 fuzz_now_ms = 1000;
+static struct smb_vfs_ops fuzz_vfs;
+static u32 (*posix_setattr)(struct smb_vfs_file *f,
+			    const struct smb_vfs_setattr *a);
+static unsigned long long share_bytes;
+
+#define FUZZ_MAX_ALLOC (1u << 20)
+#define FUZZ_MAX_SHARE_BYTES (64ull << 20)
+
+static u32 fuzz_setattr(struct smb_vfs_file *f, const struct smb_vfs_setattr *a)
+{
+	struct smb_vfs_setattr capped = *a;
+
+	if ((capped.valid & SMB_VFS_SET_ALLOC) && capped.size > FUZZ_MAX_ALLOC)
+		capped.size = FUZZ_MAX_ALLOC;
+	return posix_setattr(f, &capped);
+}
+
+static u64 fuzz_monotonic_ms(void *ctx)
+{
+	(void)ctx;
+	return fuzz_now_ms;
+}
+
+/* Let every timeout pass: kept durable opens close, breaks time out. */
+static void run_all_timers(void)
+{
+	for (int i = 0; i < 8; i++) {
+		fuzz_now_ms += 24ull * 3600 * 1000;
+		if (smb_server_tick(env->srv) == U64_MAX)
+			break;
+	}
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	env = h_env_new();
+	env->srv->ops.clock.monotonic_ms = fuzz_monotonic_ms;
+	fuzz_vfs = *env->srv->ops.vfs;
+	posix_setattr = fuzz_vfs.setattr;
+	fuzz_vfs.setattr = fuzz_setattr;
+	env->srv->ops.vfs = &fuzz_vfs;
 	base_allocs = h_live_allocs;
+	return 0;
+}
+
+static int usage_cb(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)path;
+	(void)flag;
+	(void)ftw;
+	share_bytes += (unsigned long long)sb->st_blocks * 512;
 	return 0;
 }
 
@@ -119,12 +175,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	h_client_free(c);
+	run_all_timers();
 	if (h_live_allocs != base_allocs) {
 		fprintf(stderr, "leak: %ld allocations live\n",
 			h_live_allocs - base_allocs);
 		abort();
 	}
-	if (++runs % 256 == 0)
+	share_bytes = 0;
+	if (++runs % 16 == 0)
+		nftw(env->rw, usage_cb, 16, FTW_PHYS);
+	if (runs % 256 == 0 || share_bytes > FUZZ_MAX_SHARE_BYTES)
 		wipe_share();
 	return 0;
 }

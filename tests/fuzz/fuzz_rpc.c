@@ -38,7 +38,7 @@ static void f_free(void *p, void *ctx)
 	}
 }
 
-static const struct smb_allocator f_mem = { f_alloc, f_free, NULL };
+static const struct smb_allocator f_mem = { .alloc = f_alloc, .free = f_free };
 static struct fake_server shares;
 
 static void write_seed(const char *dir, const char *name, u8 mode,

@@ -53,11 +53,11 @@ done
 
 # ---- seeds: what the harness client sends in the unit tests
 if [ ! -d "$OUT/seeds/conn" ]; then
-	make -s -j2 build/tests/test_session build/tests/test_create \
-		build/tests/test_rw build/tests/test_dir build/tests/test_info \
-		build/tests/test_ioctl build/tests/test_ipc \
-		build/tests/test_negotiate >/dev/null
-	for t in session create rw dir info ioctl ipc negotiate; do
+	seed_tests="session create rw dir info ioctl ipc negotiate notify
+		oplock lease lock durable crypt stream ea fsctl"
+	# shellcheck disable=SC2086
+	make -s -j2 $(printf 'build/tests/test_%s ' $seed_tests) >/dev/null
+	for t in $seed_tests; do
 		H_SEED_DIR="$OUT/seeds" "./build/tests/test_$t" >/dev/null 2>&1 ||
 			true
 	done
@@ -111,6 +111,7 @@ for t in $TARGETS; do
 	secs=$SECS
 	# The SMB2 request parser (the whole engine) may get a longer run.
 	[ "$t" = conn ] && secs=${FUZZ_CONN_SECONDS:-$SECS}
+	rm -f "$OUT"/crash-$t-*
 	set +e
 	"$OUT/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$OUT/crash-$t-" \
@@ -126,7 +127,17 @@ for t in $TARGETS; do
 			echo "PASS fuzz:$t (${runs:-?} runs, ${secs}s)" >>"$FUZZ_RESULTS"
 	else
 		echo "fuzz_$t: FAILED (rc $rc), see $log"
-		grep -m 5 -E 'ERROR|runtime error|leak' "$log" || true
+		grep -m 5 -E 'ERROR|runtime error|leak' "$log" | sed "s/^/fuzz_$t: /" || true
+		grep -A 12 -m 1 -E '^(==[0-9]+==ERROR|SUMMARY)|runtime error' "$log" |
+			grep -E '^ +#[0-9]' | sed "s/^/fuzz_$t: /" || true
+		# The input, so a crash seen only in CI can be replayed at home
+		# (base64 -d >crash && build/fuzz/fuzz_$t crash).
+		for a in "$OUT"/crash-$t-*; do
+			[ -f "$a" ] || continue
+			echo "fuzz_$t: input $(basename "$a") ($(wc -c <"$a") bytes, base64):"
+			head -c 4096 "$a" | base64 -w 0 | sed "s/^/fuzz_$t: /"
+			echo
+		done
 		[ -n "${FUZZ_RESULTS:-}" ] &&
 			echo "FAIL fuzz:$t (crash, see $log)" >>"$FUZZ_RESULTS"
 		status=1

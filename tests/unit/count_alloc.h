@@ -38,6 +38,8 @@ static void t_free(void *p, void *ctx)
 }
 
 static struct counting_alloc acct;
-static const struct smb_allocator tmem = { t_alloc, t_free, &acct };
+static const struct smb_allocator tmem = { .alloc = t_alloc,
+					   .free = t_free,
+					   .ctx = &acct };
 
 #endif /* SMB_TEST_COUNT_ALLOC_H */

@@ -34,7 +34,7 @@ static void t_free(void *p, void *ctx)
 	test_free(p);
 }
 
-static const struct smb_allocator t_mem = { t_alloc, t_free, NULL };
+static const struct smb_allocator t_mem = { .alloc = t_alloc, .free = t_free };
 
 /* ---- fake provider ------------------------------------------------- */
 struct fake_share {

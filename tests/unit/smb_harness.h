@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,17 @@ static void *h_alloc(size_t size, void *ctx)
 	/* Atomic: connections may run on several threads (test_async). */
 	if (p)
 		__atomic_add_fetch(&h_live_allocs, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+/* Poisoned, so a response that sends bytes it never wrote shows up as
+ * 0xa5 on the wire instead of passing as zeroes. */
+static void *h_alloc_uninit(size_t size, void *ctx)
+{
+	void *p = h_alloc(size, ctx);
+
+	if (p)
+		memset(p, 0xa5, size ? size : 1);
 	return p;
 }
 
@@ -165,6 +177,7 @@ static void h_env_ops(struct h_env *e)
 	memset(&e->ops, 0, sizeof(e->ops));
 	e->ops.mem.alloc = h_alloc;
 	e->ops.mem.free = h_free;
+	e->ops.mem.alloc_uninit = h_alloc_uninit;
 	e->ops.crypto = smb_openssl_crypto_ops();
 	e->ops.clock.now_nt = h_now_nt;
 	e->ops.clock.monotonic_ms = h_monotonic_ms;
@@ -306,6 +319,12 @@ struct smb_tconn {
 	int pool_gets, posted_writes;
 };
 
+/*
+ * The queue of PDUs the server sent: a change notification or a break is
+ * sent from the backend's thread while the test thread takes responses.
+ */
+static pthread_mutex_t h_queue_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
 {
 	size_t total = 0, pos = 0;
@@ -323,12 +342,14 @@ static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
 	}
 	p->len = total;
 	p->next = NULL;
+	pthread_mutex_lock(&h_queue_lock);
 	if (c->tail)
 		c->tail->next = p;
 	else
 		c->head = p;
 	c->tail = p;
 	c->sent++;
+	pthread_mutex_unlock(&h_queue_lock);
 	return 0;
 }
 
@@ -423,9 +444,8 @@ static void h_io_buf_put(struct smb_tconn *c, void *buf)
 }
 
 /* The data lands at once; the buffer stays taken until h_rdma_complete. */
-static int h_rdma_write_post(struct smb_tconn *c,
-			     const struct smb_rdma_desc *d, int nd, void *buf,
-			     size_t len)
+static int h_rdma_write_post(struct smb_tconn *c, const struct smb_rdma_desc *d,
+			     int nd, void *buf, size_t len)
 {
 	int i = h_pool_slot(c, buf);
 
@@ -559,13 +579,19 @@ h_client_new_rdma_pool(struct h_env *e, size_t rmem_len, size_t pool_size)
 
 static void h_drain(struct h_client *c)
 {
-	while (c->tc.head) {
-		struct h_pdu *p = c->tc.head;
+	struct h_pdu *p;
 
-		c->tc.head = p->next;
-		free(p);
-	}
+	pthread_mutex_lock(&h_queue_lock);
+	p = c->tc.head;
+	c->tc.head = NULL;
 	c->tc.tail = NULL;
+	pthread_mutex_unlock(&h_queue_lock);
+	while (p) {
+		struct h_pdu *next = p->next;
+
+		free(p);
+		p = next;
+	}
 }
 
 static H_UNUSED void h_client_free(struct h_client *c)
@@ -859,15 +885,20 @@ static H_UNUSED int h_nelems(struct h_pdu *p)
  */
 static H_UNUSED struct h_pdu *h_recv(struct h_client *c)
 {
-	struct h_pdu *p = c->tc.head;
+	struct h_pdu *p;
 
 	free(c->last);
 	c->last = NULL;
+	pthread_mutex_lock(&h_queue_lock);
+	p = c->tc.head;
+	if (p) {
+		c->tc.head = p->next;
+		if (!c->tc.head)
+			c->tc.tail = NULL;
+	}
+	pthread_mutex_unlock(&h_queue_lock);
 	if (!p)
 		return NULL;
-	c->tc.head = p->next;
-	if (!c->tc.head)
-		c->tc.tail = NULL;
 	p->next = NULL;
 	c->last = p;
 	for (int i = 0;; i++) {
@@ -1449,8 +1480,8 @@ static H_UNUSED void h_build_create(struct h_client *c, struct h_req *r,
 }
 
 /* A create context: Next, name "xxxx", data. */
-static H_UNUSED size_t h_cctx(u8 *p, const char *name, const void *data, u32 dlen,
-				 bool last)
+static H_UNUSED size_t h_cctx(u8 *p, const char *name, const void *data,
+			      u32 dlen, bool last)
 {
 	size_t total = 24 + dlen, padded = (total + 7) & ~(size_t)7;
 
