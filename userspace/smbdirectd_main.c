@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -36,20 +35,6 @@
 #define DEFAULT_PWDDB "/etc/ksmbd/ksmbdpwd.db"
 #define MAX_LISTENERS 16
 #define NT_EPOCH_DELTA 116444736000000000ull
-
-/*
- * READ and WRITE buffers are up to 'smb2 max trans' (8 MiB) each.  glibc
- * serves blocks that large with mmap until a free raises its threshold,
- * so a fresh server pays a page-fault per 4 KiB on every request of its
- * first transfers, and trimming hands the memory back between them.  Keep
- * them in the heap from the start (the threshold glibc would reach
- * anyway), so buffers are reused.
- */
-static void malloc_keep_io_buffers(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-}
 
 static void *mem_alloc(size_t size, void *ctx)
 {
@@ -348,7 +333,6 @@ int main(int argc, char **argv)
 	u16 port = 0, rdma_port = 0;
 	int c, n, rc;
 
-	malloc_keep_io_buffers();
 	while ((c = getopt_long(argc, argv, "c:u:p:r:C:ndVh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
