@@ -44,8 +44,8 @@ struct oplock_waiter {
 };
 
 /* A break notification built under srv->lock and sent after it. */
-struct break_msg {
-	struct break_msg *next;
+struct smb_break_msg {
+	struct smb_break_msg *next;
 	struct smb_conn *conn; /* referenced */
 	size_t len;
 	u8 pdu[SMB2_HDR_SIZE + LEASE_BREAK_SIZE];
@@ -137,10 +137,12 @@ static bool same_lease(const struct smb_open *o, const struct smb_conn *conn,
 
 /* ---- break notifications ----------------------------------------------- */
 
-static struct break_msg *msg_new(struct smb_server *srv, struct smb_conn *conn,
-				 struct break_msg **list, size_t body_len)
+static struct smb_break_msg *msg_new(struct smb_server *srv,
+				     struct smb_conn *conn,
+				     struct smb_break_msg **list,
+				     size_t body_len)
 {
-	struct break_msg *m = smb_alloc(srv, sizeof(*m));
+	struct smb_break_msg *m = smb_alloc(srv, sizeof(*m));
 	u8 *h;
 
 	/* Without memory the notification is lost; the timeout resolves it. */
@@ -161,10 +163,10 @@ static struct break_msg *msg_new(struct smb_server *srv, struct smb_conn *conn,
 }
 
 static void queue_oplock_break(struct smb_open *o, u8 level,
-			       struct break_msg **list)
+			       struct smb_break_msg **list)
 {
-	struct break_msg *m = msg_new(open_srv(o), o->tree->sess->conn, list,
-				      OPLOCK_BREAK_SIZE);
+	struct smb_break_msg *m = msg_new(open_srv(o), o->tree->sess->conn,
+					  list, OPLOCK_BREAK_SIZE);
 	u8 *b;
 
 	if (!m)
@@ -189,8 +191,8 @@ static struct smb_conn *lease_break_conn(struct smb_server *srv,
 	struct smb_open *o;
 
 	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
-		const struct smb_session *s = smb_container_of(
-			pos, struct smb_session, global_link);
+		const struct smb_session *s =
+			smb_container_of(pos, struct smb_session, global_link);
 		struct smb_conn *conn = s->conn;
 
 		if (s->state == SMB_SESSION_VALID &&
@@ -204,9 +206,9 @@ static struct smb_conn *lease_break_conn(struct smb_server *srv,
 }
 
 static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
-			      u32 to, bool ack, struct break_msg **list)
+			      u32 to, bool ack, struct smb_break_msg **list)
 {
-	struct break_msg *m;
+	struct smb_break_msg *m;
 	u8 *b;
 
 	if (smb_list_empty(&l->opens))
@@ -225,10 +227,10 @@ static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
 }
 
 /* Send and free; no core lock held. */
-static void send_breaks(struct smb_server *srv, struct break_msg *list)
+static void send_breaks(struct smb_server *srv, struct smb_break_msg *list)
 {
 	while (list) {
-		struct break_msg *m = list;
+		struct smb_break_msg *m = list;
 		struct smb_conn *conn = m->conn;
 
 		list = m->next;
@@ -271,7 +273,7 @@ static void set_level(struct smb_open *o, u8 level)
 
 /* Break o's oplock down to level; true when an acknowledgment is awaited. */
 static bool break_oplock(struct smb_server *srv, struct smb_open *o, u8 to,
-			 struct break_msg **list)
+			 struct smb_break_msg **list)
 {
 	u8 cur = o->oplock_level;
 
@@ -307,7 +309,7 @@ static u32 lease_target(const struct smb_lease *l, u32 to)
 
 /* Start a break of l to to, with acknowledgment when it takes W or H. */
 static void lease_break_start(struct smb_server *srv, struct smb_lease *l,
-			      u32 to, bool waits, struct break_msg **list)
+			      u32 to, bool waits, struct smb_break_msg **list)
 {
 	if (l->state & (W_CACHING | H_CACHING)) {
 		l->breaking = true;
@@ -334,7 +336,7 @@ static void lease_break_start(struct smb_server *srv, struct smb_lease *l,
  * break is taken after the acknowledgment (lease_break_on()).
  */
 static bool break_lease(struct smb_server *srv, struct smb_lease *l, u32 to,
-			u32 flags, struct break_msg **list)
+			u32 flags, struct smb_break_msg **list)
 {
 	u32 taken;
 
@@ -363,15 +365,16 @@ static bool break_lease(struct smb_server *srv, struct smb_lease *l, u32 to,
  * these being the same break to the client.  True while l is breaking.
  */
 static bool lease_break_on(struct smb_server *srv, struct smb_lease *l,
-			   struct break_msg **list)
+			   struct smb_break_msg **list)
 {
-	u32 to = lease_target(l, l->break_further);
+	u32 further = l->break_further, to = lease_target(l, further);
 
 	if (to == l->state)
 		return false;
 	if (l->state & (W_CACHING | H_CACHING))
 		to |= R_CACHING;
 	lease_break_start(srv, l, to, true, list);
+	l->break_further = further; /* R may still have to go */
 	return l->breaking;
 }
 
@@ -505,7 +508,7 @@ static bool break_conflicting_handles(struct smb_server *srv,
 				      const struct smb_conn *conn,
 				      const struct smb_open *op,
 				      const struct smb_lease_req *lr,
-				      struct break_msg **list,
+				      struct smb_break_msg **list,
 				      struct smb_list *gone)
 {
 	struct smb_list *pos;
@@ -542,7 +545,7 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 			   const struct smb_conn *conn,
 			   const struct smb_open *op,
 			   const struct smb_lease_req *lr, bool overwrite,
-			   struct break_msg **list, struct smb_list *gone)
+			   struct smb_break_msg **list, struct smb_list *gone)
 {
 	struct smb_list *pos;
 	bool wait = false;
@@ -594,7 +597,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 			     const struct smb_lease_req *lr)
 {
 	struct smb_server *srv = w->conn->srv;
-	struct break_msg *list = NULL;
+	struct smb_break_msg *list = NULL;
 	struct smb_file_node *node;
 	struct smb_list gone;
 	bool wait, overwrite = overwrites(disposition);
@@ -864,6 +867,13 @@ u32 smb_oplock_wait_handle(struct smb_work *w, const struct smb_open *op,
 
 void smb_oplock_run_deferred(struct smb_server *srv)
 {
+	struct smb_break_msg *after_reply;
+
+	smb_mutex_lock(srv->lock);
+	after_reply = srv->oplock_after_reply;
+	srv->oplock_after_reply = NULL;
+	smb_mutex_unlock(srv->lock);
+	send_breaks(srv, after_reply);
 	for (;;) {
 		struct oplock_waiter *ow = NULL;
 		struct smb_async *a = NULL;
@@ -910,13 +920,13 @@ static bool own_lease(const struct smb_open *o, const struct smb_open *op)
  * true when op must wait for the acknowledgment.
  */
 typedef bool (*break_one_fn)(struct smb_server *srv, struct smb_open *op,
-			     struct smb_open *o, struct break_msg **list);
+			     struct smb_open *o, struct smb_break_msg **list);
 
 /* Walk op's file's opens under srv->lock, then send the breaks. */
 static bool break_others(struct smb_open *op, break_one_fn one)
 {
 	struct smb_file_node *node = op->node;
-	struct break_msg *list = NULL;
+	struct smb_break_msg *list = NULL;
 	struct smb_server *srv;
 	struct smb_list *pos;
 	bool wait = false;
@@ -935,7 +945,7 @@ static bool break_others(struct smb_open *op, break_one_fn one)
 }
 
 static bool break_reader(struct smb_server *srv, struct smb_open *op,
-			 struct smb_open *o, struct break_msg **list)
+			 struct smb_open *o, struct smb_break_msg **list)
 {
 	if (!smb_stream_same(o->stream, op->stream))
 		return false;
@@ -959,20 +969,20 @@ void smb_oplock_break_readers(struct smb_open *op)
 /* Take others' handle caching; lease flags as for break_lease(). */
 static bool break_handle(struct smb_server *srv, struct smb_open *op,
 			 struct smb_open *o, u32 flags,
-			 struct break_msg **list)
+			 struct smb_break_msg **list)
 {
 	if (own_lease(o, op))
 		return false;
 	if (o->lease)
-		return break_lease(srv, o->lease,
-				   o->lease->state & ~H_CACHING, flags, list);
+		return break_lease(srv, o->lease, o->lease->state & ~H_CACHING,
+				   flags, list);
 	if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
 		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, list);
 	return false; /* as Samba: only a lease's handle break is waited for */
 }
 
 static bool break_handle_nowait(struct smb_server *srv, struct smb_open *op,
-				struct smb_open *o, struct break_msg **list)
+				struct smb_open *o, struct smb_break_msg **list)
 {
 	return break_handle(srv, op, o, 0, list);
 }
@@ -983,7 +993,7 @@ void smb_oplock_break_handles(struct smb_open *op)
 }
 
 static bool break_handle_wait(struct smb_server *srv, struct smb_open *op,
-			      struct smb_open *o, struct break_msg **list)
+			      struct smb_open *o, struct smb_break_msg **list)
 {
 	return break_handle(srv, op, o, WAIT_FOR_H | BREAK_FURTHER, list);
 }
@@ -1064,7 +1074,6 @@ static int lease_ack(struct smb_work *w, const u8 *b)
 {
 	struct smb_server *srv = w->conn->srv;
 	u32 state = smb_get_le32(b + 24), status = STATUS_SUCCESS;
-	struct break_msg *list = NULL;
 	struct smb_lease *l;
 	u8 *r;
 
@@ -1079,12 +1088,12 @@ static int lease_ack(struct smb_work *w, const u8 *b)
 	if (!status) {
 		l->breaking = false;
 		l->state = state;
-		if (!lease_break_on(srv, l, &list))
+		/* A further break goes out after this reply (run_deferred). */
+		if (!lease_break_on(srv, l, &srv->oplock_after_reply))
 			wake_waiters(srv,
 				     smb_file_node_find(srv, l->dev, l->ino));
 	}
 	smb_mutex_unlock(srv->lock);
-	send_breaks(srv, list);
 	if (status)
 		return smb_resp_error(w, status);
 	r = smb_resp_body(w, LEASE_ACK_SIZE);
@@ -1127,6 +1136,8 @@ void smb_oplock_server_free(struct smb_server *srv)
 {
 	if (srv->oplock_timer && srv->timer_lock)
 		smb_timer_cancel(srv, srv->oplock_timer);
+	send_breaks(srv, srv->oplock_after_reply); /* drops them */
+	srv->oplock_after_reply = NULL;
 	smb_free(srv, srv->oplock_timer);
 	srv->oplock_timer = NULL;
 }
