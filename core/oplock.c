@@ -13,10 +13,12 @@
  *  - opens of one lease never break each other;
  *  - writes, truncation and byte-range locks break other opens' read
  *    caching to none, without waiting; renames and deletes break handle
- *    caching, without waiting;
+ *    caching, a rename waiting for the leases' acknowledgments;
  *  - a break from exclusive/batch, or a lease break that removes W or H,
  *    needs an acknowledgment: CREATEs on the file wait for it, or for the
- *    timeout, after which the server breaks to the target on its own.
+ *    timeout, after which the server breaks to none on its own;
+ *  - what requests need of a lease while it breaks is taken after the
+ *    acknowledgment, in further breaks with the same epoch.
  */
 #include "durable.h"
 #include "oplock.h"
