@@ -15,10 +15,9 @@
 
 /* Reserved DesiredAccess bits ([MS-SMB2] 2.2.13.1). */
 #define ACCESS_RESERVED_BITS 0x0ce0fe00u
-#define WRITE_ACCESS_BITS                                           \
-	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |       \
-	 FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | \
-	 FILE_DELETE_CHILD)
+#define WRITE_ACCESS_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | \
+			   FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | \
+			   WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
 struct create_ctx_req {
 	bool mxac;
@@ -67,7 +66,8 @@ static u32 parse_contexts(struct smb_work *w, u32 off, u32 len,
 			u32 limit = next ? next : len - pos;
 
 			/* Windows refuses names shorter than four bytes. */
-			if (noff < 16 || nlen < 4 || (u64)noff + nlen > limit)
+			if (noff < 16 || nlen < 4 ||
+			    (u64)noff + nlen > limit)
 				return STATUS_INVALID_PARAMETER;
 			if (dlen && (doff < 16 || (u64)doff + dlen > limit))
 				return STATUS_INVALID_PARAMETER;
@@ -203,7 +203,7 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 	bool created = false, existed, may_add = true;
 	u32 flags = vfs_flags(op->access, disposition, options);
 	u32 mode = (options & FILE_DIRECTORY_FILE) ? sh->cfg.directory_mask :
-						     sh->cfg.create_mask;
+						    sh->cfg.create_mask;
 	u32 status;
 
 	if (flags & SMB_VFS_O_CREATE) {
@@ -249,11 +249,9 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 		status = smb_create_sec_apply(w, cs, op, st);
 	if (status)
 		return status;
-	if (op->is_dir &&
-	    (disposition == FILE_OVERWRITE ||
-	     disposition == FILE_OVERWRITE_IF ||
-	     disposition == FILE_SUPERSEDE) &&
-	    existed)
+	if (op->is_dir && (disposition == FILE_OVERWRITE ||
+			   disposition == FILE_OVERWRITE_IF ||
+			   disposition == FILE_SUPERSEDE) && existed)
 		return STATUS_INVALID_PARAMETER;
 	/*
 	 * Break what conflicts first: the sharing check sees the result.  A
@@ -293,8 +291,8 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 	} else {
 		*action = created ? FILE_CREATED : FILE_OPENED;
 	}
-	if (created &&
-	    attributes & ~(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY)) {
+	if (created && attributes & ~(FILE_ATTRIBUTE_NORMAL |
+				      FILE_ATTRIBUTE_DIRECTORY)) {
 		struct smb_vfs_setattr sa;
 
 		memset(&sa, 0, sizeof(sa));
@@ -304,8 +302,8 @@ static u32 open_disk_sec(struct smb_work *w, struct smb_open *op,
 			sa.attributes |= FILE_ATTRIBUTE_ARCHIVE;
 		vfs->setattr(op->file, &sa);
 	}
-	if (op->delete_on_close && (st->attributes & FILE_ATTRIBUTE_READONLY) &&
-	    existed)
+	if (op->delete_on_close &&
+	    (st->attributes & FILE_ATTRIBUTE_READONLY) && existed)
 		return STATUS_CANNOT_DELETE;
 	if (cc->ea_list && *action != FILE_OPENED) {
 		status = smb_ea_apply(vfs, op->file, cc->ea_list, cc->ea_len);
@@ -347,14 +345,13 @@ static u32 open_stream(struct smb_work *w, struct smb_open *op,
 		status = smb_stream_open_file(w, op, disposition, options,
 					      may_add, &file_created, st);
 	if (!may_add && status == STATUS_OBJECT_NAME_NOT_FOUND)
-		status =
-			STATUS_ACCESS_DENIED; /* the file would have been made */
+		status = STATUS_ACCESS_DENIED; /* the file would have been made */
 	/* The file's descriptor decides before any stream is made. */
 	if (!status)
-		status = file_created ?
-				 smb_create_sec_apply(w, &cs, op, st) :
-				 smb_create_sec_check(w, &cs, op, cc->desired,
-						      cc->want_max);
+		status = file_created ? smb_create_sec_apply(w, &cs, op, st) :
+					smb_create_sec_check(w, &cs, op,
+							     cc->desired,
+							     cc->want_max);
 	if (status && file_created)
 		w->conn->srv->ops.vfs->unlink(w->tree->share->root, op->path);
 	if (!status)
@@ -381,8 +378,8 @@ static u32 open_disk(struct smb_work *w, struct smb_open *op, u32 disposition,
 
 	if (status)
 		return status;
-	status = open_disk_sec(w, op, disposition, options, attributes, action,
-			       st, cc, &cs);
+	status = open_disk_sec(w, op, disposition, options, attributes,
+			       action, st, cc, &cs);
 	smb_create_sec_release(w, &cs);
 	return status;
 }

@@ -103,8 +103,8 @@ static u32 query_full_ea(struct smb_work *w, struct smb_open *op, u8 *out,
 	return status;
 }
 
-static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls, u8 *out,
-		      size_t avail, size_t *written)
+static u32 query_file(struct smb_work *w, struct smb_open *op, u8 cls,
+		      u8 *out, size_t avail, size_t *written)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	struct smb_fileinfo_ctx ctx;
@@ -278,7 +278,8 @@ static u32 dir_is_empty(struct smb_work *w, struct smb_open *op)
 	return st;
 }
 
-static u32 set_disposition(struct smb_work *w, struct smb_open *op, bool delete)
+static u32 set_disposition(struct smb_work *w, struct smb_open *op,
+			   bool delete)
 {
 	const struct smb_vfs_ops *vfs = w->conn->srv->ops.vfs;
 	struct smb_stat st;
@@ -325,8 +326,7 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		return smb_stream_rename(w, op, ri.name_utf16, ri.name_len,
 					 ri.replace);
 	if (op->stream) /* a stream cannot move to another file */
-		return smb_stream_rename_path(w, op, ri.name_utf16,
-					      ri.name_len);
+		return smb_stream_rename_path(w, op, ri.name_utf16, ri.name_len);
 	if (smb_stream_opens_exist(op))
 		return STATUS_ACCESS_DENIED; /* its streams are in use */
 	if (!op->path[0])
@@ -343,8 +343,7 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 			if (*p == '/')
 				slash = p;
 		if (smb_open_parent_blocks_rename(
-			    op, op->path,
-			    slash ? (size_t)(slash - op->path) : 0))
+			    op, op->path, slash ? (size_t)(slash - op->path) : 0))
 			return STATUS_SHARING_VIOLATION;
 	}
 	name = ri.name_utf16;
@@ -416,8 +415,8 @@ static u32 set_file(struct smb_work *w, struct smb_open *op, u8 cls,
 							  &sa.attributes);
 		if (status)
 			return status;
-		return set_disposition(w, op,
-				       sa.attributes & FILE_DISPOSITION_DELETE);
+		return set_disposition(w, op, sa.attributes &
+						      FILE_DISPOSITION_DELETE);
 	case FileEndOfFileInformation:
 		if (!(op->access & FILE_WRITE_DATA))
 			return STATUS_ACCESS_DENIED;
@@ -522,8 +521,8 @@ int smb2_set_info(struct smb_work *w)
 			return 0;
 	}
 	if (status) {
-		smb_dbg("SET_INFO type %u class %u length %u -> 0x%x", b[2],
-			b[3], len, status);
+		smb_dbg("SET_INFO type %u class %u length %u -> 0x%x", b[2], b[3],
+			len, status);
 		return smb_resp_error(w, status);
 	}
 	r = smb_resp_body(w, 2);
