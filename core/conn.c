@@ -646,7 +646,9 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 	/*
 	 * READ/WRITE/FLUSH/ECHO/CANCEL may run beside each other (overlap.h)
 	 * and beside a resumed CREATE, which only adds to the open table
-	 * under srv->lock; everything else runs alone, also against resumes.
+	 * under srv->lock, or rename, which changes an open's path (under
+	 * srv->lock; they never read it); everything else runs alone, also
+	 * against resumes.
 	 */
 	if (smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
 		rc = conn_input_locked(conn, pdu, len);

@@ -646,8 +646,9 @@ int smb2_create(struct smb_work *w)
 			    dlen);
 }
 
-/* Run a CREATE that waited for an oplock break again (oplock.h). */
-void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
+/* Run a request that waited for an oplock break again (oplock.h). */
+void smb2_request_resume(struct smb_async *a, const u8 *req, size_t len,
+			 int (*handler)(struct smb_work *w))
 {
 	struct smb_conn *conn = a->conn;
 	struct smb_work *w = smb_alloc(conn->srv, sizeof(*w));
@@ -662,7 +663,7 @@ void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
 	w->conn = conn;
 	w->req = req;
 	w->req_len = len;
-	w->command = SMB2_CREATE;
+	w->command = smb_get_le16(req + SMB2_HDR_COMMAND);
 	w->flags = smb_get_le32(req + SMB2_HDR_FLAGS) &
 		   ~SMB2_FLAGS_RELATED_OPERATIONS;
 	w->message_id = a->message_id;
@@ -684,7 +685,7 @@ void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len)
 		status = STATUS_NETWORK_NAME_DELETED;
 	if (!status) {
 		w->tree_id = w->tree->id;
-		rc = smb2_create(w);
+		rc = handler(w);
 	}
 	if (!w->resume) {
 		/* Waiting again. */

@@ -364,11 +364,12 @@ static u32 set_rename(struct smb_work *w, struct smb_open *op, const u8 *in,
 		status = STATUS_OBJECT_NAME_INVALID;
 	if (!status)
 		status = smb_security_may_add(w, target, op->is_dir);
-	if (!status) {
-		smb_oplock_break_handles(op);
+	/* Others' handle caching goes first; their acks are waited for. */
+	if (!status)
+		status = smb_oplock_rename_breaks(w, op);
+	if (!status)
 		status = vfs->rename(op->tree->share->root, op->path, target,
 				     ri.replace);
-	}
 	if (!status)
 		status = smb_open_set_path(op, target);
 	smb_free(w->conn->srv, target);
@@ -512,6 +513,12 @@ int smb2_set_info(struct smb_work *w)
 	default:
 		status = STATUS_INVALID_PARAMETER;
 		break;
+	}
+	/* A rename waits for handle-lease breaks, then runs again. */
+	if (status == STATUS_PENDING) {
+		status = smb_oplock_wait_handle(w, op, 16);
+		if (!status)
+			return 0;
 	}
 	if (status) {
 		smb_dbg("SET_INFO type %u class %u length %u -> 0x%x", b[2], b[3],

@@ -65,6 +65,8 @@ struct smb_server {
 	struct smb_list oplock_deferred; /* CREATEs ready to run again */
 	struct smb_timer *oplock_timer; /* break acknowledgment timeouts */
 	bool oplock_timer_armed;
+	/* Lease breaks that follow an acknowledgment's reply (oplock.c). */
+	struct smb_break_msg *oplock_after_reply;
 	/* Every session (bind.c: GlobalSessionTable; PreviousSessionId). */
 	struct smb_list sessions;
 	struct smb_durable_table *durable; /* durable.c */

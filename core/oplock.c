@@ -13,10 +13,12 @@
  *  - opens of one lease never break each other;
  *  - writes, truncation and byte-range locks break other opens' read
  *    caching to none, without waiting; renames and deletes break handle
- *    caching, without waiting;
+ *    caching, a rename waiting for the leases' acknowledgments;
  *  - a break from exclusive/batch, or a lease break that removes W or H,
  *    needs an acknowledgment: CREATEs on the file wait for it, or for the
- *    timeout, after which the server breaks to the target on its own.
+ *    timeout, after which the server breaks to none on its own;
+ *  - what requests need of a lease while it breaks is taken after the
+ *    acknowledgment, in further breaks with the same epoch.
  */
 #include "durable.h"
 #include "oplock.h"
@@ -44,8 +46,8 @@ struct oplock_waiter {
 };
 
 /* A break notification built under srv->lock and sent after it. */
-struct break_msg {
-	struct break_msg *next;
+struct smb_break_msg {
+	struct smb_break_msg *next;
 	struct smb_conn *conn; /* referenced */
 	size_t len;
 	u8 pdu[SMB2_HDR_SIZE + LEASE_BREAK_SIZE];
@@ -137,10 +139,12 @@ static bool same_lease(const struct smb_open *o, const struct smb_conn *conn,
 
 /* ---- break notifications ----------------------------------------------- */
 
-static struct break_msg *msg_new(struct smb_server *srv, struct smb_conn *conn,
-				 struct break_msg **list, size_t body_len)
+static struct smb_break_msg *msg_new(struct smb_server *srv,
+				     struct smb_conn *conn,
+				     struct smb_break_msg **list,
+				     size_t body_len)
 {
-	struct break_msg *m = smb_alloc(srv, sizeof(*m));
+	struct smb_break_msg *m = smb_alloc(srv, sizeof(*m));
 	u8 *h;
 
 	/* Without memory the notification is lost; the timeout resolves it. */
@@ -161,10 +165,10 @@ static struct break_msg *msg_new(struct smb_server *srv, struct smb_conn *conn,
 }
 
 static void queue_oplock_break(struct smb_open *o, u8 level,
-			       struct break_msg **list)
+			       struct smb_break_msg **list)
 {
-	struct break_msg *m = msg_new(open_srv(o), o->tree->sess->conn, list,
-				      OPLOCK_BREAK_SIZE);
+	struct smb_break_msg *m = msg_new(open_srv(o), o->tree->sess->conn,
+					  list, OPLOCK_BREAK_SIZE);
 	u8 *b;
 
 	if (!m)
@@ -176,18 +180,42 @@ static void queue_oplock_break(struct smb_open *o, u8 level,
 	smb_put_le64(b + 16, o->volatile_id);
 }
 
-static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
-			      u32 to, bool ack, struct break_msg **list)
+/*
+ * Where a break of l goes: the client's oldest connection still up (the
+ * one Windows uses when a client's connections share a lease key, as
+ * smbtorture's lease.v2_complex1 checks), else the connection the lease
+ * was last opened on.  srv->lock held.
+ */
+static struct smb_conn *lease_break_conn(struct smb_server *srv,
+					 const struct smb_lease *l)
 {
+	const struct smb_list *pos;
 	struct smb_open *o;
-	struct break_msg *m;
+
+	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+		const struct smb_session *s =
+			smb_container_of(pos, struct smb_session, global_link);
+		struct smb_conn *conn = s->conn;
+
+		if (s->state == SMB_SESSION_VALID &&
+		    conn->dialect >= SMB2_DIALECT_0210 &&
+		    !__atomic_load_n(&conn->dead, __ATOMIC_RELAXED) &&
+		    !memcmp(conn->client_guid, l->client_guid, 16))
+			return conn;
+	}
+	o = smb_container_of(l->opens.prev, struct smb_open, lease_link);
+	return o->tree->sess->conn;
+}
+
+static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
+			      u32 to, bool ack, struct smb_break_msg **list)
+{
+	struct smb_break_msg *m;
 	u8 *b;
 
 	if (smb_list_empty(&l->opens))
 		return;
-	/* To the connection the lease was last opened on. */
-	o = smb_container_of(l->opens.prev, struct smb_open, lease_link);
-	m = msg_new(srv, o->tree->sess->conn, list, LEASE_BREAK_SIZE);
+	m = msg_new(srv, lease_break_conn(srv, l), list, LEASE_BREAK_SIZE);
 	if (!m)
 		return;
 	b = m->pdu + SMB2_HDR_SIZE;
@@ -201,10 +229,10 @@ static void queue_lease_break(struct smb_server *srv, struct smb_lease *l,
 }
 
 /* Send and free; no core lock held. */
-static void send_breaks(struct smb_server *srv, struct break_msg *list)
+static void send_breaks(struct smb_server *srv, struct smb_break_msg *list)
 {
 	while (list) {
-		struct break_msg *m = list;
+		struct smb_break_msg *m = list;
 		struct smb_conn *conn = m->conn;
 
 		list = m->next;
@@ -247,7 +275,7 @@ static void set_level(struct smb_open *o, u8 level)
 
 /* Break o's oplock down to level; true when an acknowledgment is awaited. */
 static bool break_oplock(struct smb_server *srv, struct smb_open *o, u8 to,
-			 struct break_msg **list)
+			 struct smb_break_msg **list)
 {
 	u8 cur = o->oplock_level;
 
@@ -274,41 +302,82 @@ static bool break_oplock(struct smb_server *srv, struct smb_open *o, u8 to,
 	return true;
 }
 
+/* The lease state breaking l to to gives: to within l's, R or nothing. */
+static u32 lease_target(const struct smb_lease *l, u32 to)
+{
+	to &= l->state;
+	return (to & R_CACHING) ? to : 0; /* H or W alone is no lease state */
+}
+
+/* Start a break of l to to, with acknowledgment when it takes W or H. */
+static void lease_break_start(struct smb_server *srv, struct smb_lease *l,
+			      u32 to, bool waits, struct smb_break_msg **list)
+{
+	if (l->state & (W_CACHING | H_CACHING)) {
+		l->breaking = true;
+		l->break_to = to;
+		l->break_further = to;
+		l->break_waits = waits;
+		l->deadline_ms = now_ms(srv) + SMB_OPLOCK_BREAK_TIMEOUT_MS;
+		arm_timer(srv, SMB_OPLOCK_BREAK_TIMEOUT_MS);
+		queue_lease_break(srv, l, to, true, list);
+		return;
+	}
+	queue_lease_break(srv, l, to, false, list);
+	l->state = to;
+}
+
+#define WAIT_FOR_H 1u /* the caller conflicts with the lease's handles */
+#define BREAK_FURTHER 2u /* a break in progress goes on to to after its ack */
+
 /*
  * Break lease l down to state to.  True when the caller must wait for the
  * acknowledgment: W is taken (dirty data to flush), or H is and
- * wait_for_h (the caller's open conflicts with the lease's handles).  A
- * further reduction while a break is in progress waits for that break;
- * the caller runs again after it and breaks on from the new state.
+ * WAIT_FOR_H is in flags.  While a break is in progress the caller waits
+ * for it when it waits; with BREAK_FURTHER, what it needs beyond that
+ * break is taken after the acknowledgment (lease_break_on()).
  */
 static bool break_lease(struct smb_server *srv, struct smb_lease *l, u32 to,
-			bool wait_for_h, struct break_msg **list)
+			u32 flags, struct smb_break_msg **list)
 {
 	u32 taken;
 
-	if (l->breaking)
+	if (l->breaking) {
+		if (flags & BREAK_FURTHER)
+			l->break_further &= to;
 		return l->break_waits ||
-		       (wait_for_h && (l->break_to & H_CACHING));
-	to &= l->state;
-	if (!(to & R_CACHING))
-		to = 0; /* H or W alone is no lease state */
+		       ((flags & WAIT_FOR_H) && (l->break_to & H_CACHING));
+	}
+	to = lease_target(l, to);
 	if (to == l->state)
 		return false;
 	taken = l->state & ~to;
 	l->epoch++;
-	if (l->state & (W_CACHING | H_CACHING)) {
-		l->breaking = true;
-		l->break_to = to;
-		l->break_waits = (taken & W_CACHING) ||
-				 (wait_for_h && (taken & H_CACHING));
-		l->deadline_ms = now_ms(srv) + SMB_OPLOCK_BREAK_TIMEOUT_MS;
-		arm_timer(srv, SMB_OPLOCK_BREAK_TIMEOUT_MS);
-		queue_lease_break(srv, l, to, true, list);
-		return l->break_waits;
-	}
-	queue_lease_break(srv, l, to, false, list);
-	l->state = to;
-	return false;
+	lease_break_start(srv, l, to,
+			  (taken & W_CACHING) ||
+				  ((flags & WAIT_FOR_H) && (taken & H_CACHING)),
+			  list);
+	return l->breaking && l->break_waits;
+}
+
+/*
+ * l's break was acknowledged: break on to what requests that came during
+ * it asked for, in the order Windows gives caching up: W and H first
+ * (acknowledged, the requests still waiting), then R.  The epoch stays,
+ * these being the same break to the client.  True while l is breaking.
+ */
+static bool lease_break_on(struct smb_server *srv, struct smb_lease *l,
+			   struct smb_break_msg **list)
+{
+	u32 further = l->break_further, to = lease_target(l, further);
+
+	if (to == l->state)
+		return false;
+	if (l->state & (W_CACHING | H_CACHING))
+		to |= R_CACHING;
+	lease_break_start(srv, l, to, true, list);
+	l->break_further = further; /* R may still have to go */
+	return l->breaking;
 }
 
 /* A break on node resolved: its waiting CREATEs run again. */
@@ -441,7 +510,7 @@ static bool break_conflicting_handles(struct smb_server *srv,
 				      const struct smb_conn *conn,
 				      const struct smb_open *op,
 				      const struct smb_lease_req *lr,
-				      struct break_msg **list,
+				      struct smb_break_msg **list,
 				      struct smb_list *gone)
 {
 	struct smb_list *pos;
@@ -463,8 +532,8 @@ static bool break_conflicting_handles(struct smb_server *srv,
 		if (o->lease &&
 		    (o->lease->breaking || (o->lease->state & H_CACHING)))
 			wait |= break_lease(srv, o->lease,
-					    o->lease->state & ~H_CACHING, true,
-					    list);
+					    o->lease->state & ~H_CACHING,
+					    WAIT_FOR_H | BREAK_FURTHER, list);
 		else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH ||
 			 o->oplock_breaking)
 			wait |= break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II,
@@ -478,7 +547,7 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 			   const struct smb_conn *conn,
 			   const struct smb_open *op,
 			   const struct smb_lease_req *lr, bool overwrite,
-			   struct break_msg **list, struct smb_list *gone)
+			   struct smb_break_msg **list, struct smb_list *gone)
 {
 	struct smb_list *pos;
 	bool wait = false;
@@ -504,7 +573,8 @@ static bool break_for_open(struct smb_server *srv, struct smb_file_node *node,
 			if (lease_would_break(o->lease, to) &&
 			    durable_gone(o, gone))
 				continue;
-			wait |= break_lease(srv, o->lease, to, false, list);
+			wait |= break_lease(srv, o->lease, to, BREAK_FURTHER,
+					    list);
 		} else if (op->delete_on_close &&
 			   o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH) {
 			if (durable_gone(o, gone))
@@ -529,7 +599,7 @@ u32 smb_oplock_create_breaks(struct smb_work *w, struct smb_open *op,
 			     const struct smb_lease_req *lr)
 {
 	struct smb_server *srv = w->conn->srv;
-	struct break_msg *list = NULL;
+	struct smb_break_msg *list = NULL;
 	struct smb_file_node *node;
 	struct smb_list gone;
 	bool wait, overwrite = overwrites(disposition);
@@ -740,7 +810,9 @@ static const struct smb_async_ops waiter_ops = {
 	.release = waiter_release,
 };
 
-u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino)
+/* Make w wait; with op, the copy names op by the FileId at fid_off. */
+static u32 waiter_wait(struct smb_work *w, u64 dev, u64 ino,
+		       const struct smb_open *op, u32 fid_off)
 {
 	struct smb_server *srv = w->conn->srv;
 	struct oplock_waiter *ow;
@@ -766,6 +838,12 @@ u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino)
 	ow->ino = ino;
 	ow->req_len = w->req_len;
 	memcpy(ow->req, w->req, w->req_len);
+	if (op && (u64)SMB2_HDR_SIZE + fid_off + 16 <= w->req_len) {
+		smb_put_le64(ow->req + SMB2_HDR_SIZE + fid_off,
+			     op->persistent_id);
+		smb_put_le64(ow->req + SMB2_HDR_SIZE + fid_off + 8,
+			     op->volatile_id);
+	}
 	st = smb_async_go(w, &waiter_ops, ow);
 	if (st) {
 		smb_free(srv, ow);
@@ -775,8 +853,29 @@ u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino)
 	return STATUS_SUCCESS;
 }
 
+u32 smb_oplock_wait(struct smb_work *w, u64 dev, u64 ino)
+{
+	return waiter_wait(w, dev, ino, NULL, 0);
+}
+
+u32 smb_oplock_wait_handle(struct smb_work *w, const struct smb_open *op,
+			   u32 fid_off)
+{
+	const struct smb_file_node *node = op->node;
+
+	return waiter_wait(w, node ? node->dev : 0, node ? node->ino : 0, op,
+			   fid_off);
+}
+
 void smb_oplock_run_deferred(struct smb_server *srv)
 {
+	struct smb_break_msg *after_reply;
+
+	smb_mutex_lock(srv->lock);
+	after_reply = srv->oplock_after_reply;
+	srv->oplock_after_reply = NULL;
+	smb_mutex_unlock(srv->lock);
+	send_breaks(srv, after_reply);
 	for (;;) {
 		struct oplock_waiter *ow = NULL;
 		struct smb_async *a = NULL;
@@ -801,7 +900,11 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		/* Completing a may drop the last other reference. */
 		smb_ref_get(&conn->refs);
 		smb_mutex_lock(conn->proc_lock);
-		smb2_create_resume(a, ow->req, ow->req_len);
+		smb2_request_resume(a, ow->req, ow->req_len,
+				    smb_get_le16(ow->req + SMB2_HDR_COMMAND) ==
+						    SMB2_SET_INFO ?
+					    smb2_set_info :
+					    smb2_create);
 		smb_mutex_unlock(conn->proc_lock);
 		smb_async_conn_put(conn);
 	}
@@ -814,43 +917,50 @@ static bool own_lease(const struct smb_open *o, const struct smb_open *op)
 	return o == op || (op->lease && o->lease == op->lease);
 }
 
-/* Break what another open o of op's file caches that op's action ends. */
-typedef void (*break_one_fn)(struct smb_server *srv, struct smb_open *op,
-			     struct smb_open *o, struct break_msg **list);
+/*
+ * Break what another open o of op's file caches that op's action ends;
+ * true when op must wait for the acknowledgment.
+ */
+typedef bool (*break_one_fn)(struct smb_server *srv, struct smb_open *op,
+			     struct smb_open *o, struct smb_break_msg **list);
 
 /* Walk op's file's opens under srv->lock, then send the breaks. */
-static void break_others(struct smb_open *op, break_one_fn one)
+static bool break_others(struct smb_open *op, break_one_fn one)
 {
 	struct smb_file_node *node = op->node;
-	struct break_msg *list = NULL;
+	struct smb_break_msg *list = NULL;
 	struct smb_server *srv;
 	struct smb_list *pos;
+	bool wait = false;
 
 	if (!node || !__atomic_load_n(&node->ncaching, __ATOMIC_RELAXED))
-		return;
+		return false;
 	srv = open_srv(op);
 	smb_mutex_lock(srv->lock);
 	for (pos = node->opens.next; pos != &node->opens; pos = pos->next)
-		one(srv, op, smb_container_of(pos, struct smb_open, node_link),
-		    &list);
+		wait |= one(srv, op,
+			    smb_container_of(pos, struct smb_open, node_link),
+			    &list);
 	smb_mutex_unlock(srv->lock);
 	send_breaks(srv, list);
+	return wait;
 }
 
-static void break_reader(struct smb_server *srv, struct smb_open *op,
-			 struct smb_open *o, struct break_msg **list)
+static bool break_reader(struct smb_server *srv, struct smb_open *op,
+			 struct smb_open *o, struct smb_break_msg **list)
 {
 	if (!smb_stream_same(o->stream, op->stream))
-		return;
+		return false;
 	/* A writer's own level II goes too ("self break"). */
 	if (o == op && o->oplock_level == SMB2_OPLOCK_LEVEL_II)
 		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, list);
 	if (own_lease(o, op))
-		return;
+		return false;
 	if (o->lease)
-		break_lease(srv, o->lease, 0, false, list);
+		break_lease(srv, o->lease, 0, 0, list);
 	else
 		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_NONE, list);
+	return false; /* writers never wait */
 }
 
 void smb_oplock_break_readers(struct smb_open *op)
@@ -858,21 +968,45 @@ void smb_oplock_break_readers(struct smb_open *op)
 	break_others(op, break_reader);
 }
 
-static void break_handle(struct smb_server *srv, struct smb_open *op,
-			 struct smb_open *o, struct break_msg **list)
+/* Take others' handle caching; lease flags as for break_lease(). */
+static bool break_handle(struct smb_server *srv, struct smb_open *op,
+			 struct smb_open *o, u32 flags,
+			 struct smb_break_msg **list)
 {
 	if (own_lease(o, op))
-		return;
+		return false;
 	if (o->lease)
-		break_lease(srv, o->lease, o->lease->state & ~H_CACHING, false,
-			    list);
-	else if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
+		return break_lease(srv, o->lease, o->lease->state & ~H_CACHING,
+				   flags, list);
+	if (o->oplock_level == SMB2_OPLOCK_LEVEL_BATCH)
 		break_oplock(srv, o, SMB2_OPLOCK_LEVEL_II, list);
+	return false; /* as Samba: only a lease's handle break is waited for */
+}
+
+static bool break_handle_nowait(struct smb_server *srv, struct smb_open *op,
+				struct smb_open *o, struct smb_break_msg **list)
+{
+	return break_handle(srv, op, o, 0, list);
 }
 
 void smb_oplock_break_handles(struct smb_open *op)
 {
-	break_others(op, break_handle);
+	break_others(op, break_handle_nowait);
+}
+
+static bool break_handle_wait(struct smb_server *srv, struct smb_open *op,
+			      struct smb_open *o, struct smb_break_msg **list)
+{
+	return break_handle(srv, op, o, WAIT_FOR_H | BREAK_FURTHER, list);
+}
+
+u32 smb_oplock_rename_breaks(struct smb_work *w, struct smb_open *op)
+{
+	bool wait = break_others(op, break_handle_wait);
+
+	/* Inside a compound only the last request may go async. */
+	return wait && (w->last_in_chain || w->resume) ? STATUS_PENDING :
+							 STATUS_SUCCESS;
 }
 
 void smb_oplock_open_closing(struct smb_open *op)
@@ -956,7 +1090,10 @@ static int lease_ack(struct smb_work *w, const u8 *b)
 	if (!status) {
 		l->breaking = false;
 		l->state = state;
-		wake_waiters(srv, smb_file_node_find(srv, l->dev, l->ino));
+		/* A further break goes out after this reply (run_deferred). */
+		if (!lease_break_on(srv, l, &srv->oplock_after_reply))
+			wake_waiters(srv,
+				     smb_file_node_find(srv, l->dev, l->ino));
 	}
 	smb_mutex_unlock(srv->lock);
 	if (status)
@@ -1001,6 +1138,8 @@ void smb_oplock_server_free(struct smb_server *srv)
 {
 	if (srv->oplock_timer && srv->timer_lock)
 		smb_timer_cancel(srv, srv->oplock_timer);
+	send_breaks(srv, srv->oplock_after_reply); /* drops them */
+	srv->oplock_after_reply = NULL;
 	smb_free(srv, srv->oplock_timer);
 	srv->oplock_timer = NULL;
 }

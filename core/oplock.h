@@ -4,12 +4,13 @@
  * 3.3.5.9.8, 3.3.5.9.11, 3.3.5.22).
  *
  * State lives on the file node's opens (oplock_level, lease) under
- * srv->lock.  A CREATE that must wait for a break acknowledgment goes
- * async and is run again from the start once the break resolves (ack,
- * close or timeout): the sharing check then sees the state after the
- * break, as [MS-SMB2] asks.  A resumed CREATE runs under its connection's
- * proc_lock, on whichever thread resolved the break, after that thread has
- * dropped its own proc_lock (smb_oplock_run_deferred()).
+ * srv->lock.  A CREATE (or a rename) that must wait for a break
+ * acknowledgment goes async and is run again from the start once the
+ * break resolves (ack, close or timeout): the sharing check then sees the
+ * state after the break, as [MS-SMB2] asks.  A resumed request runs under
+ * its connection's proc_lock, on whichever thread resolved the break,
+ * after that thread has dropped its own proc_lock
+ * (smb_oplock_run_deferred()).
  */
 #ifndef SMB_OPLOCK_H
 #define SMB_OPLOCK_H
@@ -36,6 +37,11 @@ struct smb_lease {
 	u32 break_to; /* while breaking */
 	bool breaking;
 	bool break_waits; /* CREATEs wait for this break's ack */
+	/*
+	 * While breaking: what later requests need the lease broken to; the
+	 * break goes on there once this one is acknowledged.
+	 */
+	u32 break_further;
 	u64 deadline_ms;
 	u16 epoch;
 	struct smb_list opens; /* struct smb_open.lease_link */
@@ -95,8 +101,21 @@ u8 smb_oplock_grant(struct smb_work *w, struct smb_open *op, u8 requested,
 
 /* Data of op's file changes (write, truncate, lock): break others' read. */
 void smb_oplock_break_readers(struct smb_open *op);
-/* op renames or deletes its file: break others' handle caching. */
+/* op deletes its file: break others' handle caching, without waiting. */
 void smb_oplock_break_handles(struct smb_open *op);
+/*
+ * op renames its file: break others' handle caching.  Returns
+ * STATUS_PENDING when the rename must wait for an acknowledgment
+ * (smb_oplock_wait_handle()), else STATUS_SUCCESS.
+ */
+u32 smb_oplock_rename_breaks(struct smb_work *w, struct smb_open *op);
+/*
+ * Make the request w on op (its FileId at body offset fid_off) wait for
+ * the breaks on op's file, as smb_oplock_wait(); the request runs again
+ * with that FileId, as if it had not been related.
+ */
+u32 smb_oplock_wait_handle(struct smb_work *w, const struct smb_open *op,
+			   u32 fid_off);
 /* op leaves its node (srv->lock held). */
 void smb_oplock_open_closing(struct smb_open *op);
 
@@ -105,7 +124,12 @@ void smb_oplock_run_deferred(struct smb_server *srv);
 int smb_oplock_server_init(struct smb_server *srv);
 void smb_oplock_server_free(struct smb_server *srv);
 
-/* create.c: run a deferred CREATE again (conn->proc_lock held). */
-void smb2_create_resume(struct smb_async *a, const u8 *req, size_t len);
+/*
+ * create.c: run a deferred request (req, len: header included) again
+ * through its handler (conn->proc_lock held) and complete a with the
+ * result, unless it waits once more.
+ */
+void smb2_request_resume(struct smb_async *a, const u8 *req, size_t len,
+			 int (*handler)(struct smb_work *w));
 
 #endif /* SMB_OPLOCK_H */

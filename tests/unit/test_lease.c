@@ -3,7 +3,10 @@
  * Tests for core/oplock.c, lease half: RqLs v1/v2 parsing (and malformed
  * contexts), grants, the (ClientGuid, LeaseKey) table, lease breaks with
  * the epoch and ACK_REQUIRED, lease break acknowledgments and their
- * errors ([MS-SMB2] 2.2.13.2.8, 2.2.23.2, 2.2.24.2, 3.3.5.22.2).
+ * errors ([MS-SMB2] 2.2.13.2.8, 2.2.23.2, 2.2.24.2, 3.3.5.22.2); CREATEs
+ * queued behind a break that goes on after its acknowledgment, renames
+ * waiting for handle breaks (3.3.4.7, 3.3.5.21.1), both with the break
+ * timeout, and which connection of a client a break goes to.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -332,6 +335,246 @@ static void test_malformed_lease_acks(void **state)
 	o_two_free(&t);
 }
 
+#define FLAG_BREAKING SMB2_LEASE_FLAG_BREAK_IN_PROGRESS
+
+/* Open f.dat on c with no oplock or lease; fid of the new open. */
+static void plain_open(struct h_client *c, u32 disposition, u8 fid[16])
+{
+	assert_int_equal(o_create(c, "f.dat", H_RW | DELETE, H_SHARE_ALL,
+				  disposition, SMB2_OPLOCK_LEVEL_NONE, fid),
+			 STATUS_SUCCESS);
+}
+
+/*
+ * A plain open breaks W (RWH to RH, waiting); an overwrite queued behind
+ * it sends nothing while that break is in progress.  After the ack the
+ * break goes on, same epoch: RH to R (acknowledged, both still waiting),
+ * then R to none at once; both CREATEs then run (smbtorture
+ * lease.breaking3).
+ */
+static void queue_two_behind_break(struct o_two *t, u8 fa[16], u64 *first,
+				   u64 *second)
+{
+	u8 fx[16];
+
+	assert_int_equal(lease_open(t->a, "f.dat", key1, RWH, 2, 0, fa), 0);
+	*first = o_create_pending(t->b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
+				  SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(lease_break(t->a, key1, RWH, true, 2), RH);
+	*second = o_create_pending(t->b, "f.dat", H_RW, H_SHARE_ALL,
+				   FILE_OVERWRITE, SMB2_OPLOCK_LEVEL_NONE);
+	assert_null(t->a->tc.head);
+	/* The lease's own opens go on, told of the break in progress. */
+	assert_int_equal(lease_open(t->a, "f.dat", key1, RWH, 2, 0, fx), 0);
+	check_lease(t->a, key1, RWH, FLAG_BREAKING, 2, 2);
+	assert_int_equal(h_close(t->a, fx), 0);
+	/* The reply to the ack comes first, then the further break. */
+	assert_int_equal(lease_ack(t->a, key1, RH), STATUS_SUCCESS);
+	assert_int_equal(lease_break(t->a, key1, RH, true, 2), R);
+	assert_null(t->a->tc.head);
+	assert_null(t->b->tc.head);
+}
+
+static void test_queued_creates_wait_for_further_break(void **state)
+{
+	struct o_two t;
+	u8 fa[16], f1[16], f2[16];
+	u64 first, second;
+
+	o_two_new(state, &t);
+	queue_two_behind_break(&t, fa, &first, &second);
+	assert_int_equal(lease_ack(t.a, key1, R), STATUS_SUCCESS);
+	assert_int_equal(lease_break(t.a, key1, R, false, 2), 0);
+	assert_int_equal(o_create_final(t.b, first, f1), STATUS_SUCCESS);
+	assert_int_equal(o_level(t.b), SMB2_OPLOCK_LEVEL_NONE);
+	assert_int_equal(smb_get_le32(h_rbody(t.b) + 4), FILE_OPENED);
+	assert_int_equal(o_create_final(t.b, second, f2), STATUS_SUCCESS);
+	assert_int_equal(smb_get_le32(h_rbody(t.b) + 4), FILE_OVERWRITTEN);
+	assert_null(t.a->tc.head);
+	assert_null(t.b->tc.head);
+	/* Nothing is breaking any more. */
+	assert_int_equal(lease_ack(t.a, key1, 0), STATUS_UNSUCCESSFUL);
+	o_two_free(&t);
+}
+
+static void test_further_break_times_out(void **state)
+{
+	struct h_env *e = *state;
+	struct o_two t;
+	u8 fa[16], f1[16], f2[16];
+	u64 first, second;
+
+	o_two_new(state, &t);
+	queue_two_behind_break(&t, fa, &first, &second);
+	smb_server_tick(e->srv);
+	assert_null(t.b->tc.head); /* not yet */
+	h_advance_ms(e, SMB_OPLOCK_BREAK_TIMEOUT_MS + 1000);
+	smb_server_tick(e->srv);
+	assert_int_equal(o_create_final(t.b, first, f1), STATUS_SUCCESS);
+	assert_int_equal(o_create_final(t.b, second, f2), STATUS_SUCCESS);
+	assert_int_equal(smb_get_le32(h_rbody(t.b) + 4), FILE_OVERWRITTEN);
+	/* The server broke the lease to none on its own. */
+	assert_int_equal(lease_ack(t.a, key1, R), STATUS_UNSUCCESSFUL);
+	assert_null(t.a->tc.head);
+	o_two_free(&t);
+}
+
+/* Send a rename of fid to name; it must go async: its AsyncId. */
+static u64 rename_pending(struct h_client *c, const u8 fid[16],
+			  const char *name)
+{
+	u8 buf[256], wname[128];
+	size_t n = h_utf16(name, wname, sizeof(wname));
+	struct h_req r;
+	u8 *h;
+
+	memset(buf, 0, 20);
+	smb_put_le32(buf + 16, (u32)n);
+	memcpy(buf + 20, wname, n);
+	h_build_set_info(c, &r, fid, SMB2_0_INFO_FILE, FileRenameInformation,
+			 buf, (u32)(20 + n));
+	assert_int_equal(h_send(c, &r), 0);
+	assert_non_null(h_recv(c));
+	h = h_rhdr(c);
+	assert_int_equal(h_status_of(h), STATUS_PENDING);
+	assert_true(smb_get_le32(h + SMB2_HDR_FLAGS) &
+		    SMB2_FLAGS_ASYNC_COMMAND);
+	return smb_get_le64(h + SMB2_HDR_ASYNC_ID);
+}
+
+/* The final response of a waiting rename; returns its status. */
+static u32 rename_final(struct h_client *c, u64 async_id)
+{
+	u8 *h;
+
+	assert_non_null(h_recv(c));
+	h = h_rhdr(c);
+	assert_int_equal(smb_get_le16(h + SMB2_HDR_COMMAND), SMB2_SET_INFO);
+	assert_true(smb_get_le64(h + SMB2_HDR_ASYNC_ID) == async_id);
+	return h_status_of(h);
+}
+
+/*
+ * B renames f.dat, which A holds with an RH lease: A's H goes, and the
+ * rename waits for the acknowledgment; meanwhile the new name does not
+ * exist yet (smbtorture lease.rename_wait).
+ */
+static u64 rename_behind_break(struct o_two *t, u8 fa[16], u8 fb[16])
+{
+	u64 async_id;
+	u8 fx[16];
+
+	assert_int_equal(lease_open(t->a, "f.dat", key1, RH, 1, 0, fa), 0);
+	check_lease(t->a, key1, RH, 0, 1, 0);
+	plain_open(t->b, FILE_OPEN, fb);
+	assert_null(t->a->tc.head);
+	async_id = rename_pending(t->b, fb, "g.dat");
+	assert_int_equal(lease_break(t->a, key1, RH, true, 0), R);
+	assert_int_equal(o_create(t->b, "g.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
+				  SMB2_OPLOCK_LEVEL_NONE, fx),
+			 STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_null(t->b->tc.head);
+	return async_id;
+}
+
+static void test_rename_waits_for_handle_break(void **state)
+{
+	struct o_two t;
+	u8 fa[16], fb[16], fx[16];
+	u64 async_id;
+
+	o_two_new(state, &t);
+	async_id = rename_behind_break(&t, fa, fb);
+	assert_int_equal(lease_ack(t.a, key1, R), STATUS_SUCCESS);
+	assert_int_equal(rename_final(t.b, async_id), STATUS_SUCCESS);
+	assert_int_equal(o_create(t.b, "g.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
+				  SMB2_OPLOCK_LEVEL_NONE, fx),
+			 STATUS_SUCCESS);
+	/* Renaming it back breaks nothing: A's lease has no H left. */
+	assert_int_equal(h_rename(t.b, fb, "f.dat", false), STATUS_SUCCESS);
+	assert_null(t.a->tc.head);
+	o_two_free(&t);
+}
+
+static void test_rename_break_times_out(void **state)
+{
+	struct h_env *e = *state;
+	struct o_two t;
+	u8 fa[16], fb[16];
+	u64 async_id;
+
+	o_two_new(state, &t);
+	async_id = rename_behind_break(&t, fa, fb);
+	smb_server_tick(e->srv);
+	assert_null(t.b->tc.head);
+	h_advance_ms(e, SMB_OPLOCK_BREAK_TIMEOUT_MS + 1000);
+	smb_server_tick(e->srv);
+	assert_int_equal(rename_final(t.b, async_id), STATUS_SUCCESS);
+	assert_int_equal(lease_ack(t.a, key1, R), STATUS_UNSUCCESSFUL);
+	o_two_free(&t);
+}
+
+/* A rename inside a compound, not last: breaks sent, no waiting. */
+static void test_rename_in_compound_does_not_wait(void **state)
+{
+	struct o_two t;
+	u8 fa[16], fb[16];
+	struct h_req r[2];
+	u8 buf[64], wname[32];
+	size_t n = h_utf16("g.dat", wname, sizeof(wname));
+
+	o_two_new(state, &t);
+	assert_int_equal(lease_open(t.a, "f.dat", key1, RH, 1, 0, fa), 0);
+	plain_open(t.b, FILE_OPEN, fb);
+	memset(buf, 0, 20);
+	smb_put_le32(buf + 16, (u32)n);
+	memcpy(buf + 20, wname, n);
+	h_build_set_info(t.b, &r[0], fb, SMB2_0_INFO_FILE,
+			 FileRenameInformation, buf, (u32)(20 + n));
+	h_build_fid_req(t.b, &r[1], SMB2_FLUSH, 0, fb);
+	assert_int_equal(h_send_chain(t.b, r, 2), 0);
+	assert_non_null(h_recv(t.b));
+	assert_int_equal(h_rstatus(t.b), STATUS_SUCCESS);
+	assert_int_equal(lease_break(t.a, key1, RH, true, 0), R);
+	assert_int_equal(lease_ack(t.a, key1, R), STATUS_SUCCESS);
+	o_two_free(&t);
+}
+
+/*
+ * Two connections of one client (one ClientGuid): a lease's break goes
+ * to the client's oldest connection, whichever one opened it
+ * (smbtorture lease.v2_complex1); once that one is gone, to the other.
+ */
+static void test_break_goes_to_oldest_connection(void **state)
+{
+	struct h_env *e = *state;
+	struct o_two t;
+	struct h_client *a2;
+	u8 fa[16], fb[16];
+	u64 async_id;
+
+	o_two_new(state, &t);
+	a2 = h_client_new(e); /* the same ClientGuid as t.a */
+	h_connect(a2, SMB2_DIALECT_0311, "share");
+	assert_int_equal(lease_open(a2, "f.dat", key1, RWH, 2, 0, fa), 0);
+	async_id = o_create_pending(t.b, "f.dat", H_RW, H_SHARE_ALL, FILE_OPEN,
+				    SMB2_OPLOCK_LEVEL_NONE);
+	assert_null(a2->tc.head);
+	assert_int_equal(lease_break(t.a, key1, RWH, true, 2), RH);
+	/* Acknowledged on the other connection of the client. */
+	assert_int_equal(lease_ack(a2, key1, RH), STATUS_SUCCESS);
+	assert_int_equal(o_create_final(t.b, async_id, fb), STATUS_SUCCESS);
+	h_client_free(t.a);
+	t.a = h_client_new(e); /* newer than a2 now */
+	h_connect(t.a, SMB2_DIALECT_0311, "share");
+	assert_int_equal(h_write(t.b, fb, "x", 1, 0), STATUS_SUCCESS);
+	assert_int_equal(lease_break(a2, key1, RH, true, 3), 0);
+	assert_null(t.a->tc.head);
+	assert_int_equal(lease_ack(a2, key1, 0), STATUS_SUCCESS);
+	h_client_free(a2);
+	o_two_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +589,22 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_lease_acks,
 						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_queued_creates_wait_for_further_break, h_setup,
+			h_teardown),
+		cmocka_unit_test_setup_teardown(test_further_break_times_out,
+						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rename_waits_for_handle_break, h_setup,
+			h_teardown),
+		cmocka_unit_test_setup_teardown(test_rename_break_times_out,
+						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rename_in_compound_does_not_wait, h_setup,
+			h_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_break_goes_to_oldest_connection, h_setup,
+			h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
