@@ -40,8 +40,13 @@
 #define RDMA_DEFAULT_BOUNCE (64u * 1024)
 #define RDMA_DEFAULT_RW_TIMEOUT_MS 30000
 #define RDMA_MAX_DESCS 16
-/* Work requests of one RDMA transfer (descriptors split by max_msg_sz). */
+/*
+ * Work requests of one RDMA transfer (descriptors split by max_msg_sz),
+ * and of all the transfers a connection's workers wait on at once.
+ */
 #define RDMA_MAX_RW_WR 64
+/* Transfers of one connection in flight at once (each waited on). */
+#define RDMA_MAX_XFERS 16
 /* Send slots above the credit target, for sends still completing. */
 #define RDMA_SEND_SLACK 16
 #define RDMA_POLL_BATCH 32
@@ -111,10 +116,18 @@ struct buf_pool {
 	u32 nfree;
 };
 
+/* One RDMA transfer a worker waits on (under the connection's lock). */
+struct rw_xfer {
+	bool used;
+	u32 gen; /* in its work requests' ids */
+	int pending; /* work requests not completed */
+	int status; /* first failed ibv_wc_status */
+};
+
 struct smb_tconn {
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CQ reaped, or the connection went down */
-	pthread_mutex_t rw_lock; /* one RDMA transfer at a time */
+	pthread_mutex_t bounce_lock; /* the bounce buffer's one transfer */
 	struct smb_rdma_config cfg;
 	struct rdma_cm_id *id;
 	struct rdma_event_channel *cm_ch;
@@ -135,10 +148,15 @@ struct smb_tconn {
 	u8 *bounce;
 	struct ibv_mr *bounce_mr;
 	u32 max_msg; /* largest RDMA message of the port */
-	u32 rw_gen;
-	int rw_pending;
+	/*
+	 * Transfers workers wait on: several READs and WRITEs of a connection
+	 * run at once (the core overlaps them), so their RDMA operations are
+	 * in flight together instead of one after the other.
+	 */
+	struct rw_xfer xfers[RDMA_MAX_XFERS];
+	u32 rw_gen; /* last generation handed out */
+	int rw_wrs; /* work requests of xfers in flight */
 	int posted_wrs; /* of rdma_write_post transfers in flight */
-	int rw_status; /* first failed ibv_wc_status of the transfer */
 	struct pdu_node *pdus, *pdus_tail;
 	u8 *borrowed; /* last PDU given out by recv_pdu */
 	/*
@@ -150,7 +168,7 @@ struct smb_tconn {
 	struct smbdirect_inv inv;
 	u32 inv_queue[SMBDIRECT_INV_TRACK];
 	int ninv_queue;
-	u64 reads, read_bytes, writes, write_bytes; /* under rw_lock */
+	u64 reads, read_bytes, writes, write_bytes; /* under lock */
 	struct smbdirect_stats reported; /* engine counters in stats.h */
 	bool engine_gone; /* the engine called disconnect */
 	int engine_reason;
@@ -222,7 +240,7 @@ static void mem_free(void *p, void *ctx)
 }
 
 static const struct smb_allocator rdma_mem = { .alloc = mem_alloc,
-						.free = mem_free };
+					       .free = mem_free };
 
 static int set_nonblock(int fd)
 {
@@ -687,6 +705,15 @@ static const struct smbdirect_engine_ops engine_ops = {
 
 /* ---- servicing ---------------------------------------------------------- */
 
+static struct rw_xfer *xfer_find_locked(struct smb_tconn *c, u32 gen)
+{
+	for (int i = 0; i < RDMA_MAX_XFERS; i++)
+		if (c->xfers[i].used && c->xfers[i].gen == gen &&
+		    c->xfers[i].pending > 0)
+			return &c->xfers[i];
+	return NULL;
+}
+
 static void handle_wc_locked(struct smb_tconn *c, const struct ibv_wc *wc)
 {
 	int kind = WR_KIND(wc->wr_id);
@@ -737,17 +764,20 @@ static void handle_wc_locked(struct smb_tconn *c, const struct ibv_wc *wc)
 			link_gone_locked(c, "RDMA Write failed");
 		break;
 	}
-	case WR_RW:
-		if (v != c->rw_gen || c->rw_pending <= 0)
+	case WR_RW: {
+		struct rw_xfer *x = xfer_find_locked(c, v);
+
+		if (!x)
 			break; /* a transfer given up on */
-		c->rw_pending--;
+		x->pending--;
+		c->rw_wrs--;
 		if (!ok) {
-			if (!c->rw_status)
-				c->rw_status = wc->status ? (int)wc->status :
-							    -1;
+			if (!x->status)
+				x->status = wc->status ? (int)wc->status : -1;
 			link_gone_locked(c, "RDMA transfer failed");
 		}
 		break;
+	}
 	default:
 		break;
 	}
@@ -974,34 +1004,68 @@ static int rw_build(struct smb_tconn *c, const struct smb_rdma_desc *desc,
 	return done == len ? n : -EINVAL;
 }
 
+/*
+ * A free transfer slot once the send queue has room for n more work
+ * requests of waited-on transfers (at most RDMA_MAX_RW_WR, as the queue
+ * was sized); NULL if the connection went down or the deadline passed.
+ */
+static struct rw_xfer *xfer_get_locked(struct smb_tconn *c, int n, u64 deadline)
+{
+	while (!conn_gone_locked(c)) {
+		if (c->rw_wrs + n <= RDMA_MAX_RW_WR) {
+			for (int i = 0; i < RDMA_MAX_XFERS; i++) {
+				struct rw_xfer *x = &c->xfers[i];
+
+				if (x->used)
+					continue;
+				if (++c->rw_gen == 0)
+					c->rw_gen = 1;
+				*x = (struct rw_xfer){ .used = true,
+						       .gen = c->rw_gen };
+				return x;
+			}
+		}
+		if (!cond_wait_until(c, deadline)) {
+			smb_warn("rdma: %s: no room for an RDMA transfer",
+				 c->peer);
+			link_gone_locked(c, "RDMA transfers stalled");
+		}
+	}
+	return NULL;
+}
+
 /* Post the transfer and wait for it; conn->lock held. */
 static int rw_run_locked(struct smb_tconn *c, struct ibv_send_wr *wr, int n)
 {
 	u64 deadline = monotonic_ms() + (u64)c->cfg.rw_timeout_ms;
 	struct ibv_send_wr *bad = NULL;
+	struct rw_xfer *x;
 	int r = 0;
 
-	if (conn_gone_locked(c))
+	x = xfer_get_locked(c, n, deadline);
+	if (!x)
 		return -ENOTCONN;
-	c->rw_gen++;
-	c->rw_status = 0;
 	for (int i = 0; i < n; i++)
-		wr[i].wr_id = WR_ID(WR_RW, c->rw_gen);
-	c->rw_pending = n;
+		wr[i].wr_id = WR_ID(WR_RW, x->gen);
+	x->pending = n;
+	c->rw_wrs += n;
 	if (ibv_post_send(c->id->qp, wr, &bad)) {
 		/* What was posted before bad still completes (flushed). */
-		c->rw_pending = bad ? (int)(bad - wr) : 0;
+		int posted = bad ? (int)(bad - wr) : 0;
+
+		c->rw_wrs -= n - posted;
+		x->pending = posted;
 		link_gone_locked(c, "ibv_post_send (RDMA) failed");
 		r = -EIO;
 	}
-	while (c->rw_pending > 0 && !conn_gone_locked(c)) {
+	while (x->pending > 0 && !conn_gone_locked(c)) {
 		if (!cond_wait_until(c, deadline)) {
 			smb_warn("rdma: %s: RDMA transfer timed out", c->peer);
 			link_gone_locked(c, "RDMA transfer timed out");
 			r = -ETIMEDOUT;
 		}
 	}
-	if (c->rw_pending > 0) {
+	if (x->pending > 0) {
 		/*
 		 * The QP is in error: its flushes may no longer be reaped by
 		 * the event loop, so reap them here before the memory goes.
@@ -1009,25 +1073,28 @@ static int rw_run_locked(struct smb_tconn *c, struct ibv_send_wr *wr, int n)
 		deadline = monotonic_ms() + RDMA_FLUSH_WAIT_MS;
 		for (;;) {
 			reap_cq_locked(c);
-			if (c->rw_pending <= 0 ||
+			if (x->pending <= 0 ||
 			    !cond_wait_until(c, monotonic_ms() + 10))
 				break;
 			if (monotonic_ms() >= deadline)
 				break;
 		}
-		if (c->rw_pending > 0)
+		/* The slot stays taken: the connection is going away. */
+		if (x->pending > 0)
 			return -EBUSY; /* the caller must not release memory */
 		r = r ? r : -ENOTCONN;
 	}
-	if (!r && c->rw_status)
+	if (!r && x->status)
 		r = -EIO;
+	x->used = false;
+	pthread_cond_broadcast(&c->cond); /* a slot for a waiting worker */
 	return r;
 }
 
 /* Count one finished (or posted) RDMA transfer. */
 static void rw_account(struct smb_tconn *c, bool read, size_t len)
 {
-	pthread_mutex_lock(&c->rw_lock);
+	pthread_mutex_lock(&c->lock);
 	if (read) {
 		c->reads++;
 		c->read_bytes += len;
@@ -1035,7 +1102,7 @@ static void rw_account(struct smb_tconn *c, bool read, size_t len)
 		c->writes++;
 		c->write_bytes += len;
 	}
-	pthread_mutex_unlock(&c->rw_lock);
+	pthread_mutex_unlock(&c->lock);
 	if (read) {
 		stat_add(&stats.rdma_reads, 1);
 		stat_add(&stats.rdma_read_bytes, len);
@@ -1067,7 +1134,8 @@ static int rdma_rw(struct smb_tconn *c, const struct smb_rdma_desc *desc,
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	pthread_mutex_lock(&c->rw_lock);
+	if (bounced)
+		pthread_mutex_lock(&c->bounce_lock);
 	if (pooled) {
 		mr = io->mr;
 		local = buf;
@@ -1107,7 +1175,8 @@ static int rdma_rw(struct smb_tconn *c, const struct smb_rdma_desc *desc,
 	if (!r && read && bounced)
 		memcpy(buf, local, len);
 out:
-	pthread_mutex_unlock(&c->rw_lock);
+	if (bounced)
+		pthread_mutex_unlock(&c->bounce_lock);
 	if (r) {
 		stat_add(&stats.rw_failed, 1);
 		smbd_stats_inc(SMB_TRANSPORT_RDMA, SMBD_STAT_ERRORS);
@@ -1154,7 +1223,8 @@ static int rdma_write_post_op(struct smb_tconn *c,
 	if (c->posted_wrs + n > RDMA_MAX_RW_WR) {
 		pthread_mutex_unlock(&c->lock);
 		r = rdma_rw(c, desc, ndesc, buf, len, false);
-		rdma_io_buf_put(c, buf); /* unless the transfer still holds it */
+		rdma_io_buf_put(c,
+				buf); /* unless the transfer still holds it */
 		return r;
 	}
 	for (int i = 0; i < n; i++)
@@ -1293,7 +1363,7 @@ void smb_rdma_conn_free(struct smb_tconn *c)
 	if (c->epfd >= 0)
 		close(c->epfd);
 	pthread_cond_destroy(&c->cond);
-	pthread_mutex_destroy(&c->rw_lock);
+	pthread_mutex_destroy(&c->bounce_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -1400,7 +1470,7 @@ static struct smb_tconn *conn_alloc(const struct smb_rdma_listener *l,
 	if (!c)
 		return NULL;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_mutex_init(&c->rw_lock, NULL);
+	pthread_mutex_init(&c->bounce_lock, NULL);
 	{
 		pthread_condattr_t ca;
 
