@@ -61,7 +61,7 @@ u32 smb_async_go(struct smb_work *w, const struct smb_async_ops *ops,
 	a->sign = smb_work_should_sign(w);
 	if (a->sign) {
 		a->sign_algo = smb_conn_signing_algo(conn);
-		memcpy(a->sign_key, w->sess->signing_key, 16);
+		memcpy(a->sign_key, smb_work_signing_key(w), 16);
 	}
 	smb_enc_ctx_init(&a->enc, conn, smb_work_encrypt_session(w));
 	smb_mutex_lock(conn->async_lock);

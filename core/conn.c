@@ -5,6 +5,7 @@
  * dispatches to the command handlers and sends the joined responses.
  */
 #include "async.h"
+#include "bind.h"
 #include "durable.h"
 #include "crypt.h"
 #include "internal.h"
@@ -27,6 +28,8 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 		tops->get_limits(tconn, &conn->limits);
 	smb_credits_init(&conn->credits);
 	smb_list_init(&conn->sessions);
+	smb_list_init(&conn->channels);
+	smb_list_init(&conn->binds);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
 	smb_async_conn_init(conn);
 	if (!conn->async_lock || !conn->send_lock || !conn->io_lock ||
@@ -46,15 +49,17 @@ void smb_conn_free(struct smb_conn *conn)
 		return;
 	srv = conn->srv;
 	/* A deferred CREATE being run again holds proc_lock. */
-	smb_mutex_lock(conn->proc_lock);
+	smb_conn_lock(conn);
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
+	/* Only this channel goes; sessions with others live on. */
+	smb_conn_drop_channels(conn);
 	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
 	smb_durable_conn_lost(conn);
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
-	smb_mutex_unlock(conn->proc_lock);
+	smb_conn_unlock(conn);
 	smb_async_conn_put(conn);
 	/* Closing its opens may have resolved others' oplock breaks. */
 	smb_oplock_run_deferred(srv);
@@ -113,6 +118,11 @@ u16 smb_conn_signing_algo(const struct smb_conn *conn)
 	if (conn->dialect == SMB2_DIALECT_0311)
 		return conn->signing_algo;
 	return SMB2_SIGNING_AES_CMAC;
+}
+
+const u8 *smb_work_signing_key(const struct smb_work *w)
+{
+	return w->chan ? w->chan->signing_key : w->sess->signing_key;
 }
 
 bool smb_work_should_sign(const struct smb_work *w)
@@ -181,7 +191,8 @@ static u32 check_session(struct smb_work *w)
 
 	if (w->command == SMB2_NEGOTIATE)
 		return STATUS_SUCCESS;
-	sess = smb_session_find(conn, w->session_id);
+	w->chan = smb_channel_lookup(conn, w->session_id);
+	sess = w->chan ? w->chan->sess : smb_session_find(conn, w->session_id);
 	if (w->command == SMB2_SESSION_SETUP) {
 		/* The handler decides; a signed re-auth is verified below. */
 		w->sess = sess;
@@ -199,11 +210,13 @@ static u32 check_session(struct smb_work *w)
 		w->sess = sess;
 	}
 	/* A decrypted message is authenticated already ([MS-SMB2] 3.3.5.2.4). */
-	if (sess->is_guest || sess->is_anonymous || w->crypt_sess)
+	if (sess->keyless || w->crypt_sess)
 		return STATUS_SUCCESS;
 	if (signed_req) {
 		if (!smb2_verify(conn->srv->ops.crypto,
-				 smb_conn_signing_algo(conn), sess->signing_key,
+				 smb_conn_signing_algo(conn),
+				 w->chan ? w->chan->signing_key :
+					   sess->signing_key,
 				 (u8 *)w->req, w->req_len)) {
 			smb_warn("bad signature on command %u from session 0x%llx",
 				 w->command, (unsigned long long)sess->id);
@@ -437,12 +450,17 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works,
 			smb_put_le32(w->resp + SMB2_HDR_FLAGS,
 				     fl | SMB2_FLAGS_SIGNED);
 			if (smb2_sign(conn->srv->ops.crypto,
-				      smb_conn_signing_algo(conn),
+				      w->bind_sign ? w->bind_sign_algo :
+						     smb_conn_signing_algo(conn),
 				      w->bind_sign ? w->bind_sign_key :
-						     w->sess->signing_key,
+						     smb_work_signing_key(w),
 				      &one, 1))
 				return -1;
 		}
+		/* A binding's responses are hashed as sent, signed. */
+		if (w->preauth_target && w->bind_sign)
+			smb_preauth_update(conn, w->preauth_target, w->resp,
+					   w->resp_len);
 		iov[niov].base = w->resp;
 		iov[niov].len = w->resp_len;
 		niov++;
@@ -573,7 +591,7 @@ next_msg:
 			if (w->async)
 				smb_async_mark_interim(w);
 			/* 3.1.1 hashes NEGOTIATE and SESSION_SETUP responses as sent. */
-			if (w->preauth_target)
+			if (w->preauth_target && !w->bind_sign)
 				smb_preauth_update(conn, w->preauth_target,
 						   w->resp, w->resp_len);
 		}
@@ -629,12 +647,13 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 	 * and beside a resumed CREATE, which only adds to the open table
 	 * under srv->lock; everything else runs alone, also against resumes.
 	 */
-	if (smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
+	if (!conn->mc && smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
 		rc = conn_input_locked(conn, pdu, len);
 	} else {
-		smb_mutex_lock(conn->proc_lock);
+		/* A multichannel connection's PDUs all run alone (bind.h). */
+		smb_conn_lock(conn);
 		rc = conn_input_locked(conn, pdu, len);
-		smb_mutex_unlock(conn->proc_lock);
+		smb_conn_unlock(conn);
 	}
 	/* CREATEs whose oplock breaks this PDU resolved (oplock.h). */
 	smb_oplock_run_deferred(srv);

@@ -19,6 +19,7 @@
  *    timeout, after which the server breaks to the target on its own.
  */
 #include "durable.h"
+#include "bind.h"
 #include "oplock.h"
 #include "async.h"
 #include "stream.h"
@@ -800,9 +801,9 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		conn = a->conn;
 		/* Completing a may drop the last other reference. */
 		smb_ref_get(&conn->refs);
-		smb_mutex_lock(conn->proc_lock);
+		smb_conn_lock(conn);
 		smb2_create_resume(a, ow->req, ow->req_len);
-		smb_mutex_unlock(conn->proc_lock);
+		smb_conn_unlock(conn);
 		smb_async_conn_put(conn);
 	}
 }
