@@ -31,7 +31,8 @@ void smb_session_forget(struct smb_session *sess)
  * session belongs to another connection's thread. */
 struct bind_target {
 	bool found;
-	bool same_conn; /* its own connection, or bound here already */
+	bool same_conn; /* its own connection */
+	bool bound_here; /* this connection is a channel of it already */
 	bool mc; /* its connection takes srv->chan_lock */
 	bool keyless; /* guest or anonymous */
 	u16 dialect;
@@ -76,7 +77,8 @@ static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
 		if (s->id != id || s->state != SMB_SESSION_VALID)
 			continue;
 		t->found = true;
-		t->same_conn = s->conn == conn || channel_of(conn, s);
+		t->same_conn = s->conn == conn;
+		t->bound_here = channel_of(conn, s) != NULL;
 		t->mc = s->conn->mc;
 		t->keyless = s->keyless;
 		t->dialect = s->conn->dialect;
@@ -141,11 +143,13 @@ u32 smb_session_bind_check(struct smb_work *w)
 	else if (!smb2_verify(conn->srv->ops.crypto, t.sign_algo, t.signing_key,
 			      (u8 *)w->req, w->req_len))
 		st = STATUS_ACCESS_DENIED;
+	else if (t.bound_here)
+		st = STATUS_ACCESS_DENIED; /* as Samba, smb2.session.bind_negative */
 	else if (t.same_conn || !t.mc || !conn->mc)
 		st = STATUS_REQUEST_NOT_ACCEPTED;
 	else
 		st = STATUS_SUCCESS; /* authenticate the new channel */
-	if (st != STATUS_ACCESS_DENIED)
+	if (st != STATUS_ACCESS_DENIED || t.bound_here)
 		sign_with_target(w, &t);
 	smb_memzero_explicit(&t, sizeof(t));
 	return st;

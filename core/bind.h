@@ -59,9 +59,11 @@ void smb_session_drop_channels(struct smb_session *sess);
 void smb_conn_drop_channels(struct smb_conn *conn);
 
 /*
- * A (non-binding) SESSION_SETUP naming a session of another connection:
- * STATUS_USER_SESSION_DELETED ([MS-SMB2] 3.3.5.5 step 6), signed with that
- * session's key when the request was signed, as Windows and Samba answer.
+ * A request (a non-binding SESSION_SETUP, or any other) naming a session
+ * this connection is not bound to: STATUS_USER_SESSION_DELETED ([MS-SMB2]
+ * 3.3.5.5 step 6, 3.3.5.2.9), signed with that session's key when the
+ * request was signed and the session lives on another connection, as
+ * Windows and Samba answer.
  */
 u32 smb_session_foreign(struct smb_work *w);
 

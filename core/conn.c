@@ -201,7 +201,10 @@ static u32 check_session(struct smb_work *w)
 	} else if (w->command == SMB2_ECHO && !sess) {
 		return STATUS_SUCCESS;
 	} else {
-		if (!sess || smb_session_retire_if_superseded(w, sess))
+		/* Another connection's session: signed with its key. */
+		if (!sess)
+			return smb_session_foreign(w);
+		if (smb_session_retire_if_superseded(w, sess))
 			return STATUS_USER_SESSION_DELETED;
 		if (sess->state == SMB_SESSION_EXPIRED)
 			return STATUS_NETWORK_SESSION_EXPIRED;
@@ -212,6 +215,12 @@ static u32 check_session(struct smb_work *w)
 	/* A decrypted message is authenticated already ([MS-SMB2] 3.3.5.2.4). */
 	if (sess->keyless || w->crypt_sess)
 		return STATUS_SUCCESS;
+	/* Every request on a channel but the first is signed (a binding
+	 * made it a channel), SESSION_SETUP too. */
+	if (w->chan && !signed_req) {
+		smb_warn("unsigned command %u on a bound channel", w->command);
+		return STATUS_ACCESS_DENIED;
+	}
 	if (signed_req) {
 		if (!smb2_verify(conn->srv->ops.crypto,
 				 smb_conn_signing_algo(conn),
