@@ -132,7 +132,7 @@ bool smb_work_should_sign(const struct smb_work *w)
 	/* A LOGOFF response is still signed with the session's key. */
 	if (!s || (s->state != SMB_SESSION_VALID &&
 		   w->destroy_after_send != s) ||
-	    s->is_guest || s->is_anonymous)
+	    s->keyless)
 		return false;
 	return w->sign_response || s->signing_required ||
 	       (w->flags & SMB2_FLAGS_SIGNED);
@@ -216,8 +216,9 @@ static u32 check_session(struct smb_work *w)
 	if (sess->keyless || w->crypt_sess)
 		return STATUS_SUCCESS;
 	/* Every request on a channel but the first is signed (a binding
-	 * made it a channel), SESSION_SETUP too. */
-	if (w->chan && !signed_req) {
+	 * made it a channel); SESSION_SETUP is refused once authenticated
+	 * (session.c). */
+	if (w->chan && !signed_req && w->command != SMB2_SESSION_SETUP) {
 		smb_warn("unsigned command %u on a bound channel", w->command);
 		return STATUS_ACCESS_DENIED;
 	}

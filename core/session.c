@@ -153,6 +153,7 @@ static int fail(struct smb_work *w, struct smb_session *sess, u32 status)
 	if (sess) {
 		w->session_id = sess->id;
 		w->sess = NULL;
+		w->chan = NULL; /* freed with the session */
 		smb_session_destroy(sess);
 	}
 	return smb_resp_error(w, status);
@@ -284,6 +285,7 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 		return fail(w, sess, STATUS_INTERNAL_ERROR);
 	if (sess->bind_target_id)
 		return finish_bind(w, sess, out, (size_t)tlen);
+
 	sess->state = SMB_SESSION_VALID;
 	/* A reconnecting client ends its previous session (3.3.5.5.3). */
 	if (!reauth)
@@ -321,6 +323,20 @@ static int handle_authenticate(struct smb_work *w, struct smb_session *sess,
 	memset(&res, 0, sizeof(res));
 	st = ntlmssp_handle_authenticate(sess->ntlm, msg, len, lookup_nt_hash,
 					 &lc, &res);
+	if (st == STATUS_SUCCESS && reauth && w->chan &&
+	    !(w->flags & SMB2_FLAGS_SIGNED)) {
+		/*
+		 * A valid but unsigned re-authentication on a bound channel
+		 * leaves the session as it was (Samba's answer); an invalid
+		 * one ends it below, as on the first channel.
+		 */
+		smb_memzero_explicit(&res, sizeof(res));
+		smb_memzero_explicit(&lc, sizeof(lc));
+		ntlmssp_server_clear(sess->ntlm);
+		smb_free(srv, sess->ntlm);
+		sess->ntlm = NULL;
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	}
 	if (st == STATUS_SUCCESS && res.anonymous) {
 		/*
 		 * A session with keys may re-authenticate as anonymous: it
