@@ -49,8 +49,7 @@ static struct smb_channel *channel_of(const struct smb_conn *conn,
 
 	if (!conn->mc)
 		return NULL;
-	smb_list_for_each_safe(pos, tmp, &sess->channels)
-	{
+	smb_list_for_each_safe(pos, tmp, &sess->channels) {
 		struct smb_channel *ch =
 			smb_container_of(pos, struct smb_channel, sess_link);
 
@@ -69,8 +68,7 @@ static void find_target(struct smb_conn *conn, u64 id, struct bind_target *t)
 	if (id == 0)
 		return;
 	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &srv->sessions)
-	{
+	smb_list_for_each_safe(pos, tmp, &srv->sessions) {
 		struct smb_session *s =
 			smb_container_of(pos, struct smb_session, global_link);
 
@@ -177,8 +175,7 @@ struct smb_session *smb_channel_find(struct smb_conn *conn, u64 id)
 
 	if (!conn->mc)
 		return NULL;
-	smb_list_for_each_safe(pos, tmp, &conn->binds)
-	{
+	smb_list_for_each_safe(pos, tmp, &conn->binds) {
 		struct smb_session *s =
 			smb_container_of(pos, struct smb_session, link);
 
@@ -194,8 +191,7 @@ struct smb_channel *smb_channel_lookup(struct smb_conn *conn, u64 id)
 
 	if (!conn->mc || id == 0)
 		return NULL;
-	smb_list_for_each_safe(pos, tmp, &conn->channels)
-	{
+	smb_list_for_each_safe(pos, tmp, &conn->channels) {
 		struct smb_channel *ch =
 			smb_container_of(pos, struct smb_channel, conn_link);
 
@@ -222,8 +218,7 @@ u32 smb_channel_add(struct smb_work *w, struct smb_session *auth,
 	 * takes srv->chan_lock, which this thread holds.
 	 */
 	smb_mutex_lock(srv->lock);
-	smb_list_for_each_safe(pos, tmp, &srv->sessions)
-	{
+	smb_list_for_each_safe(pos, tmp, &srv->sessions) {
 		struct smb_session *s =
 			smb_container_of(pos, struct smb_session, global_link);
 
@@ -267,8 +262,7 @@ void smb_session_drop_channels(struct smb_session *sess)
 {
 	struct smb_list *pos, *tmp;
 
-	smb_list_for_each_safe(pos, tmp, &sess->channels)
-	{
+	smb_list_for_each_safe(pos, tmp, &sess->channels) {
 		struct smb_channel *ch =
 			smb_container_of(pos, struct smb_channel, sess_link);
 
@@ -285,16 +279,19 @@ void smb_conn_drop_channels(struct smb_conn *conn)
 	struct smb_server *srv = conn->srv;
 	struct smb_list *pos, *tmp;
 
-	smb_list_for_each_safe(pos, tmp, &conn->channels) channel_free(
-		smb_container_of(pos, struct smb_channel, conn_link));
-	smb_list_for_each_safe(pos, tmp, &conn->binds) smb_session_destroy(
-		smb_container_of(pos, struct smb_session, link));
+	smb_list_for_each_safe(pos, tmp, &conn->channels) {
+		channel_free(smb_container_of(pos, struct smb_channel,
+					      conn_link));
+	}
+	smb_list_for_each_safe(pos, tmp, &conn->binds) {
+		smb_session_destroy(
+			smb_container_of(pos, struct smb_session, link));
+	}
 	/*
 	 * A session with channels left lives on: the connection of its
 	 * first remaining channel takes it over ([MS-SMB2] 3.3.7.1).
 	 */
-	smb_list_for_each_safe(pos, tmp, &conn->sessions)
-	{
+	smb_list_for_each_safe(pos, tmp, &conn->sessions) {
 		struct smb_session *s =
 			smb_container_of(pos, struct smb_session, link);
 		struct smb_channel *ch;

@@ -20,16 +20,14 @@
 
 struct smb_session *smb_session_find(struct smb_conn *conn, u64 id)
 {
-	struct smb_list *pos, *tmp;
-
 	struct smb_channel *ch = smb_channel_lookup(conn, id);
+	struct smb_list *pos, *tmp;
 
 	if (ch)
 		return ch->sess;
 	if (id == 0)
 		return NULL;
-	smb_list_for_each_safe(pos, tmp, &conn->sessions)
-	{
+	smb_list_for_each_safe(pos, tmp, &conn->sessions) {
 		struct smb_session *s =
 			smb_container_of(pos, struct smb_session, link);
 
