@@ -101,9 +101,15 @@ static void sign_with_target(struct smb_work *w, const struct bind_target *t)
 
 u32 smb_session_foreign(struct smb_work *w)
 {
+	struct smb_conn *conn = w->conn;
 	struct bind_target t;
 
-	find_target(w->conn, w->session_id, &t);
+	find_target(conn, w->session_id, &t);
+	if (!t.found && conn->ended_id && conn->ended_id == w->session_id) {
+		t.found = true;
+		t.sign_algo = conn->ended_algo;
+		memcpy(t.signing_key, conn->ended_key, sizeof(t.signing_key));
+	}
 	sign_with_target(w, &t);
 	smb_memzero_explicit(&t, sizeof(t));
 	return STATUS_USER_SESSION_DELETED;
@@ -246,6 +252,28 @@ u32 smb_channel_add(struct smb_work *w, struct smb_session *auth,
 	w->chan = ch;
 	*bound = target;
 	return STATUS_SUCCESS;
+}
+
+static void note_ended(struct smb_conn *conn, u64 id, const u8 key[16])
+{
+	conn->ended_id = id;
+	conn->ended_algo = smb_conn_signing_algo(conn);
+	memcpy(conn->ended_key, key, sizeof(conn->ended_key));
+}
+
+void smb_session_note_ended(struct smb_session *sess)
+{
+	struct smb_list *pos, *tmp;
+
+	if (sess->keyless || sess->state != SMB_SESSION_VALID)
+		return;
+	note_ended(sess->conn, sess->id, sess->signing_key);
+	smb_list_for_each_safe(pos, tmp, &sess->channels) {
+		struct smb_channel *ch =
+			smb_container_of(pos, struct smb_channel, sess_link);
+
+		note_ended(ch->conn, sess->id, ch->signing_key);
+	}
 }
 
 static void channel_free(struct smb_channel *ch)

@@ -48,6 +48,13 @@ struct smb_channel *smb_channel_lookup(struct smb_conn *conn, u64 id);
 u32 smb_channel_add(struct smb_work *w, struct smb_session *auth,
 		    struct smb_session **bound);
 
+/*
+ * A failed re-authentication is ending sess: remember it, with its key on
+ * each of its connections, so that their requests naming it get a signed
+ * USER_SESSION_DELETED (a client that requires signing accepts no other).
+ */
+void smb_session_note_ended(struct smb_session *sess);
+
 /* The session is going: free its channels (smb_session_destroy). */
 void smb_session_drop_channels(struct smb_session *sess);
 

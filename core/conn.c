@@ -59,6 +59,7 @@ void smb_conn_free(struct smb_conn *conn)
 	smb_list_for_each_safe(pos, tmp, &conn->sessions)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
+	smb_memzero_explicit(conn->ended_key, sizeof(conn->ended_key));
 	smb_conn_unlock(conn);
 	smb_async_conn_put(conn);
 	/* Closing its opens may have resolved others' oplock breaks. */

@@ -261,6 +261,14 @@ struct smb_conn {
 	struct smb_list channels;
 	struct smb_list binds;
 	/*
+	 * The last session here that a failed re-authentication ended, and
+	 * its key on this connection: a request naming it is answered
+	 * USER_SESSION_DELETED signed with that key (bind.c).
+	 */
+	u64 ended_id;
+	u16 ended_algo;
+	u8 ended_key[16];
+	/*
 	 * Asynchronous requests (async.c).  The connection object outlives
 	 * smb_conn_free() while pending requests hold references, so other
 	 * connections' threads can complete them safely.

@@ -152,6 +152,7 @@ static int fail(struct smb_work *w, struct smb_session *sess, u32 status)
 		w->session_id = sess->id;
 		w->sess = NULL;
 		w->chan = NULL; /* freed with the session */
+		smb_session_note_ended(sess);
 		smb_session_destroy(sess);
 	}
 	return smb_resp_error(w, status);
