@@ -460,6 +460,40 @@ static void test_channel_closes(void **state)
 	assert_true(smb_list_empty(&e->srv->sessions));
 }
 
+/*
+ * A failed re-authentication on the second channel ends the session on
+ * both; each connection's USER_SESSION_DELETED for it is signed with its
+ * own key of the session (what a client requiring signing accepts).
+ */
+static void test_failed_reauth_on_channel(void **state)
+{
+	struct h_env *e = *state;
+	struct h_client *c1, *c2;
+	u32 st;
+
+	smb_server_set_multichannel(e->srv, true);
+	c1 = session_on(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	c2 = conn_at(e, SMB2_DIALECT_0311, SMB2_SIGNING_HMAC_SHA256);
+	assert_int_equal(bind_channel(c2, c1, "alice", "secret"),
+			 STATUS_SUCCESS);
+	/* A signed re-authentication on the channel with a bad password. */
+	st = h_reauth(c2, "alice", "wrong");
+	assert_int_equal(st, STATUS_LOGON_FAILURE);
+	assert_int_equal(h_tree_connect(c1, "share"),
+			 STATUS_USER_SESSION_DELETED);
+	assert_true(smb_get_le32(h_rhdr(c1) + SMB2_HDR_FLAGS) &
+		    SMB2_FLAGS_SIGNED);
+	assert_int_equal(c1->bad_signatures, 0);
+	assert_int_equal(h_tree_connect(c2, "share"),
+			 STATUS_USER_SESSION_DELETED);
+	assert_true(smb_get_le32(h_rhdr(c2) + SMB2_HDR_FLAGS) &
+		    SMB2_FLAGS_SIGNED);
+	assert_int_equal(c2->bad_signatures, 0);
+	h_client_free(c2);
+	h_client_free(c1);
+	assert_true(smb_list_empty(&e->srv->sessions));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +513,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_channel_closes, h_setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_reauth_on_channel,
+						h_setup, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -487,39 +487,6 @@ static void test_reauth(void **state)
 	h_client_free(c);
 }
 
-/* Re-authenticate c's session (signed, with its key) as user/password. */
-static u32 reauth_as(struct h_client *c, const char *user,
-		     const char *password)
-{
-	const u8 *mechs[1] = { h_oid_ntlmssp };
-	struct spnego_token t;
-	u8 sec[4096];
-	const u8 *blob;
-	size_t n;
-	struct h_req r;
-	u32 st;
-
-	memset(&c->ntlm, 0, sizeof(c->ntlm));
-	c->ntlm.user = user;
-	c->ntlm.domain = "WORKGROUP";
-	c->ntlm.password = password;
-	c->ntlm.flags = CLIENT_FLAGS;
-	c->ntlm.kex = true;
-	c->ntlm.mic = true;
-	client_negotiate(&c->ntlm);
-	n = h_spnego_init(sec, mechs, 1, c->ntlm.neg, c->ntlm.neg_len);
-	h_build_session_setup(c, &r, sec, n);
-	st = h_call(c, &r);
-	if (st != STATUS_MORE_PROCESSING_REQUIRED)
-		return st;
-	blob = h_sess_blob(c, &n);
-	assert_int_equal(spnego_parse(blob, n, &t), 0);
-	client_authenticate(&c->ntlm, t.mech_token, t.mech_token_len);
-	n = h_spnego_resp(sec, c->ntlm.auth, c->ntlm.auth_len);
-	h_build_session_setup(c, &r, sec, n);
-	return h_call(c, &r);
-}
-
 /*
  * Re-authentication as another user replaces the user, not the keys
  * ([MS-SMB2] 3.3.5.5.3): the response is signed with the session's key,
@@ -535,16 +502,16 @@ static void test_reauth_other_user(void **state)
 	assert_int_equal(h_create(c, "reauth.txt", FILE_READ_DATA, 7,
 				  FILE_OPEN_IF, 0, fid),
 			 STATUS_SUCCESS);
-	assert_int_equal(reauth_as(c, "bob", "hunter2"), STATUS_SUCCESS);
+	assert_int_equal(h_reauth(c, "bob", "hunter2"), STATUS_SUCCESS);
 	assert_int_equal(smb_get_le16(h_rbody(c) + 2) &
 				 (SMB2_SESSION_FLAG_IS_GUEST |
 				  SMB2_SESSION_FLAG_IS_NULL),
 			 0);
 	signed_echo(c);
 	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
-	assert_int_equal(reauth_as(c, "alice", "secret"), STATUS_SUCCESS);
+	assert_int_equal(h_reauth(c, "alice", "secret"), STATUS_SUCCESS);
 	signed_echo(c);
-	assert_int_equal(reauth_as(c, "alice", "wrong"), STATUS_LOGON_FAILURE);
+	assert_int_equal(h_reauth(c, "alice", "wrong"), STATUS_LOGON_FAILURE);
 	assert_int_equal(h_tree_connect(c, "share"),
 			 STATUS_USER_SESSION_DELETED);
 	h_client_free(c);
