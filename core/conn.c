@@ -648,6 +648,15 @@ enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
 	}
 }
 
+enum smb_pdu_kind smb_conn_pdu_kind(struct smb_conn *conn, const u8 *pdu,
+				    size_t len)
+{
+	/* Set once at NEGOTIATE, which may still run on another thread. */
+	if (__atomic_load_n(&conn->mc, __ATOMIC_ACQUIRE))
+		return SMB_PDU_ALONE;
+	return smb_pdu_classify(pdu, len);
+}
+
 int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 {
 	struct smb_server *srv = conn->srv;

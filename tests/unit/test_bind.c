@@ -15,6 +15,7 @@
 
 #include "bind.h"
 #include "crypt.h"
+#include "overlap.h"
 
 enum bind_signing {
 	BIND_SIGNED,
@@ -494,6 +495,32 @@ static void test_failed_reauth_on_channel(void **state)
 	assert_true(smb_list_empty(&e->srv->sessions));
 }
 
+/* A multichannel connection's PDUs all run alone; others may overlap. */
+static void test_pdu_kind(void **state)
+{
+	struct h_env *e = *state;
+	struct h_client *plain, *mc;
+	struct h_req r;
+
+	plain = conn_at(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	smb_server_set_multichannel(e->srv, true);
+	mc = conn_at(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	h_req_init(plain, &r, SMB2_READ);
+	h_put(&r, NULL, 49);
+	assert_int_equal(smb_conn_pdu_kind(plain->conn, r.p, r.len),
+			 SMB_PDU_OVERLAP);
+	assert_int_equal(smb_conn_pdu_kind(mc->conn, r.p, r.len),
+			 SMB_PDU_ALONE);
+	smb_put_le16(r.p + SMB2_HDR_COMMAND, SMB2_ECHO);
+	assert_int_equal(smb_conn_pdu_kind(plain->conn, r.p, r.len),
+			 SMB_PDU_QUICK);
+	assert_int_equal(smb_conn_pdu_kind(mc->conn, r.p, r.len),
+			 SMB_PDU_ALONE);
+	h_req_free(&r);
+	h_client_free(mc);
+	h_client_free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +542,8 @@ int main(void)
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_reauth_on_channel,
 						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_pdu_kind, h_setup,
+						h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
