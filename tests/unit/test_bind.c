@@ -330,9 +330,8 @@ static void test_binding_guest_session(void **state)
 /* Open a file on c's tree; returns its FileId in fid. */
 static void open_file(struct h_client *c, const char *name, u8 fid[16])
 {
-	assert_int_equal(h_create(c, name,
-				  FILE_READ_DATA | FILE_WRITE_DATA,
-				  7, FILE_OPEN_IF, 0, fid),
+	assert_int_equal(h_create(c, name, FILE_READ_DATA | FILE_WRITE_DATA, 7,
+				  FILE_OPEN_IF, 0, fid),
 			 STATUS_SUCCESS);
 }
 
@@ -536,8 +535,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_second_channel, h_setup,
 						h_teardown),
-		cmocka_unit_test_setup_teardown(test_logoff_on_channel,
-						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_logoff_on_channel, h_setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_channel_closes, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_reauth_on_channel,
