@@ -467,8 +467,13 @@ int smb2_session_setup(struct smb_work *w)
 	if (binding) {
 		u32 st = smb_session_bind_check(w);
 
-		if (st)
+		if (st) {
+			/* A refused leg ends the binding it continued. */
+			sess = smb_channel_find(conn, w->session_id);
+			if (sess)
+				smb_session_destroy(sess);
 			return smb_resp_error(w, st);
+		}
 	}
 	sec_len = smb_get_le16(b + 14);
 	sec = smb_req_range(w, smb_get_le16(b + 12), sec_len);

@@ -520,6 +520,43 @@ static void test_pdu_kind(void **state)
 	h_client_free(plain);
 }
 
+/* A refused leg ends the binding in progress; a new one starts clean. */
+static void test_binding_leg_refused(void **state)
+{
+	static const u8 neg_blob[] = { 0x60, 0x02, 0x05, 0x00 };
+	struct h_env *e = *state;
+	struct h_client *c1, *c2;
+	const u8 *mechs[1] = { h_oid_ntlmssp };
+	u8 sec[512], preauth[64];
+	size_t sec_len;
+	bool signed_ok;
+
+	smb_server_set_multichannel(e->srv, true);
+	c1 = session_on(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	c2 = conn_at(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	memset(&c2->ntlm, 0, sizeof(c2->ntlm));
+	c2->ntlm.flags = CLIENT_FLAGS;
+	client_negotiate(&c2->ntlm);
+	sec_len = h_spnego_init(sec, mechs, 1, c2->ntlm.neg, c2->ntlm.neg_len);
+	memcpy(preauth, c2->preauth, 64);
+	assert_int_equal(bind_leg(c2, c1, sec, sec_len, preauth),
+			 STATUS_MORE_PROCESSING_REQUIRED);
+	assert_int_equal(c2->conn->nsessions, 1);
+	assert_int_equal(bind_from(c2, c1, BIND_BAD_SIGNATURE, true,
+				   &signed_ok),
+			 STATUS_ACCESS_DENIED);
+	assert_int_equal(c2->conn->nsessions, 0);
+	/* A malformed token fails the binding, not the session. */
+	assert_int_equal(bind_leg(c2, c1, neg_blob, sizeof(neg_blob), preauth),
+			 STATUS_INVALID_PARAMETER);
+	assert_int_equal(c2->conn->nsessions, 0);
+	assert_int_equal(h_tree_connect(c1, "share"), STATUS_SUCCESS);
+	assert_int_equal(bind_channel(c2, c1, "alice", "secret"),
+			 STATUS_SUCCESS);
+	h_client_free(c2);
+	h_client_free(c1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +580,8 @@ int main(void)
 						h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_pdu_kind, h_setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_binding_leg_refused,
+						h_setup, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
