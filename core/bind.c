@@ -161,16 +161,21 @@ u32 smb_session_bind_check(struct smb_work *w)
 
 /* ---- channels ----------------------------------------------------------- */
 
-void smb_conn_lock(struct smb_conn *conn)
+bool smb_conn_lock(struct smb_conn *conn)
 {
+	bool chan;
+
 	smb_mutex_lock(conn->proc_lock);
-	if (conn->mc)
+	/* Read under proc_lock: a NEGOTIATE running alone may set it. */
+	chan = conn->mc;
+	if (chan)
 		smb_mutex_lock(conn->srv->chan_lock);
+	return chan;
 }
 
-void smb_conn_unlock(struct smb_conn *conn)
+void smb_conn_unlock(struct smb_conn *conn, bool chan)
 {
-	if (conn->mc)
+	if (chan)
 		smb_mutex_unlock(conn->srv->chan_lock);
 	smb_mutex_unlock(conn->proc_lock);
 }

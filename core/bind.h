@@ -31,8 +31,9 @@ u32 smb_session_bind_check(struct smb_work *w);
  * has channels is reachable only from such connections, so whoever holds
  * srv->chan_lock may change or free it.
  */
-void smb_conn_lock(struct smb_conn *conn);
-void smb_conn_unlock(struct smb_conn *conn);
+bool smb_conn_lock(struct smb_conn *conn);
+/* chan: what smb_conn_lock returned (conn->mc may have changed since). */
+void smb_conn_unlock(struct smb_conn *conn, bool chan);
 
 /* The binding being authenticated on conn for session id, or NULL. */
 struct smb_session *smb_channel_find(struct smb_conn *conn, u64 id);

@@ -44,12 +44,13 @@ void smb_conn_free(struct smb_conn *conn)
 {
 	struct smb_server *srv;
 	struct smb_list *pos, *tmp;
+	bool chan;
 
 	if (!conn)
 		return;
 	srv = conn->srv;
 	/* A deferred CREATE being run again holds proc_lock. */
-	smb_conn_lock(conn);
+	chan = smb_conn_lock(conn);
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
 	/* Only this channel goes; sessions with others live on. */
@@ -60,7 +61,7 @@ void smb_conn_free(struct smb_conn *conn)
 		smb_session_destroy(
 			smb_container_of(pos, struct smb_session, link));
 	smb_memzero_explicit(conn->ended_key, sizeof(conn->ended_key));
-	smb_conn_unlock(conn);
+	smb_conn_unlock(conn, chan);
 	smb_async_conn_put(conn);
 	/* Closing its opens may have resolved others' oplock breaks. */
 	smb_oplock_run_deferred(srv);
@@ -667,13 +668,15 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 	 * and beside a resumed CREATE, which only adds to the open table
 	 * under srv->lock; everything else runs alone, also against resumes.
 	 */
-	if (!conn->mc && smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
+	if (!__atomic_load_n(&conn->mc, __ATOMIC_ACQUIRE) &&
+	    smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
 		rc = conn_input_locked(conn, pdu, len);
 	} else {
 		/* A multichannel connection's PDUs all run alone (bind.h). */
-		smb_conn_lock(conn);
+		bool chan = smb_conn_lock(conn);
+
 		rc = conn_input_locked(conn, pdu, len);
-		smb_conn_unlock(conn);
+		smb_conn_unlock(conn, chan);
 	}
 	/* CREATEs whose oplock breaks this PDU resolved (oplock.h). */
 	smb_oplock_run_deferred(srv);

@@ -782,6 +782,7 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		struct oplock_waiter *ow = NULL;
 		struct smb_async *a = NULL;
 		struct smb_conn *conn;
+		bool chan;
 
 		smb_mutex_lock(srv->lock);
 		if (!smb_list_empty(&srv->oplock_deferred)) {
@@ -801,9 +802,9 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		conn = a->conn;
 		/* Completing a may drop the last other reference. */
 		smb_ref_get(&conn->refs);
-		smb_conn_lock(conn);
+		chan = smb_conn_lock(conn);
 		smb2_create_resume(a, ow->req, ow->req_len);
-		smb_conn_unlock(conn);
+		smb_conn_unlock(conn, chan);
 		smb_async_conn_put(conn);
 	}
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
 #include "platform.h"
 #include "smb_harness.h"
 
@@ -557,6 +559,89 @@ static void test_binding_leg_refused(void **state)
 	h_client_free(c1);
 }
 
+/*
+ * Two threads use one session through its two channels at once (READs of
+ * one open, opens and closes of others); then the first connection closes
+ * while the second keeps reading.  chan_lock serializes them: the results
+ * stay right and ASan sees nothing freed under a user.
+ */
+struct channel_user {
+	struct h_client *c;
+	const u8 *fid;
+	int rounds;
+	int errors;
+};
+
+static u32 read_quiet(struct h_client *c, const u8 fid[16])
+{
+	struct h_req r;
+
+	h_req_init(c, &r, SMB2_READ);
+	h_put16(&r, 49);
+	h_put16(&r, 0);
+	h_put32(&r, 16);
+	h_put64(&r, 0);
+	h_put(&r, fid, 16);
+	h_put(&r, NULL, 17); /* MinimumCount .. Buffer */
+	if (h_send(c, &r) != 0 || !h_recv(c))
+		return STATUS_INTERNAL_ERROR;
+	return h_rstatus(c);
+}
+
+static void *channel_user_main(void *arg)
+{
+	struct channel_user *u = arg;
+	int i;
+
+	for (i = 0; i < u->rounds; i++) {
+		u8 fid[16];
+		char name[32];
+
+		if (read_quiet(u->c, u->fid) != STATUS_END_OF_FILE)
+			u->errors++;
+		snprintf(name, sizeof(name), "t%p-%d.txt", (void *)u, i % 4);
+		if (h_create(u->c, name, FILE_READ_DATA, 7, FILE_OPEN_IF, 0,
+			     fid) != STATUS_SUCCESS ||
+		    h_close(u->c, fid) != STATUS_SUCCESS)
+			u->errors++;
+	}
+	return NULL;
+}
+
+static void test_channels_in_parallel(void **state)
+{
+	struct h_env *e = *state;
+	struct h_client *c1, *c2;
+	struct channel_user u1, u2;
+	pthread_t t1, t2;
+	u8 fid[16];
+
+	smb_server_set_multichannel(e->srv, true);
+	c1 = session_on(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_tree_connect(c1, "share"), STATUS_SUCCESS);
+	open_file(c1, "parallel.txt", fid);
+	c2 = conn_at(e, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(bind_channel(c2, c1, "alice", "secret"),
+			 STATUS_SUCCESS);
+	u1 = (struct channel_user){ .c = c1, .fid = fid, .rounds = 200 };
+	u2 = (struct channel_user){ .c = c2, .fid = fid, .rounds = 200 };
+	assert_int_equal(pthread_create(&t1, NULL, channel_user_main, &u1), 0);
+	assert_int_equal(pthread_create(&t2, NULL, channel_user_main, &u2), 0);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	assert_int_equal(u1.errors, 0);
+	assert_int_equal(u2.errors, 0);
+	/* The first connection closes while the second reads. */
+	u2.rounds = 100;
+	assert_int_equal(pthread_create(&t2, NULL, channel_user_main, &u2), 0);
+	h_client_free(c1);
+	pthread_join(t2, NULL);
+	assert_int_equal(u2.errors, 0);
+	assert_int_equal(read_on(c2, fid), STATUS_END_OF_FILE);
+	h_client_free(c2);
+	assert_true(smb_list_empty(&e->srv->sessions));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +666,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pdu_kind, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_binding_leg_refused,
+						h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_channels_in_parallel,
 						h_setup, h_teardown),
 	};
 
