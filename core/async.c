@@ -43,7 +43,9 @@ u32 smb_async_go(struct smb_work *w, const struct smb_async_ops *ops,
 
 	if (!w->last_in_chain)
 		return STATUS_INTERNAL_ERROR;
-	if (w->async || conn->nasync >= SMB_MAX_ASYNC_PER_CONN)
+	/* Atomic: other threads complete (and count down) this conn's. */
+	if (w->async || __atomic_load_n(&conn->nasync, __ATOMIC_RELAXED) >=
+				SMB_MAX_ASYNC_PER_CONN)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	a = smb_alloc(conn->srv, sizeof(*a));
 	if (!a)
@@ -61,13 +63,13 @@ u32 smb_async_go(struct smb_work *w, const struct smb_async_ops *ops,
 	a->sign = smb_work_should_sign(w);
 	if (a->sign) {
 		a->sign_algo = smb_conn_signing_algo(conn);
-		memcpy(a->sign_key, w->sess->signing_key, 16);
+		memcpy(a->sign_key, smb_work_signing_key(w), 16);
 	}
 	smb_enc_ctx_init(&a->enc, conn, smb_work_encrypt_session(w));
 	smb_mutex_lock(conn->async_lock);
 	/* Ids are never reused on a connection; 0 is not a valid id. */
 	a->async_id = conn->next_async_id++;
-	conn->nasync++;
+	__atomic_add_fetch(&conn->nasync, 1, __ATOMIC_RELAXED);
 	smb_mutex_unlock(conn->async_lock);
 	smb_ref_get(&conn->refs);
 	w->async = a;
@@ -90,7 +92,7 @@ static void async_free(struct smb_async *a)
 	if (a->ops->release)
 		a->ops->release(a);
 	smb_mutex_lock(conn->async_lock);
-	conn->nasync--;
+	__atomic_sub_fetch(&conn->nasync, 1, __ATOMIC_RELAXED);
 	smb_mutex_unlock(conn->async_lock);
 	smb_memzero_explicit(a->sign_key, sizeof(a->sign_key));
 	smb_memzero_explicit(&a->enc, sizeof(a->enc));

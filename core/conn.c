@@ -5,6 +5,7 @@
  * dispatches to the command handlers and sends the joined responses.
  */
 #include "async.h"
+#include "bind.h"
 #include "durable.h"
 #include "crypt.h"
 #include "internal.h"
@@ -27,6 +28,8 @@ struct smb_conn *smb_conn_new(struct smb_server *srv,
 		tops->get_limits(tconn, &conn->limits);
 	smb_credits_init(&conn->credits);
 	smb_list_init(&conn->sessions);
+	smb_list_init(&conn->channels);
+	smb_list_init(&conn->binds);
 	conn->signing_required = srv->cfg.signing == SMB_SIGNING_MANDATORY;
 	smb_async_conn_init(conn);
 	if (!conn->async_lock || !conn->send_lock || !conn->io_lock ||
@@ -41,19 +44,24 @@ void smb_conn_free(struct smb_conn *conn)
 {
 	struct smb_server *srv;
 	struct smb_list *pos, *tmp;
+	bool chan;
 
 	if (!conn)
 		return;
 	srv = conn->srv;
 	/* A deferred CREATE being run again holds proc_lock. */
-	smb_mutex_lock(conn->proc_lock);
+	chan = smb_conn_lock(conn);
 	/* First stop sends from other threads and drop pending requests. */
 	smb_async_conn_shutdown(conn);
+	/* Only this channel goes; sessions with others live on. */
+	smb_conn_drop_channels(conn);
 	/* Durable opens outlive the connection ([MS-SMB2] 3.3.7.1). */
 	smb_durable_conn_lost(conn);
-	smb_list_for_each_safe(pos, tmp, &conn->sessions) smb_session_destroy(
-		smb_container_of(pos, struct smb_session, link));
-	smb_mutex_unlock(conn->proc_lock);
+	smb_list_for_each_safe(pos, tmp, &conn->sessions)
+		smb_session_destroy(
+			smb_container_of(pos, struct smb_session, link));
+	smb_memzero_explicit(conn->ended_key, sizeof(conn->ended_key));
+	smb_conn_unlock(conn, chan);
 	smb_async_conn_put(conn);
 	/* Closing its opens may have resolved others' oplock breaks. */
 	smb_oplock_run_deferred(srv);
@@ -133,14 +141,19 @@ u16 smb_conn_signing_algo(const struct smb_conn *conn)
 	return SMB2_SIGNING_AES_CMAC;
 }
 
+const u8 *smb_work_signing_key(const struct smb_work *w)
+{
+	return w->chan ? w->chan->signing_key : w->sess->signing_key;
+}
+
 bool smb_work_should_sign(const struct smb_work *w)
 {
 	const struct smb_session *s = w->sess;
 
 	/* A LOGOFF response is still signed with the session's key. */
-	if (!s ||
-	    (s->state != SMB_SESSION_VALID && w->destroy_after_send != s) ||
-	    s->is_guest || s->is_anonymous)
+	if (!s || (s->state != SMB_SESSION_VALID &&
+		   w->destroy_after_send != s) ||
+	    s->keyless)
 		return false;
 	return w->sign_response || s->signing_required ||
 	       (w->flags & SMB2_FLAGS_SIGNED);
@@ -199,7 +212,8 @@ static u32 check_session(struct smb_work *w)
 
 	if (w->command == SMB2_NEGOTIATE)
 		return STATUS_SUCCESS;
-	sess = smb_session_find(conn, w->session_id);
+	w->chan = smb_channel_lookup(conn, w->session_id);
+	sess = w->chan ? w->chan->sess : smb_session_find(conn, w->session_id);
 	if (w->command == SMB2_SESSION_SETUP) {
 		/* The handler decides; a signed re-auth is verified below. */
 		w->sess = sess;
@@ -208,7 +222,10 @@ static u32 check_session(struct smb_work *w)
 	} else if (w->command == SMB2_ECHO && !sess) {
 		return STATUS_SUCCESS;
 	} else {
-		if (!sess || smb_session_retire_if_superseded(w, sess))
+		/* Another connection's session: signed with its key. */
+		if (!sess)
+			return smb_session_foreign(w);
+		if (smb_session_retire_if_superseded(w, sess))
 			return STATUS_USER_SESSION_DELETED;
 		if (sess->state == SMB_SESSION_EXPIRED)
 			return STATUS_NETWORK_SESSION_EXPIRED;
@@ -217,11 +234,20 @@ static u32 check_session(struct smb_work *w)
 		w->sess = sess;
 	}
 	/* A decrypted message is authenticated already ([MS-SMB2] 3.3.5.2.4). */
-	if (sess->is_guest || sess->is_anonymous || w->crypt_sess)
+	if (sess->keyless || w->crypt_sess)
 		return STATUS_SUCCESS;
+	/* Every request on a channel but the first is signed (a binding
+	 * made it a channel); SESSION_SETUP is refused once authenticated
+	 * (session.c). */
+	if (w->chan && !signed_req && w->command != SMB2_SESSION_SETUP) {
+		smb_warn("unsigned command %u on a bound channel", w->command);
+		return STATUS_ACCESS_DENIED;
+	}
 	if (signed_req) {
 		if (!smb2_verify(conn->srv->ops.crypto,
-				 smb_conn_signing_algo(conn), sess->signing_key,
+				 smb_conn_signing_algo(conn),
+				 w->chan ? w->chan->signing_key :
+					   sess->signing_key,
 				 (u8 *)w->req, w->req_len)) {
 			smb_warn(
 				"bad signature on command %u from session 0x%llx",
@@ -457,12 +483,17 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works, int n,
 			smb_put_le32(w->resp + SMB2_HDR_FLAGS,
 				     fl | SMB2_FLAGS_SIGNED);
 			if (smb2_sign(conn->srv->ops.crypto,
-				      smb_conn_signing_algo(conn),
+				      w->bind_sign ? w->bind_sign_algo :
+						     smb_conn_signing_algo(conn),
 				      w->bind_sign ? w->bind_sign_key :
-						     w->sess->signing_key,
+						     smb_work_signing_key(w),
 				      &one, 1))
 				return -1;
 		}
+		/* A binding's responses are hashed as sent, signed. */
+		if (w->preauth_target && w->bind_sign)
+			smb_preauth_update(conn, w->preauth_target, w->resp,
+					   w->resp_len);
 		iov[niov].base = w->resp;
 		iov[niov].len = w->resp_len;
 		niov++;
@@ -593,7 +624,7 @@ next_msg:
 			if (w->async)
 				smb_async_mark_interim(w);
 			/* 3.1.1 hashes NEGOTIATE and SESSION_SETUP responses as sent. */
-			if (w->preauth_target)
+			if (w->preauth_target && !w->bind_sign)
 				smb_preauth_update(conn, w->preauth_target,
 						   w->resp, w->resp_len);
 		}
@@ -638,6 +669,15 @@ enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len)
 	}
 }
 
+enum smb_pdu_kind smb_conn_pdu_kind(struct smb_conn *conn, const u8 *pdu,
+				    size_t len)
+{
+	/* Set once at NEGOTIATE, which may still run on another thread. */
+	if (__atomic_load_n(&conn->mc, __ATOMIC_ACQUIRE))
+		return SMB_PDU_ALONE;
+	return smb_pdu_classify(pdu, len);
+}
+
 int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 {
 	struct smb_server *srv = conn->srv;
@@ -650,12 +690,15 @@ int smb_conn_input(struct smb_conn *conn, u8 *pdu, size_t len)
 	 * srv->lock; they never read it); everything else runs alone, also
 	 * against resumes.
 	 */
-	if (smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
+	if (!__atomic_load_n(&conn->mc, __ATOMIC_ACQUIRE) &&
+	    smb_pdu_classify(pdu, len) != SMB_PDU_ALONE) {
 		rc = conn_input_locked(conn, pdu, len);
 	} else {
-		smb_mutex_lock(conn->proc_lock);
+		/* A multichannel connection's PDUs all run alone (bind.h). */
+		bool chan = smb_conn_lock(conn);
+
 		rc = conn_input_locked(conn, pdu, len);
-		smb_mutex_unlock(conn->proc_lock);
+		smb_conn_unlock(conn, chan);
 	}
 	/* CREATEs whose oplock breaks this PDU resolved (oplock.h). */
 	smb_oplock_run_deferred(srv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* create.c - SMB2 CREATE and CLOSE ([MS-SMB2] 2.2.13-2.2.16, 3.3.5.9-10). */
 #include "durable.h"
+#include "bind.h"
 #include "internal.h"
 #include "ea.h"
 #include "fileinfo.h"
@@ -672,8 +673,10 @@ void smb2_request_resume(struct smb_async *a, const u8 *req, size_t len,
 	w->resume = a;
 	if (conn->dead)
 		status = STATUS_CANCELLED; /* nothing is sent any more */
-	else
+	else {
 		w->sess = smb_session_find(conn, a->session_id);
+		w->chan = smb_channel_lookup(conn, a->session_id);
+	}
 	if (!status && (!w->sess || w->sess->state != SMB_SESSION_VALID))
 		status = STATUS_USER_SESSION_DELETED;
 	/* The tree by identity: the request's id may have been "related". */

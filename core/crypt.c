@@ -140,7 +140,7 @@ void smb3_next_nonce(struct smb_server *srv, u8 nonce[16])
 
 static bool session_can_encrypt(const struct smb_session *s)
 {
-	return s && s->cipher_key_len && !s->is_guest && !s->is_anonymous;
+	return s && s->cipher_key_len && !s->keyless;
 }
 
 struct smb_session *smb_work_encrypt_session(const struct smb_work *w)

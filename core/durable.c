@@ -360,7 +360,8 @@ static void retire(struct smb_work *w, struct smb_session *sess)
 	w->destroy_after_send = sess;
 }
 
-static bool same_user(const struct smb_session *a, const struct smb_session *b)
+bool smb_session_same_user(const struct smb_session *a,
+			   const struct smb_session *b)
 {
 	return !a->is_guest && !a->is_anonymous && !b->is_guest &&
 	       !b->is_anonymous && a->user.uid == b->user.uid &&
@@ -388,7 +389,7 @@ void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
 	}
 	/* Only the same user may end it; another's is left alone. */
 	if (prev &&
-	    (prev->state != SMB_SESSION_VALID || !same_user(prev, sess)))
+	    (prev->state != SMB_SESSION_VALID || !smb_session_same_user(prev, sess)))
 		prev = NULL;
 	if (prev && prev->conn != w->conn) {
 		/* Its own connection retires it at its next request. */
@@ -587,6 +588,8 @@ int smb_durable_server_init(struct smb_server *srv)
 	}
 	t->conn->srv = srv;
 	smb_list_init(&t->conn->sessions);
+	smb_list_init(&t->conn->channels);
+	smb_list_init(&t->conn->binds);
 	smb_async_conn_init(t->conn);
 	t->conn->dead = true;
 	srv->durable = t;
@@ -598,6 +601,8 @@ int smb_durable_server_init(struct smb_server *srv)
 	t->sess.conn = t->conn;
 	t->sess.state = SMB_SESSION_EXPIRED;
 	smb_list_init(&t->sess.trees);
+	smb_list_init(&t->sess.channels);
+	smb_list_init(&t->sess.global_link);
 	for (b = 0; b < SMB_OPEN_BUCKETS; b++)
 		smb_list_init(&t->sess.opens[b]);
 	for (i = 0; i < srv->nshares; i++) {

@@ -143,6 +143,9 @@ void smb_durable_forget(struct smb_open *op);
  */
 void smb_session_supersede(struct smb_work *w, struct smb_session *sess,
 			   u64 previous_id);
+/* Both authenticated (not guest, not anonymous) as the same user. */
+bool smb_session_same_user(const struct smb_session *a,
+			   const struct smb_session *b);
 /* conn.c: retire sess if a reconnect superseded it; true if so. */
 bool smb_session_retire_if_superseded(struct smb_work *w,
 				      struct smb_session *sess);

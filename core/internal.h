@@ -74,6 +74,13 @@ struct smb_server {
 	/* SMB3 encryption (crypt.c). */
 	u8 encrypt_mode; /* enum smb_encrypt_mode */
 	bool multichannel; /* offer SMB2_GLOBAL_CAP_MULTI_CHANNEL */
+	/*
+	 * Held (after the connection's proc_lock) around every PDU of a
+	 * connection that may share sessions with others (smb_conn.mc): a
+	 * session bound to several connections is then only touched by one
+	 * thread at a time, and none frees it under another (channel.c).
+	 */
+	struct smb_mutex *chan_lock;
 	u64 nonce_counter; /* atomic: every transform's nonce is unique */
 };
 
@@ -104,15 +111,36 @@ struct smb_session {
 	u8 cipher_key_len; /* 0: no encryption keys */
 	u8 encryption_key[32]; /* server -> client */
 	u8 decryption_key[32]; /* client -> server */
+	/* The user (re-authentication replaces it, [MS-SMB2] 3.3.5.5.3). */
 	bool is_guest;
 	bool is_anonymous;
 	struct smb_user user;
+	/* Established as guest or anonymous: no keys, nothing is signed. */
+	bool keyless;
+	/* Other connections bound to it (struct smb_channel.sess_link). */
+	struct smb_list channels;
+	/* A binding in progress: the authentication runs in a session of
+	 * its own, never listed, that names the session it binds to. */
+	u64 bind_target_id;
 	struct smb_list trees;
 	u32 ntrees;
 	u32 next_tree_id;
 	struct smb_list opens[SMB_OPEN_BUCKETS];
 	u32 nopens;
 	u64 next_volatile_id;
+};
+
+/*
+ * A connection bound to a session of another connection ([MS-SMB2]
+ * 3.3.1.8 Channel): its requests for that session are signed with the
+ * channel's own key.  Listed in both, under srv->chan_lock.
+ */
+struct smb_channel {
+	struct smb_list conn_link; /* in conn->channels */
+	struct smb_list sess_link; /* in sess->channels */
+	struct smb_conn *conn;
+	struct smb_session *sess;
+	u8 signing_key[16];
 };
 
 struct smb_tree {
@@ -226,6 +254,23 @@ struct smb_conn {
 	struct smb_list sessions;
 	u32 nsessions;
 	/*
+	 * Multichannel (channel.c): mc is set at NEGOTIATE (3.x with the
+	 * server's multichannel support on) and then every PDU takes
+	 * srv->chan_lock.  channels: sessions of other connections bound
+	 * here; binds: bindings being authenticated (their sessions).
+	 */
+	bool mc;
+	struct smb_list channels;
+	struct smb_list binds;
+	/*
+	 * The last session here that a failed re-authentication ended, and
+	 * its key on this connection: a request naming it is answered
+	 * USER_SESSION_DELETED signed with that key (bind.c).
+	 */
+	u64 ended_id;
+	u16 ended_algo;
+	u8 ended_key[16];
+	/*
 	 * Asynchronous requests (async.c).  The connection object outlives
 	 * smb_conn_free() while pending requests hold references, so other
 	 * connections' threads can complete them safely.
@@ -271,7 +316,9 @@ struct smb_work {
 	/* A refused binding request is answered signed with the session's
 	 * key, which w->sess (another connection's) cannot give (bind.c). */
 	bool bind_sign;
+	u16 bind_sign_algo;
 	u8 bind_sign_key[16];
+	struct smb_channel *chan; /* w->sess reached as a bound channel */
 	/* Compound state passed from the previous related request. */
 	u64 related_pid, related_vid;
 	bool related_fid_valid;
@@ -359,6 +406,8 @@ u32 smb_ipc_transceive(struct smb_open *op, const u8 *in, size_t in_len,
 
 /* Signing of responses/validation of requests (conn.c). */
 bool smb_work_should_sign(const struct smb_work *w);
+/* The key that signs for w->sess on this connection (its channel's). */
+const u8 *smb_work_signing_key(const struct smb_work *w);
 u16 smb_conn_signing_algo(const struct smb_conn *conn);
 
 /* Command handlers: return 0, or <0 to drop the connection. */

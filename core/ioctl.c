@@ -62,7 +62,7 @@ static int validate_negotiate(struct smb_work *w, const u8 *fid, const u8 *in,
 	}
 	/* An encrypted request is authenticated too ([MS-SMB2] 3.3.5.15.12). */
 	if (!(w->flags & SMB2_FLAGS_SIGNED) && !w->encrypted && w->sess &&
-	    !w->sess->is_guest && !w->sess->is_anonymous) {
+	    !w->sess->keyless) {
 		smb_warn("unsigned VALIDATE_NEGOTIATE_INFO: disconnecting");
 		return -1;
 	}

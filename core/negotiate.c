@@ -263,8 +263,11 @@ int smb2_negotiate(struct smb_work *w)
 	if (best >= SMB2_DIALECT_0210)
 		conn->server_caps |= SMB2_GLOBAL_CAP_LARGE_MTU |
 				     SMB2_GLOBAL_CAP_LEASING;
-	if (best >= SMB2_DIALECT_0300 && srv->multichannel)
+	if (best >= SMB2_DIALECT_0300 && srv->multichannel) {
 		conn->server_caps |= SMB2_GLOBAL_CAP_MULTI_CHANNEL;
+		/* Its sessions may get channels: PDUs take chan_lock. */
+		__atomic_store_n(&conn->mc, true, __ATOMIC_RELEASE);
+	}
 	/* 3.0 and 3.0.2 have one cipher, offered by a capability bit. */
 	if ((best == SMB2_DIALECT_0300 || best == SMB2_DIALECT_0302) &&
 	    (conn->client_caps & SMB2_GLOBAL_CAP_ENCRYPTION) &&

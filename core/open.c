@@ -374,7 +374,9 @@ static bool is_below(const struct smb_open *o, const void *arg)
 	const char *dir = arg;
 	size_t len = strlen(dir);
 
-	return !memcmp(o->path, dir, len) && o->path[len] == '/';
+	/* o->path is sized exactly: compare no further than its end. */
+	return strlen(o->path) > len && !memcmp(o->path, dir, len) &&
+	       o->path[len] == '/';
 }
 
 /* Is any file below the directory op open (by anyone, on this share)? */

@@ -21,6 +21,7 @@
  *    acknowledgment, in further breaks with the same epoch.
  */
 #include "durable.h"
+#include "bind.h"
 #include "oplock.h"
 #include "async.h"
 #include "stream.h"
@@ -880,6 +881,7 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		struct oplock_waiter *ow = NULL;
 		struct smb_async *a = NULL;
 		struct smb_conn *conn;
+		bool chan;
 
 		smb_mutex_lock(srv->lock);
 		if (!smb_list_empty(&srv->oplock_deferred)) {
@@ -899,13 +901,13 @@ void smb_oplock_run_deferred(struct smb_server *srv)
 		conn = a->conn;
 		/* Completing a may drop the last other reference. */
 		smb_ref_get(&conn->refs);
-		smb_mutex_lock(conn->proc_lock);
+		chan = smb_conn_lock(conn);
 		smb2_request_resume(a, ow->req, ow->req_len,
 				    smb_get_le16(ow->req + SMB2_HDR_COMMAND) ==
 						    SMB2_SET_INFO ?
 					    smb2_set_info :
 					    smb2_create);
-		smb_mutex_unlock(conn->proc_lock);
+		smb_conn_unlock(conn, chan);
 		smb_async_conn_put(conn);
 	}
 }

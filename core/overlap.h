@@ -25,4 +25,13 @@ enum smb_pdu_kind {
 
 enum smb_pdu_kind smb_pdu_classify(const u8 *pdu, size_t len);
 
+struct smb_conn;
+/*
+ * As smb_pdu_classify, for a PDU of conn: a multichannel connection's PDUs
+ * all run alone (they serialize on the server's channel lock anyway, and
+ * none should wait for it on the engine's event-loop thread).
+ */
+enum smb_pdu_kind smb_conn_pdu_kind(struct smb_conn *conn, const u8 *pdu,
+				    size_t len);
+
 #endif

@@ -74,6 +74,8 @@ void smb_server_free(struct smb_server *srv)
 		smb_mutex_free(srv->lock);
 	if (srv->timer_lock)
 		smb_mutex_free(srv->timer_lock);
+	if (srv->chan_lock)
+		smb_mutex_free(srv->chan_lock);
 	smb_free(srv, srv);
 }
 
@@ -96,13 +98,14 @@ struct smb_server *smb_server_new(const struct smb_server_ops *ops,
 	smb_list_init(&srv->sessions);
 	srv->lock = smb_mutex_new();
 	srv->timer_lock = smb_mutex_new();
+	srv->chan_lock = smb_mutex_new();
 	smb_list_init(&srv->timers);
 	srv->next_session_id = 1;
 	srv->next_persistent_id = 1;
 	srv->start_time = smb_now(srv);
 	srv->shares = smb_alloc(srv, sizeof(*srv->shares) *
 					     ((size_t)cfg->nshares + 1));
-	if (!srv->lock || !srv->timer_lock || !srv->shares ||
+	if (!srv->lock || !srv->timer_lock || !srv->chan_lock || !srv->shares ||
 	    smb_oplock_server_init(srv))
 		goto fail;
 	for (i = 0; i < cfg->nshares; i++) {

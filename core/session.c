@@ -20,8 +20,11 @@
 
 struct smb_session *smb_session_find(struct smb_conn *conn, u64 id)
 {
+	struct smb_channel *ch = smb_channel_lookup(conn, id);
 	struct smb_list *pos, *tmp;
 
+	if (ch)
+		return ch->sess;
 	if (id == 0)
 		return NULL;
 	smb_list_for_each_safe(pos, tmp, &conn->sessions) {
@@ -42,6 +45,7 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_list_for_each_safe(pos, tmp, &sess->trees)
 		smb_tree_destroy(smb_container_of(pos, struct smb_tree, link));
 	smb_async_cancel_scope(sess->conn, sess, NULL, STATUS_CANCELLED);
+	smb_session_drop_channels(sess);
 	smb_list_del(&sess->link);
 	smb_session_forget(sess);
 	sess->conn->nsessions--;
@@ -53,7 +57,12 @@ void smb_session_destroy(struct smb_session *sess)
 	smb_free(srv, sess);
 }
 
-static struct smb_session *session_new(struct smb_conn *conn)
+/*
+ * A new session, or (bind_id != 0) the authentication of a binding to
+ * session bind_id: that one is listed in conn->binds only, under the id
+ * it binds to, so no other request finds it.
+ */
+static struct smb_session *session_new(struct smb_conn *conn, u64 bind_id)
 {
 	struct smb_server *srv = conn->srv;
 	struct smb_session *s = smb_alloc(srv, sizeof(*s));
@@ -65,13 +74,21 @@ static struct smb_session *session_new(struct smb_conn *conn)
 	s->conn = conn;
 	s->state = SMB_SESSION_IN_PROGRESS;
 	smb_list_init(&s->trees);
+	smb_list_init(&s->channels);
+	smb_list_init(&s->global_link);
 	for (b = 0; b < SMB_OPEN_BUCKETS; b++)
 		smb_list_init(&s->opens[b]);
+	s->next_volatile_id = 1;
+	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
+	if (bind_id) {
+		s->id = bind_id;
+		s->bind_target_id = bind_id;
+		smb_list_add_tail(&s->link, &conn->binds);
+		return s;
+	}
 	smb_mutex_lock(srv->lock);
 	s->id = srv->next_session_id++;
 	smb_mutex_unlock(srv->lock);
-	s->next_volatile_id = 1;
-	memcpy(s->preauth_hash, conn->preauth_hash, sizeof(s->preauth_hash));
 	smb_list_add_tail(&s->link, &conn->sessions);
 	smb_session_register(s);
 	return s;
@@ -134,6 +151,8 @@ static int fail(struct smb_work *w, struct smb_session *sess, u32 status)
 	if (sess) {
 		w->session_id = sess->id;
 		w->sess = NULL;
+		w->chan = NULL; /* freed with the session */
+		smb_session_note_ended(sess);
 		smb_session_destroy(sess);
 	}
 	return smb_resp_error(w, status);
@@ -160,7 +179,34 @@ static u32 become_guest(struct smb_server *srv, struct smb_session *sess)
 						      "nobody");
 	sess->user.is_guest = true;
 	sess->is_guest = true;
+	sess->is_anonymous = false;
 	return STATUS_SUCCESS;
+}
+
+/*
+ * A binding authenticated as auth: the connection becomes a channel of the
+ * session ([MS-SMB2] 3.3.5.5.3), whose final response it signs with the
+ * channel's key.  auth goes either way.
+ */
+static int finish_bind(struct smb_work *w, struct smb_session *auth,
+		       const u8 *tok, size_t tok_len)
+{
+	struct smb_session *target = NULL;
+	u32 st = STATUS_ACCESS_DENIED;
+	u16 flags;
+
+	if (!auth->keyless)
+		st = smb_channel_add(w, auth, &target);
+	if (st)
+		return fail(w, auth, st);
+	flags = target->encrypt_data ? SMB2_SESSION_FLAG_ENCRYPT_DATA : 0;
+	smb_session_destroy(auth);
+	w->sess = target;
+	w->bind_sign = false;
+	w->sign_response = true;
+	smb_info("session 0x%llx: bound a new channel",
+		 (unsigned long long)target->id);
+	return reply(w, STATUS_SUCCESS, flags, tok, tok_len);
 }
 
 static int finish_auth(struct smb_work *w, struct smb_session *sess,
@@ -173,12 +219,13 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	int tlen = 0;
 	u16 flags = 0;
 
-	if (srv->encrypt_mode == SMB_ENCRYPT_REQUIRED &&
-	    (sess->is_guest || sess->is_anonymous)) {
+	if (!reauth)
+		sess->keyless = sess->is_guest || sess->is_anonymous;
+	if (srv->encrypt_mode == SMB_ENCRYPT_REQUIRED && sess->keyless) {
 		/* Without a session key nothing can be encrypted. */
 		return fail(w, sess, STATUS_ACCESS_DENIED);
 	}
-	if (!reauth && !sess->is_guest && !sess->is_anonymous) {
+	if (!reauth && !sess->keyless) {
 		struct smb_keys keys;
 
 		memcpy(sess->session_key, res->session_key, 16);
@@ -194,24 +241,23 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 			       keys.cipher_key_len);
 			memcpy(sess->decryption_key, keys.decryption,
 			       keys.cipher_key_len);
-			sess->encrypt_data =
-				srv->encrypt_mode == SMB_ENCRYPT_REQUIRED;
+			sess->encrypt_data = srv->encrypt_mode ==
+					     SMB_ENCRYPT_REQUIRED;
 		}
 		smb_memzero_explicit(&keys, sizeof(keys));
-		sess->signing_required =
-			conn->signing_required ||
-			(conn->client_security_mode &
-			 SMB2_NEGOTIATE_SIGNING_REQUIRED);
+		sess->signing_required = conn->signing_required ||
+					 (conn->client_security_mode &
+					  SMB2_NEGOTIATE_SIGNING_REQUIRED);
 	}
-	if (sess->is_guest)
+	/* A re-authentication keeps the session's kind, and its keys. */
+	if (sess->keyless && sess->is_guest)
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
-	if (sess->is_anonymous)
+	if (sess->keyless && sess->is_anonymous)
 		flags |= SMB2_SESSION_FLAG_IS_NULL;
 	if (sess->encrypt_data)
 		flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
 	if (!sess->spnego_raw && tok->mech_list_mic && res->has_session_key &&
-	    !sess->is_guest &&
-	    sess->mech_types_len) {
+	    !sess->is_guest && sess->mech_types_len) {
 		/*
 		 * The client protected the mechanism list: check its MIC and
 		 * answer with ours ([MS-SPNG] 3.3.5.1), both sequence 0.
@@ -236,6 +282,9 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	}
 	if (tlen < 0)
 		return fail(w, sess, STATUS_INTERNAL_ERROR);
+	if (sess->bind_target_id)
+		return finish_bind(w, sess, out, (size_t)tlen);
+
 	sess->state = SMB_SESSION_VALID;
 	/* A reconnecting client ends its previous session (3.3.5.5.3). */
 	if (!reauth)
@@ -248,7 +297,7 @@ static int finish_auth(struct smb_work *w, struct smb_session *sess,
 	}
 	w->sess = sess;
 	/* The final response proves the server has the key (3.x requires it). */
-	w->sign_response = !sess->is_guest && !sess->is_anonymous;
+	w->sign_response = !sess->keyless;
 	smb_info("session 0x%llx: user '%s'%s%s authenticated",
 		 (unsigned long long)sess->id, sess->user.name,
 		 sess->is_guest ? " (guest)" : "",
@@ -273,17 +322,39 @@ static int handle_authenticate(struct smb_work *w, struct smb_session *sess,
 	memset(&res, 0, sizeof(res));
 	st = ntlmssp_handle_authenticate(sess->ntlm, msg, len, lookup_nt_hash,
 					 &lc, &res);
+	if (st == STATUS_SUCCESS && reauth && w->chan &&
+	    !(w->flags & SMB2_FLAGS_SIGNED)) {
+		/*
+		 * A valid but unsigned re-authentication on a bound channel
+		 * leaves the session as it was (Samba's answer); an invalid
+		 * one ends it below, as on the first channel.
+		 */
+		smb_memzero_explicit(&res, sizeof(res));
+		smb_memzero_explicit(&lc, sizeof(lc));
+		ntlmssp_server_clear(sess->ntlm);
+		smb_free(srv, sess->ntlm);
+		sess->ntlm = NULL;
+		return smb_resp_error(w, STATUS_ACCESS_DENIED);
+	}
 	if (st == STATUS_SUCCESS && res.anonymous) {
-		if (srv->cfg.map_to_guest == SMB_MAP_TO_GUEST_NEVER ||
-		    srv->cfg.signing == SMB_SIGNING_MANDATORY) {
+		/*
+		 * A session with keys may re-authenticate as anonymous: it
+		 * loses its user's rights, not its signing.
+		 */
+		if (!reauth &&
+		    (srv->cfg.map_to_guest == SMB_MAP_TO_GUEST_NEVER ||
+		     srv->cfg.signing == SMB_SIGNING_MANDATORY)) {
 			smb_info("anonymous logon refused");
 			smb_memzero_explicit(&res, sizeof(res));
 			return fail(w, sess, STATUS_LOGON_FAILURE);
 		}
+		memset(&sess->user, 0, sizeof(sess->user));
 		sess->is_anonymous = true;
-		copy_name(sess->user.name, sizeof(sess->user.name), "");
+		sess->is_guest = false;
 	} else if (st == STATUS_SUCCESS) {
 		sess->user = lc.user;
+		sess->is_anonymous = false;
+		sess->is_guest = false;
 	} else if (st == STATUS_LOGON_FAILURE &&
 		   ((res.failure == NTLMSSP_FAIL_UNKNOWN_USER &&
 		     srv->cfg.map_to_guest >= SMB_MAP_TO_GUEST_BAD_USER) ||
@@ -358,8 +429,8 @@ static int handle_negotiate(struct smb_work *w, struct smb_session *sess,
 		memcpy(wrapped, out, out_len);
 		wlen = (int)out_len;
 	} else {
-		wlen = spnego_build_resp(SPNEGO_ACCEPT_INCOMPLETE, true, out, out_len, wrapped,
-					 AUTH_BUF_MAX + 64);
+		wlen = spnego_build_resp(SPNEGO_ACCEPT_INCOMPLETE, true, out,
+					 out_len, wrapped, AUTH_BUF_MAX + 64);
 		if (wlen < 0) {
 			rc = fail(w, sess, STATUS_INTERNAL_ERROR);
 			goto out;
@@ -384,7 +455,7 @@ int smb2_session_setup(struct smb_work *w)
 	const u8 *sec, *msg;
 	size_t msg_len;
 	u16 sec_len;
-	bool reauth = false;
+	bool reauth = false, binding;
 	u32 type;
 
 	if (smb_req_body_len(w) < SESS_REQ_FIXED || smb_get_le16(b) != 25)
@@ -392,32 +463,47 @@ int smb2_session_setup(struct smb_work *w)
 	/* [MS-SMB2] 3.3.5.5 steps 1-2, RejectUnencryptedAccess. */
 	if (conn->srv->encrypt_mode == SMB_ENCRYPT_REQUIRED && !conn->cipher)
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
-	if (b[2] & SMB2_SESSION_FLAG_BINDING)
-		return smb_resp_error(w, smb_session_bind_check(w));
+	binding = b[2] & SMB2_SESSION_FLAG_BINDING;
+	if (binding) {
+		u32 st = smb_session_bind_check(w);
+
+		if (st) {
+			/* A refused leg ends the binding it continued. */
+			sess = smb_channel_find(conn, w->session_id);
+			if (sess)
+				smb_session_destroy(sess);
+			return smb_resp_error(w, st);
+		}
+	}
 	sec_len = smb_get_le16(b + 14);
 	sec = smb_req_range(w, smb_get_le16(b + 12), sec_len);
 	if (!sec || sec_len == 0)
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 
-	if (w->session_id == 0) {
+	if (binding)
+		sess = smb_channel_find(conn, w->session_id);
+	if (w->session_id == 0 || (binding && !sess)) {
 		if (conn->nsessions >= SMB_MAX_SESSIONS_PER_CONN)
 			return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
-		sess = session_new(conn);
+		sess = session_new(conn, binding ? w->session_id : 0);
 		if (!sess)
 			return smb_resp_error(w, STATUS_INSUFFICIENT_RESOURCES);
+	} else if (binding) {
+		/* The binding's next leg. */
 	} else if (!sess) {
 		return smb_resp_error(w, smb_session_foreign(w));
 	} else if (sess->state == SMB_SESSION_LOGGED_OFF) {
 		return smb_resp_error(w, STATUS_USER_SESSION_DELETED);
 	} else if (sess->state == SMB_SESSION_VALID) {
-		if (sess->is_guest || sess->is_anonymous)
+		if (sess->keyless)
 			return smb_resp_error(w, STATUS_REQUEST_NOT_ACCEPTED);
 		reauth = true;
 	}
 	w->sess = sess;
 	w->session_id = sess->id;
 	if (conn->dialect == SMB2_DIALECT_0311 && !reauth)
-		smb_preauth_update(conn, sess->preauth_hash, w->req, w->req_len);
+		smb_preauth_update(conn, sess->preauth_hash, w->req,
+				   w->req_len);
 
 	if (spnego_parse(sec, sec_len, &tok))
 		return fail(w, sess, STATUS_INVALID_PARAMETER);

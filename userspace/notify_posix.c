@@ -413,9 +413,19 @@ static void event_deliveries(const struct inotify_event *e, bool renamed,
 	if (!d)
 		return;
 	if (e->mask & IN_IGNORED) {
-		/* The kernel dropped it (the directory is gone). */
-		smb_list_for_each_safe(pos, tmp, &d->subs) sub_free(
-			smb_container_of(pos, struct sub, dir_link), false);
+		/*
+		 * The kernel dropped it (the directory is gone).  Freeing the
+		 * last sub frees d, list head included: stop there.
+		 */
+		while (!smb_list_empty(&d->subs)) {
+			bool last = d->subs.next->next == &d->subs;
+
+			sub_free(smb_container_of(d->subs.next, struct sub,
+						  dir_link),
+				 false);
+			if (last)
+				break;
+		}
 		return;
 	}
 	/* Changes of the directory itself come from its parent's watch. */

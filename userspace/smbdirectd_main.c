@@ -103,7 +103,7 @@ static int on_input(void *conn, u8 *pdu, size_t len)
 
 static int on_classify(void *conn, const u8 *pdu, size_t len)
 {
-	switch (smb_pdu_classify(pdu, len)) {
+	switch (smb_conn_pdu_kind(conn, pdu, len)) {
 	case SMB_PDU_QUICK:
 		return SMBD_PDU_QUICK;
 	case SMB_PDU_OVERLAP:

@@ -27,6 +27,8 @@
 #include "platform.h"
 #include "smb_harness.h"
 
+#include "crypt.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -152,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	p = data + 1;
 	left = size - 1;
+	/* Odd sizes: multichannel on (chan_lock, binding checks). */
+	smb_server_set_multichannel(env->srv, size & 1);
 	c = h_client_new(env);
 	if (mode & 1) {
 		h_login(c, dialects[(mode >> 4) & 3], algos[(mode >> 2) & 3]);

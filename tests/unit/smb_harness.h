@@ -1371,6 +1371,39 @@ static H_UNUSED u32 h_session_setup(struct h_client *c)
 	return h_session_setup_ex(c, "alice", "secret", H_AUTH_NTLMV2);
 }
 
+/* Re-authenticate c's session (signed, with its key) as user/password. */
+static H_UNUSED u32 h_reauth(struct h_client *c, const char *user,
+			     const char *password)
+{
+	const u8 *mechs[1] = { h_oid_ntlmssp };
+	struct spnego_token t;
+	u8 sec[4096];
+	const u8 *blob;
+	size_t n;
+	struct h_req r;
+	u32 st;
+
+	memset(&c->ntlm, 0, sizeof(c->ntlm));
+	c->ntlm.user = user;
+	c->ntlm.domain = "WORKGROUP";
+	c->ntlm.password = password;
+	c->ntlm.flags = CLIENT_FLAGS;
+	c->ntlm.kex = true;
+	c->ntlm.mic = true;
+	client_negotiate(&c->ntlm);
+	n = h_spnego_init(sec, mechs, 1, c->ntlm.neg, c->ntlm.neg_len);
+	h_build_session_setup(c, &r, sec, n);
+	st = h_call(c, &r);
+	if (st != STATUS_MORE_PROCESSING_REQUIRED)
+		return st;
+	blob = h_sess_blob(c, &n);
+	assert_int_equal(spnego_parse(blob, n, &t), 0);
+	client_authenticate(&c->ntlm, t.mech_token, t.mech_token_len);
+	n = h_spnego_resp(sec, c->ntlm.auth, c->ntlm.auth_len);
+	h_build_session_setup(c, &r, sec, n);
+	return h_call(c, &r);
+}
+
 /* NEGOTIATE `dialect` and log on as alice; the response must be signed. */
 static H_UNUSED void h_login(struct h_client *c, u16 dialect, u16 sign_algo)
 {

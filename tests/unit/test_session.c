@@ -487,6 +487,36 @@ static void test_reauth(void **state)
 	h_client_free(c);
 }
 
+/*
+ * Re-authentication as another user replaces the user, not the keys
+ * ([MS-SMB2] 3.3.5.5.3): the response is signed with the session's key,
+ * opens stay valid, and a wrong password ends the session.
+ */
+static void test_reauth_other_user(void **state)
+{
+	struct h_client *c = h_client_new(*state);
+	u8 fid[16];
+
+	h_login(c, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	assert_int_equal(h_tree_connect(c, "share"), STATUS_SUCCESS);
+	assert_int_equal(h_create(c, "reauth.txt", FILE_READ_DATA, 7,
+				  FILE_OPEN_IF, 0, fid),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_reauth(c, "bob", "hunter2"), STATUS_SUCCESS);
+	assert_int_equal(smb_get_le16(h_rbody(c) + 2) &
+				 (SMB2_SESSION_FLAG_IS_GUEST |
+				  SMB2_SESSION_FLAG_IS_NULL),
+			 0);
+	signed_echo(c);
+	assert_int_equal(h_close(c, fid), STATUS_SUCCESS);
+	assert_int_equal(h_reauth(c, "alice", "secret"), STATUS_SUCCESS);
+	signed_echo(c);
+	assert_int_equal(h_reauth(c, "alice", "wrong"), STATUS_LOGON_FAILURE);
+	assert_int_equal(h_tree_connect(c, "share"),
+			 STATUS_USER_SESSION_DELETED);
+	h_client_free(c);
+}
+
 /* Sessions are per connection. */
 static void test_session_of_other_connection(void **state)
 {
@@ -508,6 +538,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_login_each_dialect),
+		T(test_reauth_other_user),
 		T(test_login_311_signing_algos),
 		T(test_client_detects_wrong_key),
 		T(test_raw_ntlmssp),
