@@ -435,8 +435,12 @@ int smb2_change_notify(struct smb_work *w)
 		return smb_resp_error(w, STATUS_ACCESS_DENIED);
 	if (smb_open_delete_pending(op))
 		return smb_resp_error(w, STATUS_DELETE_PENDING);
-	/* Unknown filter bits are ignored, as Windows does. */
-	if (out_len > w->conn->max_trans || filter == 0)
+	/*
+	 * Unknown filter bits are ignored, as Windows does; an empty filter
+	 * is refused only on the first request, later ones keep the first's
+	 * (smbtorture's smb2.notify.rec asks with 0 then).
+	 */
+	if (out_len > w->conn->max_trans || (filter == 0 && !op->notify))
 		return smb_resp_error(w, STATUS_INVALID_PARAMETER);
 	limit = out_len < SMB_NOTIFY_BUFFER_MAX ? out_len :
 						  SMB_NOTIFY_BUFFER_MAX;

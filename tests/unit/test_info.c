@@ -266,6 +266,46 @@ static void test_rename(void **state)
 	h_client_free(c);
 }
 
+/*
+ * An open of the parent directory with DELETE access and without
+ * FILE_SHARE_DELETE blocks renaming an entry through a handle that does not
+ * share delete either; one that shares delete is renamed.
+ */
+static void test_rename_parent_open(void **state)
+{
+	struct h_env *e = *state;
+	struct h_client *c = h_client_new(e);
+	u8 dir[16], locked[16], shared[16];
+	char path[sizeof(e->rw) + 4];
+
+	h_login(c, SMB2_DIALECT_0311, SMB2_SIGNING_AES_CMAC);
+	h_tree_connect(c, "share");
+	snprintf(path, sizeof(path), "%s/d", e->rw);
+	assert_int_equal(mkdir(path, 0755), 0);
+	h_put_file(e, "d/a.txt", "a", 1);
+	h_put_file(e, "d/b.txt", "b", 1);
+	assert_int_equal(h_create(c, "d", FILE_LIST_DIRECTORY | DELETE,
+				  FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN,
+				  FILE_DIRECTORY_FILE, dir),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_create(c, "d\\a.txt", FILE_READ_DATA | DELETE, 0,
+				  FILE_OPEN, 0, locked),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_rename(c, locked, "d\\a2.txt", false),
+			 STATUS_SHARING_VIOLATION);
+	assert_int_equal(h_create(c, "d\\b.txt", FILE_READ_DATA | DELETE,
+				  H_SHARE_ALL, FILE_OPEN, 0, shared),
+			 STATUS_SUCCESS);
+	assert_int_equal(h_rename(c, shared, "d\\b2.txt", false),
+			 STATUS_SUCCESS);
+	assert_true(h_exists(e->rw, "d/b2.txt"));
+	/* Once the directory is closed the first one moves too. */
+	assert_int_equal(h_close(c, dir), STATUS_SUCCESS);
+	assert_int_equal(h_rename(c, locked, "d\\a2.txt", false),
+			 STATUS_SUCCESS);
+	h_client_free(c);
+}
+
 static void test_set_malformed_and_read_only(void **state)
 {
 	u8 fid[16] = { 0 }, v[8] = { 0 };
@@ -320,6 +360,7 @@ int main(void)
 		T(test_query_access_and_malformed),
 		T(test_set_sizes_position_mode),
 		T(test_rename),
+		T(test_rename_parent_open),
 		T(test_set_malformed_and_read_only),
 	};
 
