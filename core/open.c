@@ -404,21 +404,15 @@ static bool blocks_rename(const struct smb_open *o, const void *arg)
 }
 
 /*
- * Windows renames through the parent directory: when the handle renamed
- * does not share delete itself, an open of that directory that holds
- * DELETE access, or that does not share delete, makes the rename a sharing
- * violation (smbtorture's smb2.rename share/delete-access cases); a handle
- * that shares delete is renamed whatever the directory's opens (the
- * renames inside a watched directory of smb2.notify.mask-change and rec).
- * parent has parent_len bytes.
+ * Windows renames through the parent directory: an open of that directory
+ * that holds DELETE access, or that does not share delete, makes a rename
+ * of one of its entries a sharing violation.  parent has parent_len bytes.
  */
 bool smb_open_parent_blocks_rename(struct smb_open *op, const char *parent,
 				   size_t parent_len)
 {
 	struct parent_ref ref = { parent, parent_len };
 
-	if (op->share_access & FILE_SHARE_DELETE)
-		return false;
 	return any_other_open(op, blocks_rename, &ref);
 }
 
