@@ -1249,6 +1249,19 @@ static H_UNUSED const u8 *h_sess_blob(struct h_client *c, size_t *len)
 	return c->last->data + off;
 }
 
+/* A fresh NTLMSSP client state for user, with key exchange and MIC. */
+static H_UNUSED void h_ntlm_start(struct h_client *c, const char *user,
+				  const char *password)
+{
+	memset(&c->ntlm, 0, sizeof(c->ntlm));
+	c->ntlm.user = user;
+	c->ntlm.domain = "WORKGROUP";
+	c->ntlm.password = password;
+	c->ntlm.flags = CLIENT_FLAGS;
+	c->ntlm.kex = true;
+	c->ntlm.mic = true;
+}
+
 /*
  * The two SESSION_SETUP legs for user/password.  Returns the final status;
  * on success the session's keys are derived and kept in c->s.
@@ -1264,13 +1277,7 @@ static H_UNUSED u32 h_session_setup_ex(struct h_client *c, const char *user,
 	struct h_req r;
 	u32 st;
 
-	memset(&c->ntlm, 0, sizeof(c->ntlm));
-	c->ntlm.user = user;
-	c->ntlm.domain = "WORKGROUP";
-	c->ntlm.password = password;
-	c->ntlm.flags = CLIENT_FLAGS;
-	c->ntlm.kex = true;
-	c->ntlm.mic = true;
+	h_ntlm_start(c, user, password);
 	c->ntlm.ntlmv1 = kind == H_AUTH_NTLMV1;
 	client_negotiate(&c->ntlm);
 	if (c->raw_ntlmssp) {
@@ -1383,13 +1390,7 @@ static H_UNUSED u32 h_reauth(struct h_client *c, const char *user,
 	struct h_req r;
 	u32 st;
 
-	memset(&c->ntlm, 0, sizeof(c->ntlm));
-	c->ntlm.user = user;
-	c->ntlm.domain = "WORKGROUP";
-	c->ntlm.password = password;
-	c->ntlm.flags = CLIENT_FLAGS;
-	c->ntlm.kex = true;
-	c->ntlm.mic = true;
+	h_ntlm_start(c, user, password);
 	client_negotiate(&c->ntlm);
 	n = h_spnego_init(sec, mechs, 1, c->ntlm.neg, c->ntlm.neg_len);
 	h_build_session_setup(c, &r, sec, n);

@@ -116,13 +116,7 @@ static u32 bind_channel(struct h_client *c2, const struct h_client *c1,
 	size_t len;
 	u32 st;
 
-	memset(&c2->ntlm, 0, sizeof(c2->ntlm));
-	c2->ntlm.user = user;
-	c2->ntlm.domain = "WORKGROUP";
-	c2->ntlm.password = password;
-	c2->ntlm.flags = CLIENT_FLAGS;
-	c2->ntlm.kex = true;
-	c2->ntlm.mic = true;
+	h_ntlm_start(c2, user, password);
 	client_negotiate(&c2->ntlm);
 	sec_len = h_spnego_init(sec, mechs, 1, c2->ntlm.neg, c2->ntlm.neg_len);
 	memcpy(preauth, c2->preauth, 64);
