@@ -7,7 +7,7 @@
 #
 # Cached: a stamp holds the hash of every input (pins, headers'
 # Module.symvers, the source tarball's identity, this script and
-# ksmbd-fixes.sh); the build runs again only when it changes.
+# the fix scripts); the build runs again only when it changes.
 # Takes about a minute on 2 cores.
 set -euo pipefail
 # shellcheck source=tests/vm/config.sh
@@ -21,7 +21,8 @@ inputs_hash() {
 		echo "$VM_KABI $VM_KSRC_VERSION"
 		stat -c '%s %Y' "$VM_KSRC_TARBALL"
 		sha256sum "$VM_HEADERS/Module.symvers" "$VM_DIR/build-modules.sh" \
-			"$VM_DIR/ksmbd-fixes.sh"
+			"$VM_DIR/ksmbd-fixes.sh" "$VM_DIR/cifs-fixes.sh" \
+			"$VM_DIR/source-edit.sh"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -50,6 +51,8 @@ SRC=$WORK/$top
 
 # The two bugs that stop Debian's ksmbd.ko from serving with ksmbd-tools.
 "$VM_DIR/ksmbd-fixes.sh" "$SRC/fs/smb/server"
+# A disconnect race in the client that oopses the guest (see the script).
+"$VM_DIR/cifs-fixes.sh" "$SRC/fs/smb/client"
 
 # A private copy of the kbuild object tree: the headers package's
 # scripts/ and tools/ are (relative) links into /lib/linux-kbuild-6.1,

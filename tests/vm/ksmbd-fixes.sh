@@ -7,25 +7,10 @@
 # module.  Used only for the reference peer (scenario ksmbd-ref).
 set -euo pipefail
 dir=$1
+fix_name=ksmbd-fixes
 
-# replace_line FILE FUNC OLD NEW WHAT: inside the function whose
-# definition line is exactly FUNC (up to the next line "}"), replace the
-# line that is exactly OLD by NEW (awk escapes: \t, \n).  Fails unless
-# exactly one line was replaced.
-replace_line() {
-	local file=$dir/$1
-	awk -v func_line="$2" -v old="$3" -v new="$4" '
-	$0 == func_line { inside = 1 }
-	inside && $0 == old { print new; done++; next }
-	inside && $0 == "}" { inside = 0 }
-	{ print }
-	END { exit done == 1 ? 0 : 1 }' "$file" >"$file.new" || {
-		rm -f "$file.new"
-		echo "ksmbd-fixes: $5: the line to replace is not in $1" >&2
-		exit 1
-	}
-	mv "$file.new" "$file"
-}
+# shellcheck source=tests/vm/source-edit.sh
+. "$(dirname "$0")/source-edit.sh"
 
 # 1. opinfo_put(NULL) oopses: smb2_open() ends with opinfo_put(opinfo)
 #    where opinfo is NULL for every open that got no oplock or lease (it
