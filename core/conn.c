@@ -435,6 +435,28 @@ static struct smb_session *chain_encrypt_session(struct smb_work *works, int n)
 }
 
 /*
+ * A lone, unsigned and unencrypted READ response whose data is still in
+ * the file: the transport sends the data from there.  0 when it did;
+ * 1 when the caller must send the response itself (with the data read
+ * in); <0 when the connection is gone.
+ */
+static int send_span(struct smb_conn *conn, struct smb_work *w,
+		     const struct smb_enc_ctx *enc)
+{
+	struct smb_iov one = { w->resp, w->resp_len };
+	int rc;
+
+	if (!w->span_len || enc->cipher || w->bind_sign ||
+	    smb_work_should_sign(w) || !conn->t->send_pdu_file)
+		return 1;
+	rc = conn->t->send_pdu_file(conn->tc, &one, 1, w->span_file,
+				    w->span_off, w->span_len);
+	if (rc < 0)
+		return -1;
+	return rc;
+}
+
+/*
  * Send the responses of a chain as one compound PDU.  An interim response
  * (the last request went async) goes alone after the others, unsigned
  * ([MS-SMB2] 3.3.4.2), as Windows and Samba send it.  Encrypted responses
@@ -459,6 +481,15 @@ static int send_responses(struct smb_conn *conn, struct smb_work *works, int n,
 			last = i;
 			nresp++;
 		}
+	if (nresp == 1) {
+		int rc = send_span(conn, &works[last], enc);
+
+		if (rc <= 0)
+			return rc;
+	}
+	for (i = 0; i < n; i++)
+		if (works[i].span_len && smb_read_span_fill(&works[i]))
+			return -1;
 	for (i = 0; i < n; i++) {
 		struct smb_work *w = &works[i];
 

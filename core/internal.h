@@ -329,7 +329,23 @@ struct smb_work {
 	struct smb_async *resume; /* a deferred CREATE run again (oplock.c) */
 	bool create_again; /* CREATE restarted after closing durable opens */
 	struct smb_session *destroy_after_send; /* LOGOFF */
+	/*
+	 * A READ's data still in the file (rw.c): span_len bytes of
+	 * span_file at span_off follow the response.  The transport sends
+	 * them from the file, or the core reads them in when the response
+	 * is signed, encrypted or compounded (conn.c).
+	 */
+	struct smb_vfs_file *span_file;
+	u64 span_off;
+	size_t span_len;
 };
+
+/*
+ * Read a READ's span (see struct smb_work) into its response, whose
+ * header is already filled in; a failed read answers with its status.
+ * <0 only when the response is not a READ's.
+ */
+int smb_read_span_fill(struct smb_work *w);
 
 /* ---- helpers shared by the command handlers ---------------------------- */
 void *smb_alloc(struct smb_server *srv, size_t size);

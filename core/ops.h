@@ -211,6 +211,8 @@ struct smb_vfs_ops {
 		    bool *created);
 	void (*close)(struct smb_vfs_file *f);
 	u32 (*fstat)(struct smb_vfs_file *f, struct smb_stat *st);
+	/* Optional: the size alone (fstat's st.size), for every large READ. */
+	u32 (*size)(struct smb_vfs_file *f, u64 *size);
 	/* Read up to len at off; *done gets the byte count (0 at EOF). */
 	u32 (*pread)(struct smb_vfs_file *f, void *buf, size_t len, u64 off,
 		     size_t *done);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -400,15 +401,39 @@ static u64 monotonic_ms(void)
 	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
 }
 
+/*
+ * After a send returned n <= 0: on a full socket, wait until it takes
+ * more, the connection closes, or deadline passes.  0 to try again, or
+ * -errno.
+ */
+static int tcp_send_retry(struct smb_tconn *c, ssize_t n, u64 deadline)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+	u64 now;
+
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		return n == 0 ? -EPIPE : -errno;
+	if (smb_tcp_conn_is_closed(c))
+		return -ENOTCONN;
+	now = monotonic_ms();
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
 /* Write all of msg; the socket is non-blocking, so wait in poll(). */
-static int tcp_send_all(struct smb_tconn *c, struct msghdr *msg)
+static int tcp_send_all(struct smb_tconn *c, struct msghdr *msg, int flags)
 {
 	u64 deadline = monotonic_ms() + (u64)c->cfg.send_timeout_ms;
+	int r;
 
 	while (msg->msg_iovlen > 0) {
-		ssize_t n = sendmsg(c->fd, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-		u64 now;
+		ssize_t n = sendmsg(c->fd, msg,
+				    MSG_NOSIGNAL | MSG_DONTWAIT | flags);
 
 		if (n > 0) {
 			size_t left = (size_t)n;
@@ -431,27 +456,64 @@ static int tcp_send_all(struct smb_tconn *c, struct msghdr *msg)
 			deadline = monotonic_ms() + (u64)c->cfg.send_timeout_ms;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			return n == 0 ? -EPIPE : -errno;
-		if (smb_tcp_conn_is_closed(c))
-			return -ENOTCONN;
-		now = monotonic_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-			return -errno;
+		r = tcp_send_retry(c, n, deadline);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-static int tcp_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
-			int niov)
+/*
+ * Send len bytes of fd from off with sendfile(2): the kernel hands the
+ * page-cache pages to the socket, no copy through our memory.  Should the
+ * file end first (truncated since the size was taken), zeros make up the
+ * rest: the frame header already promised len bytes.
+ */
+static int tcp_send_file(struct smb_tconn *c, int fd, u64 off, size_t len)
+{
+	static const u8 zeros[4096];
+	u64 deadline = monotonic_ms() + (u64)c->cfg.send_timeout_ms;
+	off_t pos = (off_t)off;
+	bool eof = false;
+	int r;
+
+	while (len > 0) {
+		ssize_t n;
+
+		if (!eof) {
+			n = sendfile(c->fd, fd, &pos, len);
+			if (n == 0) {
+				eof = true;
+				continue;
+			}
+		} else {
+			n = send(c->fd, zeros, min_t(size_t, len, sizeof(zeros)),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
+		if (n > 0) {
+			smbd_stats_add(SMB_TRANSPORT_TCP, SMBD_STAT_BYTES_OUT,
+				       (u64)n);
+			len -= (size_t)n;
+			deadline = monotonic_ms() + (u64)c->cfg.send_timeout_ms;
+			continue;
+		}
+		r = tcp_send_retry(c, n, deadline);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * One framed PDU: the iovs, then file_len bytes of file_fd from file_off
+ * (none when file_fd < 0).
+ */
+static int tcp_send_framed(struct smb_tconn *c, const struct smb_iov *iov,
+			   int niov, int file_fd, u64 file_off, size_t file_len)
 {
 	struct iovec stack_iov[TCP_STACK_IOVS], *v = stack_iov;
 	struct msghdr msg = { 0 };
-	size_t total = 0;
+	size_t total = file_len;
 	u8 hdr[SMB_TCP_HDR_SIZE];
 	int i, r, nv = 0;
 
@@ -475,7 +537,14 @@ static int tcp_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
 	msg.msg_iovlen = (size_t)nv;
 
 	pthread_mutex_lock(&c->send_lock);
-	r = smb_tcp_conn_is_closed(c) ? -ENOTCONN : tcp_send_all(c, &msg);
+	if (smb_tcp_conn_is_closed(c)) {
+		r = -ENOTCONN;
+	} else {
+		/* MSG_MORE: the header goes out with the file's first bytes. */
+		r = tcp_send_all(c, &msg, file_len ? MSG_MORE : 0);
+		if (!r && file_len)
+			r = tcp_send_file(c, file_fd, file_off, file_len);
+	}
 	pthread_mutex_unlock(&c->send_lock);
 	if (r < 0 && r != -ENOTCONN) {
 		/* A half-written PDU leaves the stream unusable. */
@@ -490,6 +559,23 @@ static int tcp_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
 	return r;
 }
 
+static int tcp_send_pdu(struct smb_tconn *c, const struct smb_iov *iov,
+			int niov)
+{
+	return tcp_send_framed(c, iov, niov, -1, 0, 0);
+}
+
+static int tcp_send_pdu_file(struct smb_tconn *c, const struct smb_iov *iov,
+			     int niov, struct smb_vfs_file *file, u64 offset,
+			     size_t len)
+{
+	int fd = c->cfg.file_fd ? c->cfg.file_fd(file) : -1;
+
+	if (fd < 0 || offset > (u64)INT64_MAX)
+		return 1; /* the core reads it in and calls send_pdu */
+	return tcp_send_framed(c, iov, niov, fd, offset, len);
+}
+
 static void tcp_get_limits(struct smb_tconn *c,
 			   struct smb_transport_limits *out)
 {
@@ -497,6 +583,7 @@ static void tcp_get_limits(struct smb_tconn *c,
 	out->max_read = c->cfg.max_read;
 	out->max_write = c->cfg.max_write;
 	out->max_rdma_descs = 0;
+	out->send_file = c->cfg.file_fd != NULL;
 }
 
 static const char *tcp_peer_name(struct smb_tconn *c)
@@ -510,6 +597,7 @@ const struct smb_transport_ops smb_tcp_ops = {
 	.accept = tcp_accept,
 	.recv_pdu = tcp_recv_pdu,
 	.send_pdu = tcp_send_pdu,
+	.send_pdu_file = tcp_send_pdu_file,
 	.rdma_read = NULL,
 	.rdma_write = NULL,
 	.disconnect = tcp_disconnect,

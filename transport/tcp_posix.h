@@ -23,6 +23,11 @@ struct smb_tcp_config {
 	int send_timeout_ms; /* longest wait without progress; 0: 30000 */
 	int backlog; /* listen() backlog; 0: 128 */
 	u32 stage_size; /* framer staging buffer; 0: 16 KiB */
+	/*
+	 * The descriptor holding a file's data (<0: none), for READ data
+	 * sent with sendfile(2) (send_pdu_file).  NULL: no sendfile.
+	 */
+	int (*file_fd)(struct smb_vfs_file *f);
 };
 
 struct smb_tcp_listener; /* one bound, listening socket */

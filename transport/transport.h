@@ -28,6 +28,7 @@ struct smb_transport_limits {
 	u32 max_read; /* largest READ payload the transport can carry */
 	u32 max_write;
 	u32 max_rdma_descs; /* 0 when RDMA channels are unsupported */
+	bool send_file; /* send_pdu_file may be used on this connection */
 };
 
 enum smb_transport_kind {
@@ -51,6 +52,17 @@ struct smb_transport_ops {
 	/* Send one PDU made of iovs; the transport adds its framing. */
 	int (*send_pdu)(struct smb_tconn *c, const struct smb_iov *iov,
 			int niov);
+	/*
+	 * Optional: send one PDU made of iovs followed by len bytes of file
+	 * from offset, which the transport takes from the file itself
+	 * (sendfile), not through a copy in memory.  Should the file end
+	 * first, the rest is zeros: the framing already counts len.
+	 * 0 when sent; 1, with nothing sent, when it cannot send this file
+	 * so (the core then reads the data itself); <0 as send_pdu.
+	 */
+	int (*send_pdu_file)(struct smb_tconn *c, const struct smb_iov *iov,
+			     int niov, struct smb_vfs_file *file, u64 offset,
+			     size_t len);
 	/* Copy client memory described by desc into buf (SMB2 WRITE). NULL on TCP. */
 	int (*rdma_read)(struct smb_tconn *c, const struct smb_rdma_desc *desc,
 			 int ndesc, void *buf, size_t len);

@@ -46,6 +46,7 @@ enum key_id {
 	K_LOG_LEVEL,
 	K_DURABLE_TIMEOUT,
 	K_MULTICHANNEL,
+	K_USE_SENDFILE,
 	K_SMB3_ENCRYPTION, /* global policy, or one share's requirement */
 	K_SMBD_MAX_READ,
 	K_SMBD_MAX_WRITE,
@@ -102,6 +103,7 @@ static const struct key_def keys[] = {
 	{ "max requests per connection", K_MAX_INFLIGHT, G, NULL },
 	{ "log level", K_LOG_LEVEL, G, NULL },
 	{ "durable handle timeout", K_DURABLE_TIMEOUT, G, NULL },
+	{ "use sendfile", K_USE_SENDFILE, G, NULL },
 	{ "smb direct max read size", K_SMBD_MAX_READ, G, NULL },
 	{ "smb direct max write size", K_SMBD_MAX_WRITE, G, NULL },
 	{ "smbd max io size", K_SMBD_MAX_IO, G, NULL },
@@ -325,6 +327,7 @@ void smbd_config_defaults(struct smbd_config *cfg)
 	cfg->log_level = SMB_LOG_WARN;
 	cfg->max_inflight = 8;
 	cfg->durable_timeout_s = 300;
+	cfg->use_sendfile = true;
 	cfg->smbdirect = (struct smbd_direct_config){
 		.max_read_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
 		.max_write_size = SMBDIRECT_DEFAULT_MAX_READ_WRITE,
@@ -892,6 +895,8 @@ static const char *apply_global(struct smbd_config *cfg, int id, const char *v)
 		return why;
 	case K_MULTICHANNEL:
 		return parse_bool(v, &cfg->multichannel);
+	case K_USE_SENDFILE:
+		return parse_bool(v, &cfg->use_sendfile);
 	case K_LOG_LEVEL:
 		return parse_log_level(v, &cfg->log_level);
 	case K_DURABLE_TIMEOUT:

@@ -51,6 +51,8 @@ struct smbd_config {
 	/* Shares whose section says "smb3 encryption = yes". */
 	struct smb_name_list encrypt_shares;
 	bool multichannel; /* "server multi channel support" */
+	/* "use sendfile": plain READ data over TCP goes by sendfile(2) */
+	bool use_sendfile;
 	char path[4096]; /* file this was loaded from */
 };
 

@@ -207,6 +207,8 @@ static int open_tcp(const struct smbd_config *cfg, const char *addresses,
 	/* Room for the largest READ/WRITE/IOCTL plus headers and padding. */
 	tcfg.max_read = cfg->server.max_read;
 	tcfg.max_write = cfg->server.max_write;
+	if (cfg->use_sendfile)
+		tcfg.file_fd = smb_posix_file_data_fd;
 	tcfg.max_pdu = smb_tcp_max_pdu_for(cfg->server.max_trans,
 					   cfg->server.max_read,
 					   cfg->server.max_write);

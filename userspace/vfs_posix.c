@@ -858,6 +858,32 @@ static u32 posix_fstat(struct smb_vfs_file *f, struct smb_stat *st)
 	return STATUS_SUCCESS;
 }
 
+int smb_posix_file_data_fd(struct smb_vfs_file *f)
+{
+	return f->stream || f->is_dir || f->path_only ? -1 : f->fd;
+}
+
+static u32 posix_size(struct smb_vfs_file *f, u64 *size)
+{
+	struct stat sb;
+	ssize_t n;
+
+	if (f->path_only)
+		return STATUS_ACCESS_DENIED;
+	if (f->stream) {
+		n = fgetxattr(f->fd, f->stream, NULL, 0);
+		if (n < 0)
+			return errno == ENODATA ? STATUS_OBJECT_NAME_NOT_FOUND :
+						  smb_errno_to_status(errno);
+		*size = (u64)n;
+		return STATUS_SUCCESS;
+	}
+	if (fstat(f->fd, &sb))
+		return smb_errno_to_status(errno);
+	*size = (u64)sb.st_size;
+	return STATUS_SUCCESS;
+}
+
 /* ---- share ------------------------------------------------------------ */
 
 u32 smb_posix_share_open_opts(const char *root_path, u32 opts,
@@ -2445,6 +2471,7 @@ static const struct smb_vfs_ops posix_vfs_ops = {
 	.open = posix_open,
 	.close = posix_close,
 	.fstat = posix_fstat,
+	.size = posix_size,
 	.pread = posix_pread,
 	.pwrite = posix_pwrite,
 	.fsync = posix_fsync,

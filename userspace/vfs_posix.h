@@ -26,4 +26,11 @@ u32 smb_errno_to_status(int err);
 u32 smb_posix_share_open_opts(const char *root_path, u32 opts,
 			      struct smb_vfs_share **out);
 
+/*
+ * The descriptor that holds f's data, for sendfile(2) (the TCP
+ * transport's send_pdu_file); -1 for a stream, a directory or a handle
+ * without data access.
+ */
+int smb_posix_file_data_fd(struct smb_vfs_file *f);
+
 #endif

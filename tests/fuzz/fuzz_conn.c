@@ -156,7 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	left = size - 1;
 	/* Odd sizes: multichannel on (chan_lock, binding checks). */
 	smb_server_set_multichannel(env->srv, size & 1);
-	c = h_client_new(env);
+	/* Sizes 2 and 3 mod 4: a transport that sends READ data by file. */
+	c = (size & 2) ? h_client_new_sendfile(env) : h_client_new(env);
 	if (mode & 1) {
 		h_login(c, dialects[(mode >> 4) & 3], algos[(mode >> 2) & 3]);
 		h_tree_connect(c, (mode & 0x40) ? "IPC$" : "share");

@@ -317,6 +317,14 @@ struct smb_tconn {
 	size_t pool_size;
 	bool pool_used[2], posted[2];
 	int pool_gets, posted_writes;
+	/*
+	 * send_pdu_file (h_sendfile_transport): calls; whether it refuses;
+	 * a size (>= 0) it first truncates the file to, as another client
+	 * could between the READ and its response.
+	 */
+	int file_sends;
+	bool refuse_file;
+	long long shrink_file_to;
 };
 
 /*
@@ -325,9 +333,11 @@ struct smb_tconn {
  */
 static pthread_mutex_t h_queue_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
+/* The iovs, then file_len bytes of fd from file_off (zeros past its end). */
+static int h_queue_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov,
+		       int fd, u64 file_off, size_t file_len)
 {
-	size_t total = 0, pos = 0;
+	size_t total = file_len, pos = 0;
 	struct h_pdu *p;
 
 	if (c->fail_send)
@@ -339,6 +349,12 @@ static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
 	for (int i = 0; i < niov; i++) {
 		memcpy(p->data + pos, iov[i].base, iov[i].len);
 		pos += iov[i].len;
+	}
+	if (file_len) {
+		ssize_t n = pread(fd, p->data + pos, file_len, (off_t)file_off);
+
+		assert_true(n >= 0);
+		memset(p->data + pos + n, 0, file_len - (size_t)n);
 	}
 	p->len = total;
 	p->next = NULL;
@@ -353,10 +369,37 @@ static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
 	return 0;
 }
 
+static int h_send_pdu(struct smb_tconn *c, const struct smb_iov *iov, int niov)
+{
+	return h_queue_pdu(c, iov, niov, -1, 0, 0);
+}
+
 static void h_get_limits(struct smb_tconn *c, struct smb_transport_limits *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->max_pdu = c->max_pdu;
+}
+
+/* As the TCP transport's sendfile path, reading the file itself. */
+static int h_send_pdu_file(struct smb_tconn *c, const struct smb_iov *iov,
+			   int niov, struct smb_vfs_file *file, u64 off,
+			   size_t len)
+{
+	int fd = smb_posix_file_data_fd(file);
+
+	c->file_sends++;
+	if (fd >= 0 && c->shrink_file_to >= 0)
+		assert_int_equal(ftruncate(fd, (off_t)c->shrink_file_to), 0);
+	if (c->refuse_file || fd < 0)
+		return 1;
+	return h_queue_pdu(c, iov, niov, fd, off, len);
+}
+
+static void h_sendfile_limits(struct smb_tconn *c,
+			      struct smb_transport_limits *l)
+{
+	h_get_limits(c, l);
+	l->send_file = true;
 }
 
 static const char *h_peer_name(struct smb_tconn *c)
@@ -370,6 +413,15 @@ static const struct smb_transport_ops h_transport = {
 	.kind = SMB_TRANSPORT_TCP,
 	.send_pdu = h_send_pdu,
 	.get_limits = h_get_limits,
+	.peer_name = h_peer_name,
+};
+
+static H_UNUSED const struct smb_transport_ops h_sendfile_transport = {
+	.name = "test-sendfile",
+	.kind = SMB_TRANSPORT_TCP,
+	.send_pdu = h_send_pdu,
+	.send_pdu_file = h_send_pdu_file,
+	.get_limits = h_sendfile_limits,
 	.peer_name = h_peer_name,
 };
 
@@ -556,6 +608,18 @@ static H_UNUSED struct h_client *h_client_new_rdma(struct h_env *e,
 	c->tc.rmem_len = rmem_len;
 	c->tc.rtoken = 0x5eed;
 	c->conn = smb_conn_new(e->srv, &h_rdma_transport, &c->tc);
+	assert_non_null(c->conn);
+	return c;
+}
+
+/* A client on a transport that sends READ data from the file. */
+static H_UNUSED struct h_client *h_client_new_sendfile(struct h_env *e)
+{
+	struct h_client *c = h_client_new(e);
+
+	smb_conn_free(c->conn);
+	c->tc.shrink_file_to = -1;
+	c->conn = smb_conn_new(e->srv, &h_sendfile_transport, &c->tc);
 	assert_non_null(c->conn);
 	return c;
 }

@@ -708,6 +708,7 @@ static void test_encryption_and_multichannel(void **state)
 	assert_int_equal(parse("[s]\npath = /s\n", &cfg), 0);
 	assert_int_equal(cfg.smb3_encryption, SMB_ENCRYPT_AUTO);
 	assert_false(cfg.multichannel);
+	assert_true(cfg.use_sendfile);
 	assert_null(cfg.encrypt_shares.names);
 	smbd_config_free(&cfg);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -740,6 +741,10 @@ static void test_encryption_and_multichannel(void **state)
 	assert_int_equal(parse("[global]\nserver multi channel support = 2\n",
 			       &cfg),
 			 -1);
+	assert_int_equal(parse("[global]\nuse sendfile = no\n", &cfg), 0);
+	assert_false(cfg.use_sendfile);
+	smbd_config_free(&cfg);
+	assert_int_equal(parse("[global]\nuse sendfile = often\n", &cfg), -1);
 }
 
 static void test_many_shares(void **state)

@@ -374,6 +374,110 @@ static void test_rdma_channel_on_tcp(void **state)
 	h_client_free(c);
 }
 
+/*
+ * A transport that sends READ data from the file (sendfile over TCP):
+ * a lone unsigned READ of 64 KiB or more leaves its data in the file;
+ * signed, compounded or refused ones are read in by the core; a file
+ * that shrank meanwhile gives zeros (already framed) or a shorter READ.
+ */
+static void test_read_data_sent_from_file(void **state)
+{
+	struct h_client *c = h_client_new_sendfile(*state);
+	const size_t size = 300000;
+	u8 *data = malloc(size);
+	u8 fid[16] = { 0 };
+	const u8 *d = NULL;
+	struct h_req rs[2];
+	u32 n = 0;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (u8)(i * 31 + 7);
+	h_connect(c, SMB2_DIALECT_0311, "share");
+	h_open_rw(c, "span.bin", FILE_OVERWRITE_IF, fid);
+	assert_int_equal(h_write(c, fid, data, (u32)size, 0), STATUS_SUCCESS);
+	c->sign = false;
+
+	assert_int_equal(h_read(c, fid, 200000, 1000, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 200000);
+	assert_memory_equal(d, data + 1000, n);
+	assert_int_equal(c->tc.file_sends, 1);
+	/* Across the end: the bytes the file has, and the position after. */
+	assert_int_equal(h_read(c, fid, 100000, 250000, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 50000);
+	assert_memory_equal(d, data + 250000, n);
+	assert_int_equal(c->tc.file_sends, 2);
+	/* At the end, or less than MinimumCount: END_OF_FILE, no data. */
+	assert_int_equal(h_read(c, fid, 65536, size, &d, &n),
+			 STATUS_END_OF_FILE);
+	h_build_read(c, &rs[0], fid, 100000, 250000, 60000);
+	assert_int_equal(h_call(c, &rs[0]), STATUS_END_OF_FILE);
+	/* Small READs are read at once. */
+	assert_int_equal(h_read(c, fid, 65535, 0, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 65535);
+	assert_memory_equal(d, data, n);
+	assert_int_equal(c->tc.file_sends, 2);
+
+	/* Refused (a stream, say): the core reads the data in. */
+	c->tc.refuse_file = true;
+	assert_int_equal(h_read(c, fid, 70000, 5, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 70000);
+	assert_memory_equal(d, data + 5, n);
+	assert_int_equal(c->tc.file_sends, 3);
+	c->tc.refuse_file = false;
+
+	/* Signed responses carry the data they sign. */
+	c->sign = true;
+	assert_int_equal(h_read(c, fid, 100000, 0, &d, &n), STATUS_SUCCESS);
+	assert_int_equal(n, 100000);
+	assert_memory_equal(d, data, n);
+	assert_true(smb_get_le32(h_rhdr(c) + SMB2_HDR_FLAGS) &
+		    SMB2_FLAGS_SIGNED);
+	assert_int_equal(c->bad_signatures, 0);
+	assert_int_equal(c->tc.file_sends, 3);
+	c->sign = false;
+
+	/* Two READs in one compound: both read in, each 8-aligned. */
+	h_build_read(c, &rs[0], fid, 65536, 0, 0);
+	h_build_read(c, &rs[1], fid, 65536, 65536, 0);
+	assert_int_equal(h_send_chain(c, rs, 2), 0);
+	assert_non_null(h_recv(c));
+	for (int i = 0; i < 2; i++) {
+		size_t len;
+		u8 *e = h_elem(c->last, i, &len);
+
+		assert_non_null(e);
+		assert_int_equal(h_status_of(e), STATUS_SUCCESS);
+		assert_int_equal(smb_get_le32(e + SMB2_HDR_SIZE + 4), 65536);
+		assert_memory_equal(e + e[SMB2_HDR_SIZE + 2],
+				    data + 65536 * (size_t)i, 65536);
+	}
+	assert_int_equal(c->tc.file_sends, 3);
+
+	/* Shrunk after the READ, sent from the file: zeros make up the
+	 * framed length. */
+	c->tc.shrink_file_to = 150000;
+	assert_int_equal(h_read(c, fid, 100000, 100000, &d, &n),
+			 STATUS_SUCCESS);
+	assert_int_equal(n, 100000);
+	assert_memory_equal(d, data + 100000, 50000);
+	for (size_t i = 50000; i < n; i++)
+		assert_int_equal(d[i], 0);
+	/* Shrunk, read in by the core: DataLength says what it read. */
+	c->tc.refuse_file = true;
+	c->tc.shrink_file_to = 120000;
+	assert_int_equal(h_read(c, fid, 100000, 100000, &d, &n),
+			 STATUS_SUCCESS);
+	assert_int_equal(n, 20000);
+	assert_memory_equal(d, data + 100000, n);
+	/* Nothing left by then: END_OF_FILE. */
+	c->tc.shrink_file_to = 0;
+	assert_int_equal(h_read(c, fid, 100000, 100, &d, &n),
+			 STATUS_END_OF_FILE);
+	free(data);
+	h_client_free(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
@@ -385,6 +489,7 @@ int main(void)
 		T(test_rdma_channels),
 		T(test_rdma_pooled_buffers),
 		T(test_rdma_channel_on_tcp),
+		T(test_read_data_sent_from_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

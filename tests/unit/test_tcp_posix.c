@@ -422,6 +422,86 @@ static void test_conn_from_fd(void **state)
 	close(sv[1]);
 }
 
+/* The transport only needs a descriptor from a VFS file (tcp_posix.h). */
+struct smb_vfs_file {
+	int fd;
+};
+
+static int file_fd_of(struct smb_vfs_file *f)
+{
+	return f->fd;
+}
+
+/*
+ * send_pdu_file: the iovs, then file data by sendfile(2) (several
+ * partial sends for a slow reader); zeros past the end of the file; 1,
+ * with nothing sent, for a file without a descriptor or a transport
+ * configured without sendfile.
+ */
+static void test_send_file(void **state)
+{
+	enum { SIZE = 3 * 1024 * 1024 };
+	struct smb_tcp_config cfg = { .file_fd = file_fd_of };
+	struct reader_arg ra = { .expect = SIZE };
+	struct smb_transport_limits lim;
+	struct smb_vfs_file f, none = { -1 };
+	char path[] = "/tmp/test_tcp_sendfile.XXXXXX";
+	u8 *big = malloc(SIZE), got[1100];
+	struct smb_iov iov;
+	struct pair p;
+	pthread_t t;
+
+	assert_non_null(big);
+	for (size_t i = 0; i < SIZE; i++)
+		big[i] = (u8)(i * 7);
+	f.fd = mkstemp(path);
+	assert_true(f.fd >= 0);
+	unlink(path);
+	/* The file holds the PDU's bytes after its first 8, from offset 100. */
+	assert_int_equal(pwrite(f.fd, big + 8, SIZE - 8, 100), SIZE - 8);
+
+	pair_open(&p, &cfg);
+	smb_tcp_ops.get_limits(p.c, &lim);
+	assert_true(lim.send_file);
+	ra.fd = p.client;
+	assert_int_equal(pthread_create(&t, NULL, slow_reader, &ra), 0);
+	iov = (struct smb_iov){ big, 8 };
+	assert_int_equal(smb_tcp_ops.send_pdu_file(p.c, &iov, 1, &f, 100,
+						   SIZE - 8),
+			 0);
+	pthread_join(t, NULL);
+	assert_int_equal(ra.got, SIZE);
+	assert_true(ra.ok);
+
+	/* The file ends 10 bytes in: zeros fill the framed length. */
+	iov = (struct smb_iov){ "ab", 2 };
+	assert_int_equal(smb_tcp_ops.send_pdu_file(p.c, &iov, 1, &f,
+						   100 + SIZE - 8 - 10, 1000),
+			 0);
+	assert_int_equal(net_recv_msg(p.client, got, sizeof(got)), 1002);
+	assert_memory_equal(got, "ab", 2);
+	assert_memory_equal(got + 2, big + SIZE - 10, 10);
+	for (size_t i = 12; i < 1002; i++)
+		assert_int_equal(got[i], 0);
+
+	/* No descriptor: refused before anything is sent. */
+	assert_int_equal(smb_tcp_ops.send_pdu_file(p.c, &iov, 1, &none, 0, 10),
+			 1);
+	assert_int_equal(smb_tcp_ops.send_pdu(p.c, &iov, 1), 0);
+	assert_int_equal(net_recv_msg(p.client, got, sizeof(got)), 2);
+	pair_close(&p);
+
+	/* Configured without sendfile. */
+	pair_open(&p, NULL);
+	smb_tcp_ops.get_limits(p.c, &lim);
+	assert_false(lim.send_file);
+	assert_int_equal(smb_tcp_ops.send_pdu_file(p.c, &iov, 1, &f, 100, 10),
+			 1);
+	pair_close(&p);
+	close(f.fd);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_send_timeout),
 		cmocka_unit_test(test_disconnect_during_send),
 		cmocka_unit_test(test_conn_from_fd),
+		cmocka_unit_test(test_send_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
