@@ -26,6 +26,8 @@ struct smb_tcp_config {
 	/*
 	 * The descriptor holding a file's data (<0: none), for READ data
 	 * sent with sendfile(2) (send_pdu_file).  NULL: no sendfile.
+	 * sendfile has no MSG_NOSIGNAL: a process that sets this must
+	 * ignore SIGPIPE (smbdirectd does).
 	 */
 	int (*file_fd)(struct smb_vfs_file *f);
 };
