@@ -868,8 +868,6 @@ static u32 posix_size(struct smb_vfs_file *f, u64 *size)
 	struct stat sb;
 	ssize_t n;
 
-	if (f->path_only)
-		return STATUS_ACCESS_DENIED;
 	if (f->stream) {
 		n = fgetxattr(f->fd, f->stream, NULL, 0);
 		if (n < 0)

@@ -1512,6 +1512,60 @@ static void test_streams_eas_sparse(void **state)
 	ops->close(base);
 }
 
+/*
+ * size() is fstat's size without the attribute reads; the data
+ * descriptor (for sendfile) exists only for a file's own data.
+ */
+static void test_size_and_data_fd(void **state)
+{
+	struct fixture *fx = *state;
+	struct smb_vfs_file *f, *path_only, *stream, *dir;
+	struct smb_stat st;
+	struct stat sb;
+	size_t done;
+	u64 size = 0;
+
+	assert_int_equal(do_open(fx, "z.bin",
+				 SMB_VFS_O_READ | SMB_VFS_O_WRITE |
+					 SMB_VFS_O_CREATE,
+				 &f, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(fx->ops->pwrite(f, "hello world", 11, 0, &done),
+			 STATUS_SUCCESS);
+	assert_int_equal(fx->ops->size(f, &size), STATUS_SUCCESS);
+	assert_int_equal(size, 11);
+	assert_true(smb_posix_file_data_fd(f) >= 0);
+	assert_int_equal(fstat(smb_posix_file_data_fd(f), &sb), 0);
+	assert_int_equal(sb.st_size, 11);
+
+	assert_int_equal(fx->ops->open(fx->share, "z.bin", SMB_VFS_O_PATH_ONLY,
+				       0, &path_only, &st, NULL),
+			 STATUS_SUCCESS);
+	/* A stream: its own size, and no descriptor of its data. */
+	assert_int_equal(fx->ops->stream_open(path_only, "S",
+					      SMB_VFS_O_CREATE |
+						      SMB_VFS_O_WRITE,
+					      &stream, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(fx->ops->pwrite(stream, "abc", 3, 0, &done),
+			 STATUS_SUCCESS);
+	assert_int_equal(fx->ops->size(stream, &size), STATUS_SUCCESS);
+	assert_int_equal(size, 3);
+	assert_int_equal(smb_posix_file_data_fd(stream), -1);
+	assert_int_equal(fx->ops->size(f, &size), STATUS_SUCCESS);
+	assert_int_equal(size, 11);
+
+	assert_int_equal(fx->ops->open(fx->share, "zd",
+				       SMB_VFS_O_CREATE | SMB_VFS_O_DIRECTORY,
+				       0755, &dir, &st, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(smb_posix_file_data_fd(dir), -1);
+	fx->ops->close(dir);
+	fx->ops->close(stream);
+	fx->ops->close(path_only);
+	fx->ops->close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1531,6 +1585,7 @@ int main(void)
 		BOTH(test_permissions),
 		BOTH(test_threads),
 		BOTH(test_streams_eas_sparse),
+		WITH(test_size_and_data_fd, opts_default, ""),
 		BOTH(test_confine_symlinks),
 		BOTH(test_confine_chains_loops),
 		BOTH(test_confine_namespace),
